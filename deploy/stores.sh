@@ -441,6 +441,10 @@ export PROJHUB_INFLUX_URL=http://127.0.0.1:$INFLUX_PORT
 export PROJHUB_INFLUX_ORG=$INFLUX_ORG
 export PROJHUB_INFLUX_BUCKET=projhub
 export PROJHUB_INFLUX_TOKEN=$INFLUX_TOKEN
+# The test suite uses its own database, Redis database and bucket, so a running hub keeps its data.
+export PROJHUB_TEST_PG_URL=jdbc:postgresql://127.0.0.1:$PG_PORT/projhub_test
+export PROJHUB_TEST_REDIS_URL=redis://127.0.0.1:$REDIS_PORT/1
+export PROJHUB_TEST_INFLUX_BUCKET=projhub_test
 EOF
 }
 

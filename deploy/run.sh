@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs the hub with every store: starts (installing if missing) the five stores, builds, and runs the hub
+# on port 8080 (PROJHUB_HTTP_PORT) in the foreground. Ctrl-C stops the hub; the stores keep running
+# (deploy/stores.sh down stops them).
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+RUN=${PROJHUB_RUN_DIR:-$ROOT/.run}
+PORT=${PROJHUB_HTTP_PORT:-8080}
+
+"$ROOT/deploy/stores.sh" up
+# shellcheck source=/dev/null
+source "$RUN/stores.env"
+
+if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
+  echo "run.sh: port $PORT is already in use (a hub already running?). Stop it or set PROJHUB_HTTP_PORT." >&2
+  exit 1
+fi
+
+echo "building the hub (mvn -DskipTests install)..."
+(cd "$ROOT" && mvn -B -q -DskipTests install)
+
+echo "starting the hub on http://localhost:$PORT  (health: /actuator/health, metrics: /actuator/prometheus, API docs: /v3/api-docs)"
+cd "$ROOT"
+exec java -Xms128m -Xmx256m -XX:+UseSerialGC ${PROJHUB_JAVA_OPTS:-} -jar hub-server/target/hub-server.jar

@@ -1,0 +1,26 @@
+package io.projhub.projectors.neo4j;
+
+import java.util.concurrent.TimeUnit;
+
+import org.neo4j.driver.AuthTokens;
+import org.neo4j.driver.Config;
+import org.neo4j.driver.Driver;
+import org.neo4j.driver.GraphDatabase;
+
+/** Builds the official Neo4j driver; an empty user means a server without authentication. Connects lazily. */
+public final class Neo4jConnector {
+
+    private Neo4jConnector() {
+    }
+
+    public static Driver connect(String uri, String user, String password) {
+        var auth = user == null || user.isBlank() || password == null || password.isEmpty()
+                ? AuthTokens.none()
+                : AuthTokens.basic(user, password);
+        Config config = Config.builder()
+                .withConnectionTimeout(5, TimeUnit.SECONDS)
+                .withConnectionAcquisitionTimeout(10, TimeUnit.SECONDS)
+                .build();
+        return GraphDatabase.driver(uri, auth, config);
+    }
+}
