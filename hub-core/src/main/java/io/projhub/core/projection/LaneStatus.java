@@ -1,0 +1,15 @@
+package io.projhub.core.projection;
+
+import java.time.Instant;
+
+import io.projhub.core.eventstore.LogPosition;
+
+/**
+ * One lane as the rest of the hub sees it. {@code lagEvents} counts committed events after the checkpoint;
+ * {@code lagSeconds} is the head's time minus the time of the event at the checkpoint. {@code stalledBy}
+ * names what holds the lane back when it is not its store (e.g. a pinned frontier), else null.
+ */
+public record LaneStatus(String name, LaneState state, LogPosition checkpoint, LogPosition head, long lagEvents,
+                         double lagSeconds, Instant lastAppliedAt, long appliedEvents, String lastError,
+                         long retries, long deadLetters, long streamGaps, String stalledBy) {
+}

@@ -1,0 +1,44 @@
+package io.projhub.core.projection;
+
+import java.util.Set;
+
+import io.projhub.core.eventstore.LogPosition;
+
+/**
+ * Turns events into one read model in one store. A projector maps events to store writes and nothing else:
+ * its lane owns threading, batching, retries, dead letters and the order of delivery.
+ *
+ * <p>The read model owns its checkpoint, inside its own store: {@link #apply} writes a batch's effects and the
+ * batch's {@link EventBatch#checkpoint()} together (atomically where the store allows, otherwise idempotently,
+ * so that applying the same batch twice leaves the store as after once). On restart the lane resumes from
+ * {@link #checkpoint()}, i.e. from what the store says it has.
+ */
+public interface Projector {
+
+    /** A short stable name ({@code elasticsearch}, {@code redis}...): the lane's name in metrics, logs and APIs. */
+    String name();
+
+    /** The event types this read model handles; the lane passes no others (it still advances past them). */
+    Set<String> eventTypes();
+
+    /** The position this read model has applied everything up to, read from its own store. */
+    LogPosition checkpoint() throws Exception;
+
+    /**
+     * Writes the effects of {@code batch.events()} (possibly none) and sets the checkpoint to
+     * {@code batch.checkpoint()}. Must be idempotent: a batch may be applied again after a crash or a re-drive.
+     *
+     * @throws Exception any failure; the lane classifies it with {@link #classify} and retries
+     */
+    void apply(EventBatch batch) throws Exception;
+
+    /**
+     * Whether a failure of {@link #apply} is the store's (transient: retried with backoff for as long as it lasts,
+     * never dead-lettered) or the event's (permanent: after the configured attempts the batch is split to find
+     * the event, which goes to the dead-letter table). The default treats I/O, connection and timeout failures
+     * anywhere in the cause chain as transient.
+     */
+    default FailureKind classify(Throwable failure) {
+        return FailureKind.ofCauseChain(failure);
+    }
+}

@@ -1,0 +1,42 @@
+package io.projhub.core.projection.internal;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.projhub.core.eventstore.LogPosition;
+
+/** A lane's counters ({@code projhub_*{lane}}); the gauges are registered by the subscriber. */
+public final class LaneMetrics {
+
+    private final Counter applied;
+    private final Counter retries;
+    private final Counter deadLettered;
+    private final Counter streamGaps;
+
+    public LaneMetrics(MeterRegistry registry, String lane) {
+        this.applied = Counter.builder("projhub_events_applied").tag("lane", lane)
+                .description("Events applied to the read model").register(registry);
+        this.retries = Counter.builder("projhub_retries").tag("lane", lane)
+                .description("Failed attempts to apply a batch or read a checkpoint").register(registry);
+        this.deadLettered = Counter.builder("projhub_dead_lettered").tag("lane", lane)
+                .description("Events put in the dead-letter table").register(registry);
+        this.streamGaps = Counter.builder("projhub_stream_gaps").tag("lane", lane)
+                .description("Events whose stream version did not follow the last one the lane passed")
+                .register(registry);
+    }
+
+    void applied(int count, LogPosition to) {
+        applied.increment(count);
+    }
+
+    void retried() {
+        retries.increment();
+    }
+
+    void deadLettered() {
+        deadLettered.increment();
+    }
+
+    void streamGap() {
+        streamGaps.increment();
+    }
+}

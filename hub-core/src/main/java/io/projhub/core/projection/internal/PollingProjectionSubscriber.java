@@ -1,0 +1,255 @@
+package io.projhub.core.projection.internal;
+
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import javax.sql.DataSource;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.projhub.core.eventstore.EventStore;
+import io.projhub.core.eventstore.LogHead;
+import io.projhub.core.eventstore.LogPosition;
+import io.projhub.core.eventstore.RecordedEvent;
+import io.projhub.core.projection.DeadLetter;
+import io.projhub.core.projection.FrontierStatus;
+import io.projhub.core.projection.LaneSettings;
+import io.projhub.core.projection.LaneState;
+import io.projhub.core.projection.LaneStatus;
+import io.projhub.core.projection.ProjectionSubscriber;
+import io.projhub.core.projection.Projector;
+import io.projhub.core.projection.SubscriberSettings;
+import io.projhub.core.projection.SubscriberStatus;
+
+/**
+ * The subscriber: one {@link GapSafePoller} thread, one {@link ProjectionLane} thread per projector, and a
+ * status thread that measures head, lag, frontier and dead letters every {@code statusInterval} (so APIs and
+ * metrics read cached figures and never query the log themselves).
+ */
+public final class PollingProjectionSubscriber implements ProjectionSubscriber {
+
+    private static final Logger log = LoggerFactory.getLogger(PollingProjectionSubscriber.class);
+
+    private final EventStore store;
+    private final SubscriberSettings settings;
+    private final PostgresDeadLetters deadLetters;
+    private final LogStatistics statistics;
+    private final FrontierProbe frontierProbe;
+    private final GapSafePoller poller;
+    private final Map<String, ProjectionLane> lanes = new LinkedHashMap<>();
+    private final Map<String, Measured> measured = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService statusThread = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "subscriber-status");
+        t.setDaemon(true);
+        return t;
+    });
+    private final List<Thread> threads = new ArrayList<>();
+
+    private volatile Optional<LogHead> head = Optional.empty();
+    private volatile FrontierStatus frontier = FrontierStatus.FREE;
+    private volatile boolean started;
+
+    /** What the status thread last measured for a lane. */
+    private record Measured(long lagEvents, double lagSeconds, long deadLetters) {
+        static final Measured NONE = new Measured(0, 0, 0);
+    }
+
+    /**
+     * @param projectors each projector with its lane's settings, in the order lanes are reported
+     */
+    public PollingProjectionSubscriber(DataSource dataSource, EventStore store, Map<Projector, LaneSettings> projectors,
+                                       SubscriberSettings settings, MeterRegistry registry) {
+        this.store = store;
+        this.settings = settings;
+        this.deadLetters = new PostgresDeadLetters(dataSource);
+        this.statistics = new LogStatistics(dataSource);
+        this.frontierProbe = new FrontierProbe(dataSource, settings.frontierPinnedAfter());
+        List<ProjectionLane> laneList = new ArrayList<>();
+        this.poller = new GapSafePoller(dataSource, store, statistics, laneList, settings);
+        projectors.forEach((projector, laneSettings) -> {
+            if (lanes.containsKey(projector.name())) {
+                throw new IllegalArgumentException("Two projectors are named " + projector.name());
+            }
+            ProjectionLane lane = new ProjectionLane(projector, laneSettings, store, deadLetters, poller::tail,
+                    new LaneMetrics(registry, projector.name()), settings.pollInterval().toMillis());
+            lanes.put(projector.name(), lane);
+            laneList.add(lane);
+            registerGauges(registry, lane);
+        });
+        Gauge.builder("projhub_head_position", this, s -> s.head.map(h -> h.position().position()).orElse(0L))
+                .description("Position of the newest committed event").register(registry);
+        Gauge.builder("projhub_poller_heartbeat_timestamp_seconds", this,
+                        s -> s.poller.heartbeat() == null ? 0 : s.poller.heartbeat().toEpochMilli() / 1000.0)
+                .description("When the poller last read the log").register(registry);
+        Gauge.builder("projhub_frontier_pinned_seconds", this, s -> s.frontier.pinnedSeconds())
+                .description("How long a transaction in flight has held back the gap-safe frontier").register(registry);
+    }
+
+    private void registerGauges(MeterRegistry registry, ProjectionLane lane) {
+        String name = lane.name();
+        Gauge.builder("projhub_checkpoint_position", lane, l -> l.checkpoint() == null ? 0 : l.checkpoint().position())
+                .tag("lane", name).register(registry);
+        Gauge.builder("projhub_lag_events", this, s -> s.measured(name).lagEvents()).tag("lane", name).register(registry);
+        Gauge.builder("projhub_lag_seconds", this, s -> s.measured(name).lagSeconds()).tag("lane", name).register(registry);
+        Gauge.builder("projhub_dead_letters", this, s -> s.measured(name).deadLetters()).tag("lane", name)
+                .description("Dead letters waiting for a replay").register(registry);
+        Gauge.builder("projhub_lane_state", lane, l -> l.state().ordinal()).tag("lane", name)
+                .description("0 LIVE, 1 CATCHING_UP, 2 RETRYING, 3 STOPPED").register(registry);
+    }
+
+    private Measured measured(String lane) {
+        return measured.getOrDefault(lane, Measured.NONE);
+    }
+
+    @Override
+    public synchronized void start() {
+        if (started) {
+            return;
+        }
+        started = true;
+        Thread pollerThread = new Thread(poller, "gap-safe-poller");
+        threads.add(pollerThread);
+        for (ProjectionLane lane : lanes.values()) {
+            threads.add(new Thread(lane, "lane-" + lane.name()));
+        }
+        threads.forEach(Thread::start);
+        long every = settings.statusInterval().toMillis();
+        statusThread.scheduleWithFixedDelay(this::measure, 0, every, TimeUnit.MILLISECONDS);
+    }
+
+    private void measure() {
+        try {
+            Optional<LogHead> currentHead = store.head();
+            head = currentHead;
+            frontier = frontierProbe.probe();
+            if (frontier.pinned()) {
+                log.warn("subscriber event=frontier-pinned {}", frontier.describe());
+            }
+            Map<String, Long> pending = deadLetters.pendingCounts();
+            for (ProjectionLane lane : lanes.values()) {
+                LogPosition checkpoint = lane.checkpoint();
+                if (checkpoint == null) {
+                    measured.put(lane.name(), new Measured(-1, -1, pending.getOrDefault(lane.name(), 0L)));
+                    continue;
+                }
+                long lagEvents = currentHead.isEmpty() || checkpoint.compareTo(currentHead.get().position()) >= 0
+                        ? 0 : store.countAfter(checkpoint);
+                double lagSeconds = lagEvents == 0 ? 0 : lagSeconds(lane, checkpoint, currentHead.get());
+                measured.put(lane.name(), new Measured(lagEvents, lagSeconds, pending.getOrDefault(lane.name(), 0L)));
+            }
+        } catch (SQLException | RuntimeException e) {
+            log.warn("subscriber event=measure-failed error=\"{}\"", e.toString());
+        }
+    }
+
+    private double lagSeconds(ProjectionLane lane, LogPosition checkpoint, LogHead head) throws SQLException {
+        Instant at = lane.checkpointRecordedAt();
+        if (at == null) {
+            at = checkpoint.position() == 0 ? null : statistics.recordedAt(checkpoint.position()).orElse(null);
+        }
+        if (at == null) {
+            // Nothing applied yet: as old as the oldest event the lane has still to apply.
+            List<RecordedEvent> first = store.readAll(checkpoint, 1);
+            at = first.isEmpty() ? head.recordedAt() : first.get(0).recordedAt();
+        }
+        return Math.max(0, Duration.between(at, head.recordedAt()).toMillis() / 1000.0);
+    }
+
+    @Override
+    public SubscriberStatus status() {
+        Optional<LogHead> currentHead = head;
+        LogPosition headPosition = currentHead.map(LogHead::position).orElse(LogPosition.START);
+        FrontierStatus currentFrontier = frontier;
+        List<LaneStatus> statuses = new ArrayList<>();
+        for (ProjectionLane lane : lanes.values()) {
+            Measured m = measured(lane.name());
+            String stalledBy = currentFrontier.pinned() && lane.state() != LaneState.STOPPED ? currentFrontier.describe() : null;
+            statuses.add(new LaneStatus(lane.name(), lane.state(), lane.checkpoint(), headPosition, m.lagEvents(),
+                    m.lagSeconds(), lane.lastAppliedAt(), lane.applied(), lane.lastError(), lane.retries(),
+                    m.deadLetters(), lane.streamGaps(), stalledBy));
+        }
+        return new SubscriberStatus(headPosition, currentHead.map(LogHead::recordedAt).orElse(null),
+                poller.heartbeat(), currentFrontier, List.copyOf(statuses));
+    }
+
+    @Override
+    public List<DeadLetter> deadLetters(String lane, String status, int limit) {
+        try {
+            return deadLetters.list(lane, status, limit);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot read dead letters: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public CompletableFuture<DeadLetter> replayDeadLetter(long id) {
+        DeadLetter letter;
+        try {
+            letter = deadLetters.find(id).orElseThrow(() -> new IllegalArgumentException("No dead letter " + id));
+        } catch (SQLException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        ProjectionLane lane = lane(letter.lane());
+        List<RecordedEvent> event = store.readStream(letter.streamId(), letter.version(), letter.version());
+        return lane.reapply(event).thenApply(ignored -> {
+            try {
+                deadLetters.markReplayed(id);
+                log.info("lane={} event=dead-letter-replayed id={} stream={} version={}",
+                        letter.lane(), id, letter.streamId(), letter.version());
+                return deadLetters.find(id).orElseThrow();
+            } catch (SQLException e) {
+                throw new IllegalStateException("Replayed, but could not mark dead letter " + id, e);
+            }
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> redrive(String laneName, String streamId) {
+        ProjectionLane lane = lane(laneName);
+        return lane.reapply(store.readStream(streamId, 1));
+    }
+
+    private ProjectionLane lane(String name) {
+        ProjectionLane lane = lanes.get(name);
+        if (lane == null) {
+            throw new IllegalArgumentException("No lane " + name + " (lanes: " + lanes.keySet() + ")");
+        }
+        return lane;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (!started) {
+            statusThread.shutdownNow();
+            return;
+        }
+        poller.stop();
+        lanes.values().forEach(ProjectionLane::stop);
+        long deadline = System.currentTimeMillis() + settings.shutdownTimeout().toMillis();
+        try {
+            poller.awaitStopped(Math.max(1, deadline - System.currentTimeMillis()));
+            for (ProjectionLane lane : lanes.values()) {
+                if (!lane.awaitStopped(Math.max(1, deadline - System.currentTimeMillis()))) {
+                    log.warn("lane={} event=stop-timeout", lane.name());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        statusThread.shutdownNow();
+    }
+}
