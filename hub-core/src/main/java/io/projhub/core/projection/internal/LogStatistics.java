@@ -17,10 +17,10 @@ public final class LogStatistics {
 
     /** The last event no transaction in flight can precede: where a new shared poller may start reading. */
     private static final String SAFE_TAIL = """
-            select tx_id::text::bigint as tx_id, position
+            select tx_id::text::bigint as tx, position
               from events
-             where tx_id < pg_snapshot_xmin(pg_current_snapshot())
-             order by tx_id desc, position desc
+             where events.tx_id < pg_snapshot_xmin(pg_current_snapshot())
+             order by events.tx_id desc, events.position desc
              limit 1
             """;
 
@@ -37,7 +37,7 @@ public final class LogStatistics {
     public LogPosition safeTail() throws SQLException {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(SAFE_TAIL);
              ResultSet rs = ps.executeQuery()) {
-            return rs.next() ? new LogPosition(rs.getLong("tx_id"), rs.getLong("position")) : LogPosition.START;
+            return rs.next() ? new LogPosition(rs.getLong("tx"), rs.getLong("position")) : LogPosition.START;
         }
     }
 

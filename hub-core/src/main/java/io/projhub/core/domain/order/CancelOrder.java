@@ -1,0 +1,4 @@
+package io.projhub.core.domain.order;
+
+public record CancelOrder(String orderId, String reason) {
+}

@@ -1,0 +1,5 @@
+package io.projhub.core.domain.order;
+
+public enum OrderStatus {
+    CREATED, SHIPPED, CANCELLED
+}

@@ -1,0 +1,4 @@
+package io.projhub.core.domain.order;
+
+public record ShipOrder(String orderId, String trackingNumber, String carrier) {
+}
