@@ -118,6 +118,34 @@ class GapSafeSubscriberTest {
         }
     }
 
+    @Test
+    void aClosedSubscriberStartsAgainWithFreshLanesAndResumesFromTheStoresCheckpoint(StoreEndpoints stores) throws Exception {
+        DataSource ds = SubscriberTestSupport.dataSource(stores);
+        EventStore store = SubscriberTestSupport.eventStore(ds);
+        String prefix = "restart-" + UUID.randomUUID().toString().substring(0, 8) + "-";
+        RecordingProjector lane = new RecordingProjector(prefix + "lane", ds, SubscriberTestSupport.logEnd(ds), TYPES);
+        try (PollingProjectionSubscriber subscriber = SubscriberTestSupport.subscriber(ds, store,
+                SubscriberTestSupport.lanes(lane, LaneSettings.DEFAULTS))) {
+            subscriber.start();
+            append(store, prefix + "s");
+            await().atMost(Duration.ofSeconds(20)).until(() -> recorded(ds, lane.name(), prefix).size() == 1);
+
+            subscriber.close();
+            assertThat(subscriber.status().lanes().get(0).state()).isEqualTo(LaneState.STOPPED);
+            append(store, prefix + "s");
+            subscriber.start();
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> recorded(ds, lane.name(), prefix).size() == 2);
+            assertThat(recorded(ds, lane.name(), prefix)).containsExactly(prefix + "s@1", prefix + "s@2");
+            await().atMost(Duration.ofSeconds(10)).until(() -> subscriber.status().lanes().get(0).state() == LaneState.LIVE);
+        }
+    }
+
+    private static void append(EventStore store, String stream) {
+        store.append(stream, "stress", io.projhub.core.eventstore.ExpectedVersion.ANY, List.of(
+                new io.projhub.core.eventstore.NewEvent("StressEvent", tools.jackson.databind.node.JsonNodeFactory.instance.objectNode())));
+    }
+
     /** Transactions of 1–30 events over a few streams, committed after 0–200 ms, one in ten rolled back. */
     private static void write(DataSource ds, String streamPrefix, AtomicInteger committed, AtomicInteger rolledBack) {
         ThreadLocalRandom random = ThreadLocalRandom.current();

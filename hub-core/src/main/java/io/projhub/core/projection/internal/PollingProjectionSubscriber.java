@@ -44,24 +44,26 @@ public final class PollingProjectionSubscriber implements ProjectionSubscriber {
 
     private static final Logger log = LoggerFactory.getLogger(PollingProjectionSubscriber.class);
 
+    private final DataSource dataSource;
     private final EventStore store;
+    private final Map<Projector, LaneSettings> projectors;
     private final SubscriberSettings settings;
     private final PostgresDeadLetters deadLetters;
     private final LogStatistics statistics;
     private final FrontierProbe frontierProbe;
-    private final GapSafePoller poller;
-    private final Map<String, ProjectionLane> lanes = new LinkedHashMap<>();
+    private final Map<String, LaneMetrics> laneMetrics = new LinkedHashMap<>();
     private final Map<String, Measured> measured = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService statusThread = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "subscriber-status");
-        t.setDaemon(true);
-        return t;
-    });
-    private final List<Thread> threads = new ArrayList<>();
 
     private volatile Optional<LogHead> head = Optional.empty();
     private volatile FrontierStatus frontier = FrontierStatus.FREE;
-    private volatile boolean started;
+    /** The current (or, once closed, the last) run; a closed subscriber can be started again with fresh threads. */
+    private volatile Run run;
+    private boolean running;
+
+    /** One start-to-close of the poller and the lanes. */
+    private record Run(GapSafePoller poller, Map<String, ProjectionLane> lanes, List<Thread> threads,
+                       ScheduledExecutorService statusThread) {
+    }
 
     /** What the status thread last measured for a lane. */
     private record Measured(long lagEvents, double lagSeconds, long deadLetters) {
@@ -73,41 +75,61 @@ public final class PollingProjectionSubscriber implements ProjectionSubscriber {
      */
     public PollingProjectionSubscriber(DataSource dataSource, EventStore store, Map<Projector, LaneSettings> projectors,
                                        SubscriberSettings settings, MeterRegistry registry) {
+        this.dataSource = dataSource;
         this.store = store;
+        this.projectors = new LinkedHashMap<>(projectors);
         this.settings = settings;
         this.deadLetters = new PostgresDeadLetters(dataSource);
         this.statistics = new LogStatistics(dataSource);
         this.frontierProbe = new FrontierProbe(dataSource, settings.frontierPinnedAfter());
-        List<ProjectionLane> laneList = new ArrayList<>();
-        this.poller = new GapSafePoller(dataSource, store, statistics, laneList, settings);
-        projectors.forEach((projector, laneSettings) -> {
-            if (lanes.containsKey(projector.name())) {
+        for (Projector projector : projectors.keySet()) {
+            if (laneMetrics.containsKey(projector.name())) {
                 throw new IllegalArgumentException("Two projectors are named " + projector.name());
             }
-            ProjectionLane lane = new ProjectionLane(projector, laneSettings, store, deadLetters, poller::tail,
-                    new LaneMetrics(registry, projector.name()), settings.pollInterval().toMillis());
-            lanes.put(projector.name(), lane);
-            laneList.add(lane);
-            registerGauges(registry, lane);
-        });
+            laneMetrics.put(projector.name(), new LaneMetrics(registry, projector.name()));
+            registerGauges(registry, projector.name());
+        }
+        this.run = newRun();
         Gauge.builder("projhub_head_position", this, s -> s.head.map(h -> h.position().position()).orElse(0L))
                 .description("Position of the newest committed event").register(registry);
         Gauge.builder("projhub_poller_heartbeat_timestamp_seconds", this,
-                        s -> s.poller.heartbeat() == null ? 0 : s.poller.heartbeat().toEpochMilli() / 1000.0)
+                        s -> s.run.poller().heartbeat() == null ? 0 : s.run.poller().heartbeat().toEpochMilli() / 1000.0)
                 .description("When the poller last read the log").register(registry);
         Gauge.builder("projhub_frontier_pinned_seconds", this, s -> s.frontier.pinnedSeconds())
                 .description("How long a transaction in flight has held back the gap-safe frontier").register(registry);
     }
 
-    private void registerGauges(MeterRegistry registry, ProjectionLane lane) {
-        String name = lane.name();
-        Gauge.builder("projhub_checkpoint_position", lane, l -> l.checkpoint() == null ? 0 : l.checkpoint().position())
-                .tag("lane", name).register(registry);
+    private Run newRun() {
+        List<ProjectionLane> laneList = new ArrayList<>();
+        GapSafePoller poller = new GapSafePoller(dataSource, store, statistics, laneList, settings);
+        Map<String, ProjectionLane> lanes = new LinkedHashMap<>();
+        projectors.forEach((projector, laneSettings) -> {
+            ProjectionLane lane = new ProjectionLane(projector, laneSettings, store, deadLetters, poller::tail,
+                    laneMetrics.get(projector.name()), settings.pollInterval().toMillis());
+            lanes.put(projector.name(), lane);
+            laneList.add(lane);
+        });
+        List<Thread> threads = new ArrayList<>();
+        threads.add(new Thread(poller, "gap-safe-poller"));
+        lanes.values().forEach(lane -> threads.add(new Thread(lane, "lane-" + lane.name())));
+        ScheduledExecutorService statusThread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "subscriber-status");
+            t.setDaemon(true);
+            return t;
+        });
+        return new Run(poller, lanes, threads, statusThread);
+    }
+
+    private void registerGauges(MeterRegistry registry, String name) {
+        Gauge.builder("projhub_checkpoint_position", this, s -> {
+                    LogPosition checkpoint = s.run.lanes().get(name).checkpoint();
+                    return checkpoint == null ? 0 : checkpoint.position();
+                }).tag("lane", name).register(registry);
         Gauge.builder("projhub_lag_events", this, s -> s.measured(name).lagEvents()).tag("lane", name).register(registry);
         Gauge.builder("projhub_lag_seconds", this, s -> s.measured(name).lagSeconds()).tag("lane", name).register(registry);
         Gauge.builder("projhub_dead_letters", this, s -> s.measured(name).deadLetters()).tag("lane", name)
                 .description("Dead letters waiting for a replay").register(registry);
-        Gauge.builder("projhub_lane_state", lane, l -> l.state().ordinal()).tag("lane", name)
+        Gauge.builder("projhub_lane_state", this, s -> s.run.lanes().get(name).state().ordinal()).tag("lane", name)
                 .description("0 LIVE, 1 CATCHING_UP, 2 RETRYING, 3 STOPPED").register(registry);
     }
 
@@ -117,18 +139,16 @@ public final class PollingProjectionSubscriber implements ProjectionSubscriber {
 
     @Override
     public synchronized void start() {
-        if (started) {
+        if (running) {
             return;
         }
-        started = true;
-        Thread pollerThread = new Thread(poller, "gap-safe-poller");
-        threads.add(pollerThread);
-        for (ProjectionLane lane : lanes.values()) {
-            threads.add(new Thread(lane, "lane-" + lane.name()));
+        if (run.threads().get(0).getState() != Thread.State.NEW) {
+            run = newRun(); // started and closed before: threads cannot be started twice
         }
-        threads.forEach(Thread::start);
+        running = true;
+        run.threads().forEach(Thread::start);
         long every = settings.statusInterval().toMillis();
-        statusThread.scheduleWithFixedDelay(this::measure, 0, every, TimeUnit.MILLISECONDS);
+        run.statusThread().scheduleWithFixedDelay(this::measure, 0, every, TimeUnit.MILLISECONDS);
     }
 
     private void measure() {
@@ -140,7 +160,7 @@ public final class PollingProjectionSubscriber implements ProjectionSubscriber {
                 log.warn("subscriber event=frontier-pinned {}", frontier.describe());
             }
             Map<String, Long> pending = deadLetters.pendingCounts();
-            for (ProjectionLane lane : lanes.values()) {
+            for (ProjectionLane lane : run.lanes().values()) {
                 LogPosition checkpoint = lane.checkpoint();
                 if (checkpoint == null) {
                     measured.put(lane.name(), new Measured(-1, -1, pending.getOrDefault(lane.name(), 0L)));
@@ -175,7 +195,8 @@ public final class PollingProjectionSubscriber implements ProjectionSubscriber {
         LogPosition headPosition = currentHead.map(LogHead::position).orElse(LogPosition.START);
         FrontierStatus currentFrontier = frontier;
         List<LaneStatus> statuses = new ArrayList<>();
-        for (ProjectionLane lane : lanes.values()) {
+        Run current = run;
+        for (ProjectionLane lane : current.lanes().values()) {
             Measured m = measured(lane.name());
             String stalledBy = currentFrontier.pinned() && lane.state() != LaneState.STOPPED ? currentFrontier.describe() : null;
             statuses.add(new LaneStatus(lane.name(), lane.state(), lane.checkpoint(), headPosition, m.lagEvents(),
@@ -183,7 +204,7 @@ public final class PollingProjectionSubscriber implements ProjectionSubscriber {
                     m.deadLetters(), lane.streamGaps(), stalledBy));
         }
         return new SubscriberStatus(headPosition, currentHead.map(LogHead::recordedAt).orElse(null),
-                poller.heartbeat(), currentFrontier, List.copyOf(statuses));
+                current.poller().heartbeat(), currentFrontier, List.copyOf(statuses));
     }
 
     @Override
@@ -224,25 +245,27 @@ public final class PollingProjectionSubscriber implements ProjectionSubscriber {
     }
 
     private ProjectionLane lane(String name) {
-        ProjectionLane lane = lanes.get(name);
+        ProjectionLane lane = run.lanes().get(name);
         if (lane == null) {
-            throw new IllegalArgumentException("No lane " + name + " (lanes: " + lanes.keySet() + ")");
+            throw new IllegalArgumentException("No lane " + name + " (lanes: " + run.lanes().keySet() + ")");
         }
         return lane;
     }
 
     @Override
     public synchronized void close() {
-        if (!started) {
-            statusThread.shutdownNow();
+        Run current = run;
+        if (!running) {
+            current.statusThread().shutdownNow();
             return;
         }
-        poller.stop();
-        lanes.values().forEach(ProjectionLane::stop);
+        running = false;
+        current.poller().stop();
+        current.lanes().values().forEach(ProjectionLane::stop);
         long deadline = System.currentTimeMillis() + settings.shutdownTimeout().toMillis();
         try {
-            poller.awaitStopped(Math.max(1, deadline - System.currentTimeMillis()));
-            for (ProjectionLane lane : lanes.values()) {
+            current.poller().awaitStopped(Math.max(1, deadline - System.currentTimeMillis()));
+            for (ProjectionLane lane : current.lanes().values()) {
                 if (!lane.awaitStopped(Math.max(1, deadline - System.currentTimeMillis()))) {
                     log.warn("lane={} event=stop-timeout", lane.name());
                 }
@@ -250,6 +273,6 @@ public final class PollingProjectionSubscriber implements ProjectionSubscriber {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        statusThread.shutdownNow();
+        current.statusThread().shutdownNow();
     }
 }
