@@ -9,7 +9,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * PostgreSQL, the event store, is configured as Spring's datasource and is always on.
  */
 @ConfigurationProperties("projhub.stores")
-public record StoreProperties(Elasticsearch elasticsearch, Redis redis, Neo4j neo4j, Influxdb influxdb) {
+public record StoreProperties(Elasticsearch elasticsearch, Redis redis, Neo4j neo4j, Influxdb influxdb, Jdbc jdbc) {
+
+    /** The relational view, in its own schema of the event store's PostgreSQL database. */
+    public record Jdbc(@DefaultValue("true") boolean enabled, @DefaultValue("read_model") String schema) {
+    }
 
     public record Elasticsearch(@DefaultValue("true") boolean enabled,
                                 @DefaultValue("http://127.0.0.1:9200") String url) {

@@ -1,0 +1,81 @@
+package io.projhub.server.queries;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import io.projhub.core.projection.DeadLetter;
+import io.projhub.core.projection.SubscriberStatus;
+import io.projhub.core.projection.internal.PollingProjectionSubscriber;
+import io.projhub.server.web.InvalidParameterException;
+
+/** The subscriber's lanes and dead letters; replays and re-drives are admin actions. */
+@RestController
+public class LaneController {
+
+    private final PollingProjectionSubscriber subscriber;
+
+    public LaneController(PollingProjectionSubscriber subscriber) {
+        this.subscriber = subscriber;
+    }
+
+    @GetMapping("/api/lanes")
+    public SubscriberStatus lanes() {
+        return subscriber.status();
+    }
+
+    @GetMapping("/api/dead-letters")
+    public List<DeadLetter> deadLetters(@RequestParam(required = false) String lane,
+                                        @RequestParam(required = false) String status,
+                                        @RequestParam(required = false) Integer limit) {
+        if (status != null && !status.equals(DeadLetter.PENDING) && !status.equals(DeadLetter.REPLAYED)) {
+            throw new InvalidParameterException("status", "status must be PENDING or REPLAYED");
+        }
+        return subscriber.deadLetters(lane, status, ReadModelResponses.boundedInt("limit", limit, 1, 1000, 100));
+    }
+
+    @PostMapping("/api/admin/dead-letters/{id}/replay")
+    public DeadLetter replay(@PathVariable long id) throws Exception {
+        try {
+            return subscriber.replayDeadLetter(id).get(30, TimeUnit.SECONDS);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidParameterException("id", e.getMessage());
+        } catch (ExecutionException e) {
+            throw new ReplayFailedException("Replay of dead letter " + id + " failed: " + e.getCause());
+        } catch (TimeoutException e) {
+            throw new ReplayFailedException("Replay of dead letter " + id + " did not finish within 30 s");
+        }
+    }
+
+    @PostMapping("/api/admin/lanes/{lane}/redrive")
+    public ResponseEntity<Map<String, String>> redrive(@PathVariable String lane, @RequestParam String streamId)
+            throws Exception {
+        OrderQueryController.QueryIds.requireStreamId("streamId", streamId);
+        try {
+            subscriber.redrive(lane, streamId).get(30, TimeUnit.SECONDS);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidParameterException("lane", e.getMessage());
+        } catch (ExecutionException e) {
+            throw new ReplayFailedException("Re-drive of " + streamId + " on " + lane + " failed: " + e.getCause());
+        }
+        return ResponseEntity.ok(Map.of("lane", lane, "streamId", streamId, "status", "re-driven"));
+    }
+
+    /** A replay or re-drive was tried and the read model refused it (its store failed again). */
+    public static final class ReplayFailedException extends ResponseStatusException {
+        public ReplayFailedException(String message) {
+            super(HttpStatus.SERVICE_UNAVAILABLE, message);
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package io.projhub.server.queries;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import io.projhub.projectors.jdbc.JdbcOrderProjector;
+import io.projhub.projectors.jdbc.JdbcOrderQueries;
+import io.projhub.projectors.jdbc.OrderDetails;
+import io.projhub.server.web.InvalidParameterException;
+
+/** Order details, assembled from the relational view. */
+@RestController
+@RequestMapping("/api/orders")
+public class OrderQueryController {
+
+    private final ReadModelResponses responses;
+    private final JdbcOrderQueries orders;
+
+    public OrderQueryController(ReadModelResponses responses, JdbcOrderQueries orders) {
+        this.responses = responses;
+        this.orders = orders;
+    }
+
+    @GetMapping("/{id}")
+    public ResponseEntity<OrderDetails> order(@PathVariable String id,
+                                              @RequestHeader(name = ConsistencyGate.TOKEN_HEADER, required = false) String token)
+            throws Exception {
+        QueryIds.requireStreamId("id", id);
+        ResponseEntity<OrderDetails> answer = responses.answer(JdbcOrderProjector.NAME, token,
+                () -> orders.orderDetails(id).orElse(null));
+        if (answer.getBody() == null) {
+            throw new OrderNotFoundException(id);
+        }
+        return answer;
+    }
+
+    /** No order with this id in the read model (yet: a token tells the query to wait for a write). */
+    public static final class OrderNotFoundException extends ResponseStatusException {
+        public OrderNotFoundException(String id) {
+            super(HttpStatus.NOT_FOUND, "No order " + id + " in the read model");
+        }
+    }
+
+    static final class QueryIds {
+        private QueryIds() {
+        }
+
+        static void requireStreamId(String parameter, String id) {
+            if (!id.matches("[A-Za-z0-9._:-]{1,128}")) {
+                throw new InvalidParameterException(parameter, parameter + " must match [A-Za-z0-9._:-]{1,128}");
+            }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package io.projhub.server.queries;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.server.ResponseStatusException;
+
+import io.projhub.core.projection.LaneStatus;
+import io.projhub.core.projection.SubscriberStatus;
+import io.projhub.core.projection.internal.PollingProjectionSubscriber;
+import io.projhub.server.projection.ReadModel;
+import io.projhub.server.projection.ReadModels;
+import io.projhub.server.web.InvalidParameterException;
+
+/**
+ * Runs a query against one read model behind the consistency gate and puts what the gate saw in the headers:
+ * {@code X-Read-Model-Position}, and {@code X-Consistency: stale} with {@code X-Consistency-Lag-Events} when the
+ * read model had not reached the caller's token in time.
+ */
+public final class ReadModelResponses {
+
+    /** A query against a read model's store, allowed to fail with the store's exception. */
+    @FunctionalInterface
+    public interface StoreQuery<T> {
+        T run() throws Exception;
+    }
+
+    private final ReadModels readModels;
+    private final ConsistencyGate gate;
+    private final PollingProjectionSubscriber subscriber;
+
+    public ReadModelResponses(ReadModels readModels, ConsistencyGate gate, PollingProjectionSubscriber subscriber) {
+        this.readModels = readModels;
+        this.gate = gate;
+        this.subscriber = subscriber;
+    }
+
+    public <T> ResponseEntity<T> answer(String readModel, String token, StoreQuery<T> query) throws Exception {
+        ReadModel model = readModels.find(readModel).orElseThrow(() -> new ReadModelDisabledException(readModel));
+        ConsistencyGate.Outcome outcome = gate.await(model.probe(), token);
+        T body = query.run();
+        HttpHeaders headers = new HttpHeaders();
+        if (outcome.readModelPosition() != null) {
+            headers.add(ConsistencyGate.POSITION_HEADER, outcome.readModelPosition().token());
+        }
+        if (outcome.asked()) {
+            headers.add(ConsistencyGate.CONSISTENCY_HEADER, outcome.consistent() ? "consistent" : "stale");
+            if (!outcome.consistent()) {
+                headers.add("X-Consistency-Lag-Events", String.valueOf(lagEvents(readModel)));
+            }
+        }
+        return ResponseEntity.ok().headers(headers).body(body);
+    }
+
+    private long lagEvents(String readModel) {
+        SubscriberStatus status = subscriber.status();
+        return status.lanes().stream().filter(l -> l.name().equals(readModel)).mapToLong(LaneStatus::lagEvents)
+                .findFirst().orElse(-1);
+    }
+
+    /** The read model that answers this query is switched off in this hub. */
+    public static final class ReadModelDisabledException extends ResponseStatusException {
+        public ReadModelDisabledException(String readModel) {
+            super(HttpStatus.NOT_FOUND,
+                    "The " + readModel + " read model is switched off in this hub (projhub.stores." + readModel + ".enabled)");
+        }
+    }
+
+    static int boundedInt(String name, Integer value, int min, int max, int fallback) {
+        if (value == null) {
+            return fallback;
+        }
+        if (value < min || value > max) {
+            throw new InvalidParameterException(name, name + " must be between " + min + " and " + max);
+        }
+        return value;
+    }
+}
