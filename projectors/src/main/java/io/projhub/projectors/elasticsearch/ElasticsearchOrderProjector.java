@@ -1,0 +1,249 @@
+package io.projhub.projectors.elasticsearch;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch._types.ElasticsearchException;
+import co.elastic.clients.elasticsearch._types.VersionType;
+import co.elastic.clients.elasticsearch.core.BulkResponse;
+import co.elastic.clients.elasticsearch.core.MgetResponse;
+import co.elastic.clients.elasticsearch.core.bulk.BulkOperation;
+import co.elastic.clients.elasticsearch.core.bulk.BulkResponseItem;
+import co.elastic.clients.elasticsearch.core.get.GetResult;
+import co.elastic.clients.elasticsearch.core.mget.MultiGetResponseItem;
+import io.projhub.core.domain.DomainEventTypes;
+import io.projhub.core.domain.order.OrderCancelled;
+import io.projhub.core.domain.order.OrderCreated;
+import io.projhub.core.domain.order.OrderItem;
+import io.projhub.core.domain.order.OrderShipped;
+import io.projhub.core.eventstore.EventTypeRegistry;
+import io.projhub.core.eventstore.LogPosition;
+import io.projhub.core.eventstore.RecordedEvent;
+import io.projhub.core.projection.EventBatch;
+import io.projhub.core.projection.FailureKind;
+import io.projhub.core.projection.Projector;
+
+/**
+ * Orders as searchable documents in Elasticsearch, one per order (id = the order's stream id).
+ *
+ * <p>Each document is indexed with <em>external versioning</em>, the version being the global {@code position} of
+ * the last event folded into it (positions grow with stream versions), so a replayed or late event can never
+ * overwrite newer data: Elasticsearch answers 409, which counts as success. Partial updates cannot carry external
+ * versions, so whole documents are written: for an order whose batch events do not start with its
+ * {@code OrderCreated}, the current documents are read first with one {@code _mget}, events the document already
+ * holds ({@code streamVersion}) are skipped, and the rest are folded in memory. A batch costs one {@code _bulk}
+ * (plus that {@code _mget} when needed), then one write of the checkpoint document; no refresh on this path.
+ *
+ * <p>The checkpoint is written after the documents, as a plain index of a document holding both
+ * {@code txId} and {@code position}: the lane moves it forward in {@code (txId, position)} order, which
+ * {@code position} alone (an external version) would not follow. A redelivery never writes it (its checkpoint is
+ * the current one), so a re-drive can never move it backwards.
+ */
+public final class ElasticsearchOrderProjector implements Projector {
+
+    public static final String NAME = "elasticsearch";
+
+    private static final Set<String> EVENT_TYPES = Set.of(OrderCreated.TYPE, "OrderShipped", "OrderCancelled");
+
+    private final ElasticsearchClient client;
+    private final ElasticsearchOrderIndex index;
+    private final ElasticsearchProbe probe;
+    private final EventTypeRegistry registry = DomainEventTypes.registry();
+    private volatile boolean indicesReady;
+
+    /**
+     * @param namespace a prefix of every index name ("" for the hub; tests pass their own)
+     */
+    public ElasticsearchOrderProjector(ElasticsearchClient client, String namespace) {
+        this.client = client;
+        this.index = new ElasticsearchOrderIndex(client, namespace);
+        this.probe = new ElasticsearchProbe(client, namespace);
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Set<String> eventTypes() {
+        return EVENT_TYPES;
+    }
+
+    /** Creates the indices (with explicit mappings) if missing; the lane's first call to the projector does it too. */
+    public void start() throws IOException {
+        index.ensureCreated();
+        indicesReady = true;
+    }
+
+    @Override
+    public LogPosition checkpoint() throws IOException {
+        ensureStarted();
+        return probe.checkpoint();
+    }
+
+    @Override
+    public void apply(EventBatch batch) throws Exception {
+        ensureStarted();
+        Map<String, List<Change>> byOrder = decode(batch.events());
+        if (!byOrder.isEmpty()) {
+            Map<String, Current> current = currentDocuments(byOrder);
+            List<BulkOperation> operations = new ArrayList<>();
+            byOrder.forEach((orderId, changes) -> {
+                Current base = current.getOrDefault(orderId, Current.NONE);
+                Current folded = fold(orderId, base, changes);
+                if (folded != base) {
+                    operations.add(BulkOperation.of(op -> op.index(i -> i
+                            .id(orderId)
+                            .version(folded.position())
+                            .versionType(VersionType.External)
+                            .document(folded.document()))));
+                }
+            });
+            if (!operations.isEmpty()) {
+                bulk(operations);
+            }
+        }
+        if (!batch.redelivery()) {
+            client.index(i -> i.index(index.checkpointIndex()).id(NAME)
+                    .document(CheckpointDocument.of(batch.checkpoint())));
+        }
+    }
+
+    @Override
+    public FailureKind classify(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ElasticsearchBulkException bulk) {
+                return bulk.isTransient() ? FailureKind.TRANSIENT : FailureKind.PERMANENT;
+            }
+            if (t instanceof ElasticsearchException es) {
+                int status = es.status();
+                boolean missingIndex = es.error() != null && "index_not_found_exception".equals(es.error().type());
+                return status == 408 || status == 429 || status >= 500 || missingIndex
+                        ? FailureKind.TRANSIENT : FailureKind.PERMANENT;
+            }
+        }
+        return Projector.super.classify(failure);
+    }
+
+    private void ensureStarted() throws IOException {
+        if (!indicesReady) {
+            start();
+        }
+    }
+
+    /** An event of an order with its decoded record. */
+    private record Change(RecordedEvent event, Object data) {
+    }
+
+    /** An order's document and the external version (position) it was written with; NONE if there is none. */
+    private record Current(OrderDocument document, long position) {
+        static final Current NONE = new Current(null, 0);
+
+        long streamVersion() {
+            return document == null ? 0 : document.streamVersion();
+        }
+    }
+
+    private Map<String, List<Change>> decode(List<RecordedEvent> events) {
+        Map<String, List<Change>> byOrder = new LinkedHashMap<>();
+        for (RecordedEvent event : events) {
+            if (EVENT_TYPES.contains(event.type())) {
+                byOrder.computeIfAbsent(event.streamId(), id -> new ArrayList<>())
+                        .add(new Change(event, registry.toObject(event)));
+            }
+        }
+        return byOrder;
+    }
+
+    /**
+     * The documents of the orders whose batch events do not start with their creation, in one {@code _mget}
+     * (real-time, so no refresh is needed). Orders created in this batch are folded from nothing: the batch
+     * holds their whole history, and external versioning rejects the write if the store already has it.
+     */
+    private Map<String, Current> currentDocuments(Map<String, List<Change>> byOrder) throws IOException {
+        List<String> ids = byOrder.entrySet().stream()
+                .filter(e -> !(e.getValue().get(0).data() instanceof OrderCreated))
+                .map(Map.Entry::getKey)
+                .toList();
+        Map<String, Current> current = new HashMap<>();
+        if (ids.isEmpty()) {
+            return current;
+        }
+        MgetResponse<OrderDocument> found = client.mget(m -> m.index(index.alias()).ids(ids), OrderDocument.class);
+        for (MultiGetResponseItem<OrderDocument> item : found.docs()) {
+            if (item.isFailure()) {
+                throw new IOException("mget of order " + item.failure().id() + " failed: "
+                        + item.failure().error().reason());
+            }
+            GetResult<OrderDocument> result = item.result();
+            if (result.found() && result.source() != null) {
+                current.put(result.id(), new Current(result.source(), result.version() == null ? 0 : result.version()));
+            }
+        }
+        return current;
+    }
+
+    /** Folds the events the document does not hold yet; returns {@code base} itself if there is nothing to write. */
+    private static Current fold(String orderId, Current base, List<Change> changes) {
+        Current state = base;
+        for (Change change : changes) {
+            RecordedEvent event = change.event();
+            if (event.version() <= state.streamVersion()) {
+                continue; // already in the document: a replay or a duplicate
+            }
+            OrderDocument next;
+            if (change.data() instanceof OrderCreated c) {
+                next = new OrderDocument(event.streamId(), c.customerId(), c.customerName(),
+                        c.items() == null ? List.of() : c.items().stream().map(OrderItem::name).distinct().toList(),
+                        "CREATED", c.totalAmount(), c.currency(), c.createdAt(), null, null, null, null,
+                        event.version());
+            } else if (change.data() instanceof OrderShipped s) {
+                next = requireCreated(orderId, state, event)
+                        .shipped(s.carrier(), s.trackingNumber(), s.shippedAt(), event.version());
+            } else if (change.data() instanceof OrderCancelled c) {
+                next = requireCreated(orderId, state, event).cancelled(c.cancelledAt(), event.version());
+            } else {
+                throw new IllegalArgumentException("Unexpected event " + event.type());
+            }
+            state = new Current(next, event.position());
+        }
+        return state;
+    }
+
+    /**
+     * A change to an order that has no document cannot be applied (its OrderCreated was not applied, e.g. it is in
+     * the dead-letter table): the event fails permanently, to be replayed after it.
+     */
+    private static OrderDocument requireCreated(String orderId, Current state, RecordedEvent event) {
+        if (state.document() == null) {
+            throw new IllegalStateException(event.type() + " " + orderId + "@" + event.version()
+                    + " cannot be applied: the order has no document (its OrderCreated is not applied)");
+        }
+        return state.document();
+    }
+
+    private void bulk(List<BulkOperation> operations) throws IOException, ElasticsearchBulkException {
+        // require_alias: a missing alias fails the items instead of auto-creating an index with dynamic mappings.
+        BulkResponse response = client.bulk(b -> b.index(index.alias()).requireAlias(true).operations(operations));
+        if (!response.errors()) {
+            return;
+        }
+        List<ElasticsearchBulkException.ItemFailure> failures = new ArrayList<>();
+        for (BulkResponseItem item : response.items()) {
+            if (item.error() != null && item.status() != 409) {
+                failures.add(new ElasticsearchBulkException.ItemFailure(item.id(), item.status(), item.error().type(),
+                        item.error().reason()));
+            }
+        }
+        if (!failures.isEmpty()) {
+            throw new ElasticsearchBulkException(failures);
+        }
+    }
+}

@@ -1,0 +1,260 @@
+package io.projhub.projectors.elasticsearch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch.core.SearchResponse;
+import co.elastic.clients.elasticsearch.core.search.Hit;
+import io.projhub.core.eventstore.LogPosition;
+import io.projhub.core.eventstore.RecordedEvent;
+import io.projhub.core.projection.EventBatch;
+import io.projhub.core.projection.FailureKind;
+import io.projhub.testsupport.RealStores;
+import io.projhub.testsupport.StoreEndpoints;
+
+@RealStores
+class ElasticsearchOrderProjectorTest {
+
+    private static final Instant T0 = Instant.parse("2026-03-01T10:00:00.123456Z");
+
+    private final String namespace = "t" + UUID.randomUUID().toString().substring(0, 8) + "-";
+    private ElasticsearchClient client;
+    private ElasticsearchOrderIndex index;
+
+    private final String ada = "order-" + UUID.randomUUID();
+    private final String bob = "order-" + UUID.randomUUID();
+    private final String cyd = "order-" + UUID.randomUUID();
+
+    /** The indexed state: every order document with its external version, and the checkpoint document. */
+    private record Snapshot(Map<String, Map.Entry<Long, OrderDocument>> orders, LogPosition checkpoint) {
+    }
+
+    @BeforeEach
+    void connect(StoreEndpoints stores) {
+        client = ElasticsearchConnector.connect(stores.elasticsearchUrl());
+        index = new ElasticsearchOrderIndex(client, namespace);
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        try {
+            index.deleteAll();
+        } finally {
+            client._transport().close();
+        }
+    }
+
+    /** Ada's order is created then shipped, Bob's created then cancelled, Cyd's only created. */
+    private OrderEventLog threeOrders() {
+        OrderEventLog log = new OrderEventLog(101);
+        log.created(ada, "customer-ada", "Ada Lovelace", "EUR", "120.50", T0, "Analytical Engine", "Punch Cards");
+        log.created(bob, "customer-bob", "Bob Babbage", "USD", "15.00", T0.plusSeconds(60), "Difference Engine");
+        log.shipped(ada, "DHL", "TRACK-1", T0.plusSeconds(3600), 3_600_000);
+        log.created(cyd, "customer-ada", "Ada Lovelace", "EUR", "9.99", T0.plusSeconds(86_400), "Punch Cards");
+        log.cancelled(bob, "changed mind", T0.plusSeconds(7200));
+        return log;
+    }
+
+    private ElasticsearchOrderProjector projector() {
+        return new ElasticsearchOrderProjector(client, namespace);
+    }
+
+    private Snapshot snapshot() throws Exception {
+        client.indices().refresh(r -> r.index(index.alias()));
+        SearchResponse<OrderDocument> all = client.search(s -> s.index(index.alias()).size(1000).version(true),
+                OrderDocument.class);
+        Map<String, Map.Entry<Long, OrderDocument>> orders = new TreeMap<>();
+        for (Hit<OrderDocument> hit : all.hits().hits()) {
+            orders.put(hit.id(), Map.entry(hit.version(), hit.source()));
+        }
+        return new Snapshot(orders, new ElasticsearchProbe(client, namespace).checkpoint());
+    }
+
+    private static long positionOf(List<RecordedEvent> events, String streamId, long version) {
+        return events.stream().filter(e -> e.streamId().equals(streamId) && e.version() == version)
+                .findFirst().orElseThrow().position();
+    }
+
+    @Test
+    void applyingABatchOfCreatedShippedAndCancelledOrdersGivesExactlyTheExpectedDocuments() throws Exception {
+        OrderEventLog log = threeOrders();
+        List<RecordedEvent> events = log.events();
+
+        projector().apply(new EventBatch(events, log.head()));
+
+        Snapshot state = snapshot();
+        assertThat(state.orders()).containsOnlyKeys(ada, bob, cyd);
+        assertThat(state.orders().get(ada).getValue()).isEqualTo(new OrderDocument(ada, "customer-ada",
+                "Ada Lovelace", List.of("Analytical Engine", "Punch Cards"), "SHIPPED", new BigDecimal("120.50"),
+                "EUR", T0, T0.plusSeconds(3600), null, "DHL", "TRACK-1", 2));
+        assertThat(state.orders().get(bob).getValue()).isEqualTo(new OrderDocument(bob, "customer-bob",
+                "Bob Babbage", List.of("Difference Engine"), "CANCELLED", new BigDecimal("15.00"), "USD",
+                T0.plusSeconds(60), null, T0.plusSeconds(7200), null, null, 2));
+        assertThat(state.orders().get(cyd).getValue()).isEqualTo(new OrderDocument(cyd, "customer-ada",
+                "Ada Lovelace", List.of("Punch Cards"), "CREATED", new BigDecimal("9.99"), "EUR",
+                T0.plusSeconds(86_400), null, null, null, null, 1));
+        // The external version of each document is the position of the last event folded into it.
+        assertThat(state.orders().get(ada).getKey()).isEqualTo(positionOf(events, ada, 2));
+        assertThat(state.orders().get(bob).getKey()).isEqualTo(positionOf(events, bob, 2));
+        assertThat(state.orders().get(cyd).getKey()).isEqualTo(positionOf(events, cyd, 1));
+        assertThat(state.checkpoint()).isEqualTo(log.head());
+    }
+
+    @Test
+    void changesInLaterBatchesAreFoldedIntoTheStoredDocument() throws Exception {
+        OrderEventLog log = threeOrders();
+        List<RecordedEvent> events = log.events();
+        ElasticsearchOrderProjector projector = projector();
+        projector.apply(new EventBatch(events.subList(0, 2), events.get(1).logPosition()));
+        projector.apply(new EventBatch(events.subList(2, 3), events.get(2).logPosition()));
+        projector.apply(new EventBatch(events.subList(3, 5), log.head()));
+
+        Snapshot inBatches = snapshot();
+        index.deleteAll();
+        projector().apply(new EventBatch(events, log.head()));
+
+        assertThat(snapshot()).isEqualTo(inBatches);
+    }
+
+    @Test
+    void applyingTheSameBatchTwiceLeavesTheIndexExactlyAsAfterOnce() throws Exception {
+        OrderEventLog log = threeOrders();
+        EventBatch batch = new EventBatch(log.events(), log.head());
+        ElasticsearchOrderProjector projector = projector();
+        projector.apply(batch);
+        Snapshot once = snapshot();
+
+        projector.apply(batch);
+
+        assertThat(snapshot()).isEqualTo(once);
+    }
+
+    @Test
+    void replayingTheWholeLogFromTheStartLeavesTheIndexExactlyAsAfterOnePass() throws Exception {
+        OrderEventLog log = threeOrders();
+        List<RecordedEvent> events = log.events();
+        ElasticsearchOrderProjector first = projector();
+        first.apply(new EventBatch(events.subList(0, 3), events.get(2).logPosition()));
+        first.apply(new EventBatch(events.subList(3, 5), log.head()));
+        Snapshot onePass = snapshot();
+
+        ElasticsearchOrderProjector restarted = projector();
+        assertThat(restarted.checkpoint()).isEqualTo(log.head());
+        restarted.apply(new EventBatch(events, log.head(), false));
+        assertThat(snapshot()).isEqualTo(onePass);
+
+        restarted.apply(new EventBatch(events, log.head(), true));
+        assertThat(snapshot()).isEqualTo(onePass);
+    }
+
+    @Test
+    void anOlderEventDoesNotOverwriteNewerData() throws Exception {
+        OrderEventLog log = threeOrders();
+        List<RecordedEvent> events = log.events();
+        ElasticsearchOrderProjector projector = projector();
+        projector.apply(new EventBatch(events, log.head()));
+        Snapshot newer = snapshot();
+        RecordedEvent adaCreated = events.get(0);
+
+        // Alone in a batch, OrderCreated is indexed without reading: Elasticsearch's 409 is taken as success.
+        projector.apply(new EventBatch(List.of(adaCreated), log.head(), true));
+        projector.apply(new EventBatch(List.of(adaCreated), log.head(), false));
+
+        assertThat(snapshot()).isEqualTo(newer);
+        assertThat(new ElasticsearchOrderQueries(client, namespace).findOrder(ada)).get()
+                .extracting(OrderDocument::status, OrderDocument::carrier).containsExactly("SHIPPED", "DHL");
+    }
+
+    @Test
+    void aChangeToAnOrderWithoutDocumentFailsPermanentlyAndWritesNothing() throws Exception {
+        OrderEventLog log = new OrderEventLog(1);
+        log.created(ada, "customer-ada", "Ada", "EUR", "1.00", T0, "Thing");
+        RecordedEvent shipped = log.shipped(ada, "UPS", "T-9", T0.plusSeconds(5), 5000);
+        ElasticsearchOrderProjector projector = projector();
+
+        assertThatThrownBy(() -> projector.apply(new EventBatch(List.of(shipped), shipped.logPosition())))
+                .satisfies(e -> assertThat(projector.classify(e)).isEqualTo(FailureKind.PERMANENT))
+                .hasMessageContaining("OrderCreated is not applied");
+        assertThat(projector.checkpoint()).isEqualTo(LogPosition.START);
+
+        // Once its creation is applied (e.g. replayed from the dead letters), the change applies.
+        projector.apply(new EventBatch(log.events().subList(0, 1), LogPosition.START, true));
+        projector.apply(new EventBatch(List.of(shipped), LogPosition.START, true));
+        assertThat(new ElasticsearchProbe(client, namespace).appliedVersion(ada)).isEqualTo(2);
+    }
+
+    @Test
+    void checkpointIsStartWhenEmptyThenTheBatchCheckpointAlsoForANewInstance() throws Exception {
+        assertThat(projector().checkpoint()).isEqualTo(LogPosition.START);
+        assertThat(new ElasticsearchProbe(client, namespace).checkpoint()).isEqualTo(LogPosition.START);
+        OrderEventLog log = threeOrders();
+        LogPosition pastTheEvents = new LogPosition(log.head().txId() + 5, log.head().position() + 5);
+
+        projector().apply(new EventBatch(log.events(), pastTheEvents));
+
+        assertThat(projector().checkpoint()).isEqualTo(pastTheEvents);
+        assertThat(new ElasticsearchProbe(client, namespace).checkpoint()).isEqualTo(pastTheEvents);
+
+        // An empty batch only moves the checkpoint; a redelivery never moves it.
+        LogPosition later = new LogPosition(pastTheEvents.txId() + 1, pastTheEvents.position() + 1);
+        projector().apply(new EventBatch(List.of(), later));
+        projector().apply(new EventBatch(log.events(), LogPosition.START, true));
+        assertThat(new ElasticsearchProbe(client, namespace).checkpoint()).isEqualTo(later);
+    }
+
+    @Test
+    void probeReadsTheAppliedVersionOfEachStreamFromTheIndex() throws Exception {
+        ElasticsearchProbe probe = new ElasticsearchProbe(client, namespace);
+        assertThat(probe.appliedVersion(ada)).isZero();
+        OrderEventLog log = threeOrders();
+
+        projector().apply(new EventBatch(log.events(), log.head()));
+
+        assertThat(probe.name()).isEqualTo("elasticsearch");
+        assertThat(probe.appliedVersion(ada)).isEqualTo(2);
+        assertThat(probe.appliedVersion(bob)).isEqualTo(2);
+        assertThat(probe.appliedVersion(cyd)).isEqualTo(1);
+        assertThat(probe.appliedVersion("order-unknown")).isZero();
+        assertThatThrownBy(() -> probe.appliedVersion("bad id\"")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("streamId");
+    }
+
+    @Test
+    void anUnreachableClusterIsATransientFailure() throws Exception {
+        ElasticsearchClient nowhere = ElasticsearchConnector.connect("http://127.0.0.1:1");
+        try {
+            ElasticsearchOrderProjector projector = new ElasticsearchOrderProjector(nowhere, namespace);
+            OrderEventLog log = threeOrders();
+            assertThatThrownBy(() -> projector.apply(new EventBatch(log.events(), log.head())))
+                    .satisfies(e -> assertThat(projector.classify(e)).isEqualTo(FailureKind.TRANSIENT));
+        } finally {
+            nowhere._transport().close();
+        }
+    }
+
+    @Test
+    void theIndexIsCreatedBehindItsAliasWithStrictMappings() throws Exception {
+        projector().start();
+
+        var aliases = client.indices().getAlias(a -> a.name(index.alias())).aliases();
+        assertThat(aliases).containsOnlyKeys(index.concreteIndex());
+        var mapping = client.indices().getMapping(m -> m.index(index.alias())).mappings()
+                .get(index.concreteIndex()).mappings();
+        assertThat(mapping.dynamic()).hasToString("Strict");
+        assertThat(mapping.properties()).containsOnlyKeys("orderId", "customerId", "customerName", "itemNames",
+                "status", "totalAmount", "currency", "createdAt", "shippedAt", "cancelledAt", "carrier",
+                "trackingNumber", "streamVersion");
+    }
+}
