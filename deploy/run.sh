@@ -16,6 +16,16 @@ if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
   exit 1
 fi
 
+# Admin actions need a password; there is no default. Locally one is generated once and kept in the run folder.
+if [ -z "${PROJHUB_ADMIN_PASSWORD:-}" ]; then
+  if [ ! -s "$RUN/admin-password" ]; then
+    (umask 077; head -c 18 /dev/urandom | base64 | tr -d '/+=\n' >"$RUN/admin-password")
+  fi
+  PROJHUB_ADMIN_PASSWORD=$(cat "$RUN/admin-password")
+  export PROJHUB_ADMIN_PASSWORD
+  echo "admin user: ${PROJHUB_ADMIN_USER:-admin}   password: $PROJHUB_ADMIN_PASSWORD   (kept in $RUN/admin-password)"
+fi
+
 echo "building the hub (mvn -DskipTests install)..."
 (cd "$ROOT" && mvn -B -q -DskipTests install)
 

@@ -25,7 +25,8 @@ import tools.jackson.databind.json.JsonMapper;
         "projhub.admin.password=" + HubTestBase.ADMIN_PASSWORD,
         "projhub.projection.poll-interval=200ms",
         "projhub.projection.status-interval=500ms",
-        "projhub.stores.jdbc.schema=read_model_test"})
+        "projhub.stores.jdbc.schema=read_model_test",
+        "projhub.projection.namespace=test-"})
 public abstract class HubTestBase {
 
     public static final String ADMIN_PASSWORD = "test-admin-password";

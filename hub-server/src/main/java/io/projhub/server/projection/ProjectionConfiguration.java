@@ -18,7 +18,25 @@ import io.projhub.core.eventstore.EventTypeRegistry;
 import io.projhub.core.projection.LaneSettings;
 import io.projhub.core.projection.Projector;
 import io.projhub.core.projection.internal.PollingProjectionSubscriber;
+import org.neo4j.driver.Driver;
+
+import com.influxdb.client.InfluxDBClient;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import io.projhub.projectors.elasticsearch.ElasticsearchOrderProjector;
+import io.projhub.projectors.elasticsearch.ElasticsearchOrderQueries;
+import io.projhub.projectors.elasticsearch.ElasticsearchProbe;
+import io.projhub.projectors.influxdb.InfluxLifecycleQueries;
+import io.projhub.projectors.influxdb.InfluxOrderProjector;
+import io.projhub.projectors.influxdb.InfluxProbe;
 import io.projhub.projectors.jdbc.JdbcOrderProjector;
+import io.projhub.projectors.neo4j.Neo4jGraphQueries;
+import io.projhub.projectors.neo4j.Neo4jOrderProjector;
+import io.projhub.projectors.neo4j.Neo4jProbe;
+import io.projhub.projectors.redis.RedisOrderProjector;
+import io.projhub.projectors.redis.RedisOrderQueries;
+import io.projhub.projectors.redis.RedisProbe;
+import redis.clients.jedis.JedisPooled;
 import io.projhub.projectors.jdbc.JdbcOrderQueries;
 import io.projhub.projectors.jdbc.JdbcProbe;
 import io.projhub.projectors.jdbc.RelationalSchema;
@@ -47,6 +65,70 @@ public class ProjectionConfiguration {
         @Bean
         JdbcOrderQueries jdbcOrderQueries(DataSource dataSource, RelationalSchema schema) {
             return new JdbcOrderQueries(dataSource, schema);
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnProperty(name = "projhub.stores.elasticsearch.enabled", havingValue = "true", matchIfMissing = true)
+    static class ElasticsearchReadModelConfiguration {
+        @Bean
+        ReadModel elasticsearchReadModel(ElasticsearchClient client, ProjectionProperties properties) {
+            return new ReadModel(ElasticsearchOrderProjector.NAME,
+                    new ElasticsearchOrderProjector(client, properties.namespace()),
+                    new ElasticsearchProbe(client, properties.namespace()));
+        }
+
+        @Bean
+        ElasticsearchOrderQueries elasticsearchOrderQueries(ElasticsearchClient client, ProjectionProperties properties) {
+            return new ElasticsearchOrderQueries(client, properties.namespace());
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnProperty(name = "projhub.stores.redis.enabled", havingValue = "true", matchIfMissing = true)
+    static class RedisReadModelConfiguration {
+        @Bean
+        ReadModel redisReadModel(JedisPooled redis, ProjectionProperties properties) {
+            return new ReadModel(RedisOrderProjector.NAME, new RedisOrderProjector(redis, properties.namespace()),
+                    new RedisProbe(redis, properties.namespace()));
+        }
+
+        @Bean
+        RedisOrderQueries redisOrderQueries(JedisPooled redis, ProjectionProperties properties) {
+            return new RedisOrderQueries(redis, properties.namespace());
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnProperty(name = "projhub.stores.neo4j.enabled", havingValue = "true", matchIfMissing = true)
+    static class Neo4jReadModelConfiguration {
+        @Bean
+        ReadModel neo4jReadModel(Driver driver, ProjectionProperties properties) {
+            return new ReadModel(Neo4jOrderProjector.NAME, new Neo4jOrderProjector(driver, properties.namespace()),
+                    new Neo4jProbe(driver, properties.namespace()));
+        }
+
+        @Bean
+        Neo4jGraphQueries neo4jGraphQueries(Driver driver) {
+            return new Neo4jGraphQueries(driver);
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnProperty(name = "projhub.stores.influxdb.enabled", havingValue = "true", matchIfMissing = true)
+    static class InfluxReadModelConfiguration {
+        @Bean
+        ReadModel influxdbReadModel(InfluxDBClient client, StoreProperties stores, ProjectionProperties properties) {
+            StoreProperties.Influxdb influx = stores.influxdb();
+            return new ReadModel(InfluxOrderProjector.NAME,
+                    new InfluxOrderProjector(client, influx.org(), influx.bucket(), properties.namespace()),
+                    new InfluxProbe(client, influx.bucket(), properties.namespace()));
+        }
+
+        @Bean
+        InfluxLifecycleQueries influxLifecycleQueries(InfluxDBClient client, StoreProperties stores,
+                                                      ProjectionProperties properties) {
+            return new InfluxLifecycleQueries(client, stores.influxdb().bucket(), properties.namespace());
         }
     }
 

@@ -38,7 +38,17 @@ public final class ReadModelResponses {
     public <T> ResponseEntity<T> answer(String readModel, String token, StoreQuery<T> query) throws Exception {
         ReadModel model = readModels.find(readModel).orElseThrow(() -> new ReadModelDisabledException(readModel));
         ConsistencyGate.Outcome outcome = gate.await(model.probe(), token);
-        T body = query.run();
+        T body;
+        try {
+            body = query.run();
+        } catch (RuntimeException e) {
+            if (e instanceof IllegalArgumentException || e instanceof ResponseStatusException) {
+                throw e;
+            }
+            throw new ReadModelUnavailableException(readModel, e);
+        } catch (Exception e) {
+            throw new ReadModelUnavailableException(readModel, e);
+        }
         HttpHeaders headers = new HttpHeaders();
         if (outcome.readModelPosition() != null) {
             headers.add(ConsistencyGate.POSITION_HEADER, outcome.readModelPosition().token());
@@ -56,6 +66,14 @@ public final class ReadModelResponses {
         SubscriberStatus status = subscriber.status();
         return status.lanes().stream().filter(l -> l.name().equals(readModel)).mapToLong(LaneStatus::lagEvents)
                 .findFirst().orElse(-1);
+    }
+
+    /** The store behind the read model failed to answer (down, unreachable, timing out): a 503, never a 500. */
+    public static final class ReadModelUnavailableException extends ResponseStatusException {
+        public ReadModelUnavailableException(String readModel, Throwable cause) {
+            super(HttpStatus.SERVICE_UNAVAILABLE, "The " + readModel + " read model's store did not answer: "
+                    + cause.getClass().getSimpleName(), cause);
+        }
     }
 
     /** The read model that answers this query is switched off in this hub. */

@@ -69,6 +69,14 @@ public final class ElasticsearchOrderQueries {
     }
 
     /** How many orders the read model holds (as of the last refresh). */
+    /**
+     * Makes every document written so far visible to search. Elasticsearch refreshes about once a second; a query
+     * that must see a given write (read-your-writes) refreshes first, the hot write path never does.
+     */
+    public void refresh() throws IOException {
+        client.indices().refresh(r -> r.index(index.alias()).ignoreUnavailable(true).allowNoIndices(true));
+    }
+
     public long count() throws IOException {
         return client.count(c -> c.index(index.alias()).ignoreUnavailable(true).allowNoIndices(true)).count();
     }
