@@ -7,9 +7,11 @@ RUN=${PROJHUB_RUN_DIR:-$ROOT/.run}
 
 "$ROOT/deploy/stores.sh" up || exit 1
 
-# Tools some tests drive for real: promtool checks the shipped alert rules, headless Chromium opens the dashboard.
+# Tools some tests drive for real: promtool checks the shipped alert rules, a real Alertmanager receives the hub's
+# alerts, headless Chromium opens the dashboard.
 missing=()
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+[ -x /usr/bin/prometheus-alertmanager ] || missing+=(prometheus-alertmanager)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
 if [ ${#missing[@]} -gt 0 ]; then

@@ -1,0 +1,16 @@
+package io.projhub.monitor;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Asks a read model's lane to apply a stream's events again (recovery for a read model that missed a write). In the
+ * hub it is {@code ProjectionSubscriber::redrive}; the monitor logs a failed re-drive and carries on.
+ */
+@FunctionalInterface
+public interface Redriver {
+
+    /** A redriver that does nothing, for a monitor without a subscriber. */
+    Redriver NONE = (readModel, streamId) -> CompletableFuture.completedFuture(null);
+
+    CompletableFuture<Void> redrive(String readModel, String streamId);
+}

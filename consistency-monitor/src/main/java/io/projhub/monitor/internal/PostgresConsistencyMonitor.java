@@ -1,0 +1,455 @@
+package io.projhub.monitor.internal;
+
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+import javax.sql.DataSource;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.projhub.core.eventstore.AppendResult;
+import io.projhub.core.eventstore.EventStore;
+import io.projhub.core.eventstore.LogHead;
+import io.projhub.core.projection.LaneStatus;
+import io.projhub.core.projection.SubscriberStatus;
+import io.projhub.monitor.Alert;
+import io.projhub.monitor.AlertKind;
+import io.projhub.monitor.AlertStatus;
+import io.projhub.monitor.AlertStoreException;
+import io.projhub.monitor.AlertTransition;
+import io.projhub.monitor.ConsistencyMonitor;
+import io.projhub.monitor.ConsistencyStatus;
+import io.projhub.monitor.MonitorListener;
+import io.projhub.monitor.MonitorSettings;
+import io.projhub.monitor.MonitoredReadModel;
+import io.projhub.monitor.Notifier;
+import io.projhub.monitor.ReadModelConsistency;
+import io.projhub.monitor.ReadModelState;
+import io.projhub.monitor.Redriver;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The consistency monitor over PostgreSQL (alerts and outbox) and the read models' probes.
+ *
+ * <p>Threads, all fixed at start: one scheduler (lag rounds, verification ticks, alert evaluation and re-notification,
+ * firing stream alert re-checks), {@code probeThreads} for everything that asks a store (probes may block), and one
+ * outbox dispatcher. Nothing is started per tracked write or per alert.
+ *
+ * <p>What survives a restart: alerts and the outbox (PostgreSQL). What does not: pending verifications (memory);
+ * a write tracked just before a crash is not verified, but a read model that missed it still shows in its lag.
+ */
+public final class PostgresConsistencyMonitor implements ConsistencyMonitor {
+
+    private static final Logger log = LoggerFactory.getLogger(PostgresConsistencyMonitor.class);
+    private static final int MAX_LIST = 1000;
+    private static final int RENOTIFY_BATCH = 100;
+    private static final int RECHECK_BATCH = 200;
+
+    private final EventStore store;
+    private final Map<String, MonitoredReadModel> readModels;
+    private final Supplier<SubscriberStatus> subscriber;
+    private final List<String> notifierNames;
+    private final MonitorSettings settings;
+    private final MonitorListener listener;
+    private final PostgresAlerts alerts;
+    private final OutboxDispatcher dispatcher;
+    private final WriteVerifier verifier;
+    private final LagMeter lag;
+    private final Redrives redrives;
+    private final Counter alertsRaised;
+    private final ScheduledExecutorService scheduler;
+    private final ThreadPoolExecutor probes;
+    private final AtomicBoolean recheckRunning = new AtomicBoolean();
+    private final Set<String> knownLanes = Collections.synchronizedSet(new LinkedHashSet<>());
+    private SubscriberHealth health;
+    private boolean started;
+    private boolean closed;
+
+    /**
+     * @param dataSource the hub's PostgreSQL (migrated, so {@code alerts} and {@code alert_outbox} exist)
+     * @param store      the event store, for the log head and lag
+     * @param readModels the read models switched on, each with its probe and event types (unique names)
+     * @param subscriber the subscriber's status, for lane, frontier and poller alerts; null when the hub runs none
+     *                   (then those alerts are neither raised, resolved nor re-notified by this monitor)
+     * @param redriver   asks a lane to re-drive a stream ({@code ProjectionSubscriber::redrive}); {@link Redriver#NONE}
+     * @param notifiers  where alert transitions go (unique names); each transition becomes one outbox row per notifier
+     * @param settings   validated settings; the outbox lease must be longer than every notifier's timeout
+     * @param registry   receives the {@code projhub_read_model_*}, {@code projhub_verifications_*} and
+     *                   {@code projhub_alert*} meters
+     * @param listener   observes checks, re-drives and alert transitions; {@link MonitorListener#NONE}
+     */
+    public PostgresConsistencyMonitor(DataSource dataSource, EventStore store, List<MonitoredReadModel> readModels,
+                                      Supplier<SubscriberStatus> subscriber, Redriver redriver,
+                                      List<Notifier> notifiers, MonitorSettings settings, MeterRegistry registry,
+                                      MonitorListener listener) {
+        Objects.requireNonNull(dataSource, "dataSource");
+        this.store = Objects.requireNonNull(store, "store");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.listener = listener == null ? MonitorListener.NONE : listener;
+        this.subscriber = subscriber;
+        Map<String, MonitoredReadModel> byName = new LinkedHashMap<>();
+        for (MonitoredReadModel readModel : readModels) {
+            if (byName.put(readModel.name(), readModel) != null) {
+                throw new IllegalArgumentException("monitor: two read models are named " + readModel.name());
+            }
+        }
+        this.readModels = Collections.unmodifiableMap(byName);
+        Map<String, Notifier> notifierByName = new LinkedHashMap<>();
+        for (Notifier notifier : notifiers) {
+            if (notifierByName.put(notifier.name(), notifier) != null) {
+                throw new IllegalArgumentException("monitor: two notifiers are named " + notifier.name());
+            }
+            if (notifier.timeout().compareTo(settings.outbox().lease()) >= 0) {
+                throw new IllegalArgumentException("monitor: the outbox lease (" + settings.outbox().lease()
+                        + ") must be longer than the timeout of notifier " + notifier.name() + " ("
+                        + notifier.timeout() + ")");
+            }
+        }
+        this.notifierNames = List.copyOf(notifierByName.keySet());
+        JsonMapper json = MonitorJson.mapper();
+        this.alerts = new PostgresAlerts(dataSource, json);
+        this.dispatcher = new OutboxDispatcher(new PostgresOutbox(dataSource), List.copyOf(notifierByName.values()),
+                settings.outbox(), json, registry);
+        this.redrives = new Redrives(redriver == null ? Redriver.NONE : redriver, this.listener);
+        this.probes = new ThreadPoolExecutor(settings.probeThreads(), settings.probeThreads(), 0, TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(), threads("consistency-probe"));
+        this.scheduler = new ScheduledThreadPoolExecutor(1, threads("consistency-monitor"));
+        this.verifier = new WriteVerifier(this.readModels, settings.verification(), probes, redrives, this.listener,
+                this::raiseStreamBehind, registry);
+        this.lag = new LagMeter(store, this.readModels, registry);
+        this.alertsRaised = Counter.builder("projhub_alerts_raised").description("Alerts raised")
+                .register(registry);
+    }
+
+    private static ThreadFactory threads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    @Override
+    public synchronized void start() {
+        if (closed) {
+            throw new IllegalStateException("monitor: closed; build a new one");
+        }
+        if (started) {
+            return;
+        }
+        started = true;
+        health = new SubscriberHealth(settings.alerts(), Instant.now());
+        long lagEvery = settings.lagInterval().toMillis();
+        long tick = settings.verification().tick().toMillis();
+        long evaluateEvery = settings.alerts().evaluationInterval().toMillis();
+        long recheckEvery = settings.alerts().recheckInterval().toMillis();
+        scheduler.scheduleWithFixedDelay(guarded("lag", () -> lag.measureAll(probes)), 0, lagEvery,
+                TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(guarded("verify", verifier::dispatchDue), tick, tick, TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(guarded("evaluate", this::evaluateAlerts), 0, evaluateEvery,
+                TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(guarded("recheck", this::startRecheck), recheckEvery, recheckEvery,
+                TimeUnit.MILLISECONDS);
+        dispatcher.start();
+        log.info("monitor event=started read_models={} notifiers={} subscriber={}", readModels.keySet(),
+                notifierNames, subscriber != null);
+    }
+
+    private static Runnable guarded(String task, Runnable body) {
+        return () -> {
+            try {
+                body.run();
+            } catch (RuntimeException e) {
+                log.warn("monitor event=task-failed task={} error=\"{}\"", task, Errors.describe(e));
+            }
+        };
+    }
+
+    @Override
+    public void track(AppendResult result, Set<String> eventTypes) {
+        verifier.track(result, eventTypes);
+    }
+
+    // ---- alerts ------------------------------------------------------------------------------------------------
+
+    private void raiseStreamBehind(WriteVerifier.StreamBehind missed) throws SQLException {
+        ObjectNode details = MonitorJson.object();
+        details.put("readModel", missed.readModel());
+        details.put("streamId", missed.streamId());
+        details.put("expectedVersion", missed.expectedVersion());
+        if (missed.appliedVersion() >= 0) {
+            details.put("appliedVersion", missed.appliedVersion());
+        } else {
+            details.putNull("appliedVersion");
+        }
+        details.put("attempts", missed.attempts());
+        details.put("lastError", missed.lastError());
+        details.put("position", missed.position() == null ? null : missed.position().token());
+        details.put("firstTrackedAt", missed.firstTrackedAt().toString());
+        String applied = missed.appliedVersion() >= 0 ? "version " + missed.appliedVersion()
+                : "unknown: " + missed.lastError();
+        String summary = String.format(Locale.ROOT,
+                "Read model %s has not applied stream %s version %d after %d checks (applied: %s)",
+                missed.readModel(), missed.streamId(), missed.expectedVersion(), missed.attempts(), applied);
+        raise(new AlertDraft(missed.readModel() + ":" + missed.streamId(), AlertKind.STREAM_BEHIND,
+                missed.readModel(), missed.streamId(), missed.expectedVersion(), AlertKind.STREAM_BEHIND.severity(),
+                summary, details));
+    }
+
+    private void raise(AlertDraft draft) throws SQLException {
+        PostgresAlerts.Raised raised = alerts.raise(draft, notifierNames);
+        if (raised.created()) {
+            alertsRaised.increment();
+            log.warn("alert event=firing id={} key={} kind={} severity={} summary=\"{}\"", raised.alert().id(),
+                    draft.key(), draft.kind(), draft.severity(), draft.summary());
+            dispatcher.wake();
+            Listeners.call(() -> listener.alertChanged(raised.alert(), AlertTransition.FIRING));
+        }
+    }
+
+    private void resolve(String key, String resolution) throws SQLException {
+        Optional<Alert> resolved = alerts.resolve(key, resolution, notifierNames);
+        if (resolved.isPresent()) {
+            log.info("alert event=resolved id={} key={} resolution=\"{}\"", resolved.get().id(), key, resolution);
+            dispatcher.wake();
+            Listeners.call(() -> listener.alertChanged(resolved.get(), AlertTransition.RESOLVED));
+        }
+    }
+
+    /** Lane and hub alerts from the subscriber's status, then the re-notifications that are due. */
+    private void evaluateAlerts() {
+        if (subscriber != null) {
+            try {
+                evaluateSubscriber();
+            } catch (SQLException | RuntimeException e) {
+                log.warn("monitor event=evaluate-failed error=\"{}\"", Errors.describe(e));
+            }
+        }
+        try {
+            renotify();
+        } catch (SQLException | RuntimeException e) {
+            log.warn("monitor event=renotify-failed error=\"{}\"", Errors.describe(e));
+        }
+    }
+
+    private void evaluateSubscriber() throws SQLException {
+        SubscriberStatus status = subscriber.get();
+        if (status == null) {
+            return;
+        }
+        status.lanes().forEach(lane -> knownLanes.add(lane.name()));
+        List<SubscriberHealth.Condition> conditions = health.evaluate(status, Instant.now());
+        List<String> decided = new ArrayList<>();
+        for (SubscriberHealth.Condition condition : conditions) {
+            if (condition.state() != SubscriberHealth.State.UNKNOWN) {
+                decided.add(condition.key());
+            }
+        }
+        Set<String> firing = alerts.firingKeys(decided);
+        for (SubscriberHealth.Condition condition : conditions) {
+            boolean isFiring = firing.contains(condition.key());
+            if (condition.state() == SubscriberHealth.State.ACTIVE && !isFiring) {
+                raise(condition.draft());
+            } else if (condition.state() == SubscriberHealth.State.CLEAR && isFiring) {
+                resolve(condition.key(), condition.resolution());
+            }
+        }
+    }
+
+    private void renotify() throws SQLException {
+        Set<String> scope = new LinkedHashSet<>(readModels.keySet());
+        synchronized (knownLanes) {
+            scope.addAll(knownLanes);
+        }
+        List<Alert> due = alerts.renotifyDue(settings.alerts().renotifyInterval(), scope, subscriber != null,
+                notifierNames, RENOTIFY_BATCH);
+        if (due.isEmpty()) {
+            return;
+        }
+        dispatcher.wake();
+        for (Alert alert : due) {
+            log.warn("alert event=renotify id={} key={} notifications={} summary=\"{}\"", alert.id(), alert.key(),
+                    alert.notifications(), alert.summary());
+            Listeners.call(() -> listener.alertChanged(alert, AlertTransition.RENOTIFY));
+        }
+    }
+
+    private void startRecheck() {
+        if (readModels.isEmpty() || !recheckRunning.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            probes.execute(() -> {
+                try {
+                    recheckFiringStreams();
+                } catch (SQLException | RuntimeException e) {
+                    log.warn("monitor event=recheck-failed error=\"{}\"", Errors.describe(e));
+                } finally {
+                    recheckRunning.set(false);
+                }
+            });
+        } catch (RuntimeException e) {
+            recheckRunning.set(false);
+        }
+    }
+
+    /** Each firing stream alert: resolved once its read model has the version, else re-driven again. */
+    private void recheckFiringStreams() throws SQLException {
+        for (PostgresAlerts.FiringStreamAlert firing : alerts.firingStreamAlerts(readModels.keySet(), RECHECK_BATCH)) {
+            if (Thread.currentThread().isInterrupted()) {
+                return;
+            }
+            MonitoredReadModel readModel = readModels.get(firing.readModel());
+            long applied;
+            try {
+                applied = readModel.probe().appliedVersion(firing.streamId());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Exception e) {
+                alerts.touch(firing.id());
+                continue;
+            }
+            if (applied >= firing.expectedVersion()) {
+                resolve(firing.key(), "read model " + firing.readModel() + " applied version " + applied
+                        + " of stream " + firing.streamId());
+            } else {
+                alerts.touch(firing.id());
+                redrives.request(firing.readModel(), firing.streamId(), 0);
+            }
+        }
+    }
+
+    // ---- queries -----------------------------------------------------------------------------------------------
+
+    @Override
+    public ConsistencyStatus status() {
+        Map<String, LaneStatus> lanes = new HashMap<>();
+        if (subscriber != null) {
+            try {
+                SubscriberStatus status = subscriber.get();
+                if (status != null) {
+                    status.lanes().forEach(lane -> lanes.put(lane.name(), lane));
+                }
+            } catch (RuntimeException e) {
+                log.debug("monitor event=subscriber-status-failed error=\"{}\"", Errors.describe(e));
+            }
+        }
+        List<ReadModelConsistency> list = new ArrayList<>();
+        for (String name : readModels.keySet()) {
+            LagMeter.Measurement m = lag.measurement(name);
+            LaneStatus lane = lanes.get(name);
+            ReadModelState state;
+            if (m.error() != null) {
+                state = ReadModelState.UNREACHABLE;
+            } else if (lane != null && lane.state() != null) {
+                state = laneState(lane);
+            } else {
+                state = ReadModelState.UNKNOWN;
+            }
+            list.add(new ReadModelConsistency(name, state, m.checkpoint() == null ? null : m.checkpoint().token(),
+                    m.lagEvents(), m.lagSeconds(), lane == null ? null : lane.lastAppliedAt(), verifier.pending(name),
+                    verifier.retries(name), m.measuredAt(), m.error()));
+        }
+        Optional<LogHead> head = lag.head();
+        return new ConsistencyStatus(head.map(h -> h.position().token()).orElse(null),
+                head.map(LogHead::recordedAt).orElse(null), lag.headMeasuredAt(), List.copyOf(list),
+                verifier.pending(), verifier.dropped());
+    }
+
+    private static ReadModelState laneState(LaneStatus lane) {
+        try {
+            return ReadModelState.valueOf(lane.state().name());
+        } catch (IllegalArgumentException e) {
+            return ReadModelState.UNKNOWN; // a lane state this module does not know yet
+        }
+    }
+
+    @Override
+    public List<Alert> alerts(Optional<AlertStatus> status, int limit) {
+        if (limit < 1 || limit > MAX_LIST) {
+            throw new IllegalArgumentException("limit must be in 1.." + MAX_LIST);
+        }
+        try {
+            return alerts.list(status == null ? Optional.empty() : status, limit);
+        } catch (SQLException e) {
+            throw new AlertStoreException("Reading alerts failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Optional<Alert> alert(long id) {
+        try {
+            return alerts.find(id);
+        } catch (SQLException e) {
+            throw new AlertStoreException("Reading alert " + id + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Optional<Alert> ack(long id, String by) {
+        if (by == null || by.isBlank() || by.length() > 200 || by.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("by must name who acknowledges (1..200 characters, no control characters)");
+        }
+        try {
+            Optional<Alert> acked = alerts.ack(id, by.strip());
+            acked.ifPresent(a -> log.info("alert event=acked id={} key={} by=\"{}\"", a.id(), a.key(), a.ackedBy()));
+            return acked;
+        } catch (SQLException e) {
+            throw new AlertStoreException("Acknowledging alert " + id + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public long droppedVerifications() {
+        return verifier.dropped();
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        Duration timeout = settings.shutdownTimeout();
+        scheduler.shutdownNow();
+        verifier.close();
+        dispatcher.stop(timeout);
+        probes.shutdownNow();
+        try {
+            scheduler.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            probes.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        log.info("monitor event=closed");
+    }
+}

@@ -1,0 +1,301 @@
+package io.projhub.monitor.internal;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.github.resilience4j.core.IntervalFunction;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.projhub.core.eventstore.AppendResult;
+import io.projhub.core.eventstore.LogPosition;
+import io.projhub.monitor.MonitorListener;
+import io.projhub.monitor.MonitoredReadModel;
+import io.projhub.monitor.VerificationCheck;
+import io.projhub.monitor.VerificationSettings;
+
+/**
+ * The seed's pending updates: each tracked write is checked on every read model that handles it until the read
+ * model reports the stream's version, with exponential backoff and a re-drive between checks, and handed to
+ * {@link StreamAlertSink} after the last attempt.
+ *
+ * <p>Memory is bounded: one entry per (read model, stream) holding only the newest tracked version, at most
+ * {@code maxTracked} entries (a write beyond that is dropped and counted), and one queue slot per entry. No thread
+ * per entry: the monitor's scheduler calls {@link #dispatchDue()} every tick, and due checks run on the probe pool.
+ *
+ * <p>A check that finds the read model further along the stream than the previous check did is not counted as a
+ * failed attempt: the read model is moving, only the newest write is still on its way. So a stream written
+ * continuously never raises an alert on a healthy read model, while one that does not move raises after
+ * {@code maxAttempts} checks.
+ */
+final class WriteVerifier {
+
+    private static final Logger log = LoggerFactory.getLogger(WriteVerifier.class);
+
+    /** What the verifier needs done after a read model missed a write for good. */
+    @FunctionalInterface
+    interface StreamAlertSink {
+        void streamBehind(StreamBehind missed) throws Exception;
+    }
+
+    /** A write a read model had not applied after the last attempt. {@code appliedVersion} is -1 if unknown. */
+    record StreamBehind(String readModel, String streamId, long expectedVersion, long appliedVersion, int attempts,
+                        String lastError, LogPosition position, Instant firstTrackedAt) {
+    }
+
+    private record Key(String readModel, String streamId) {
+    }
+
+    /** A (read model, stream) waiting for its next check; guarded by {@code lock}. */
+    private static final class Entry {
+        final Key key;
+        final Instant firstTrackedAt;
+        final long seq;
+        long version;
+        LogPosition position;
+        int failedChecks;
+        int checks;
+        long lastApplied = -1;
+        String lastError;
+        long dueNanos;
+
+        Entry(Key key, long version, LogPosition position, long dueNanos, long seq) {
+            this.key = key;
+            this.version = version;
+            this.position = position;
+            this.dueNanos = dueNanos;
+            this.seq = seq;
+            this.firstTrackedAt = Instant.now();
+        }
+    }
+
+    private final Map<String, MonitoredReadModel> readModels;
+    private final VerificationSettings settings;
+    private final IntervalFunction intervals;
+    private final Executor probes;
+    private final Redrives redrives;
+    private final MonitorListener listener;
+    private final StreamAlertSink alerts;
+
+    private final Object lock = new Object();
+    private final Map<Key, Entry> entries = new HashMap<>();
+    private final PriorityQueue<Entry> due = new PriorityQueue<>(
+            Comparator.<Entry>comparingLong(e -> e.dueNanos).thenComparingLong(e -> e.seq));
+    private final Map<String, Integer> pendingByReadModel = new HashMap<>();
+    private final Map<String, LongAdder> retries = new LinkedHashMap<>();
+    private final AtomicLong dropped = new AtomicLong();
+    private final Counter droppedCounter;
+    private long seq;
+    private int inFlight;
+    private boolean closed;
+
+    WriteVerifier(Map<String, MonitoredReadModel> readModels, VerificationSettings settings, Executor probes,
+                  Redrives redrives, MonitorListener listener, StreamAlertSink alerts, MeterRegistry registry) {
+        this.readModels = readModels;
+        this.settings = settings;
+        this.intervals = settings.intervalFunction();
+        this.probes = probes;
+        this.redrives = redrives;
+        this.listener = listener;
+        this.alerts = alerts;
+        readModels.keySet().forEach(name -> retries.put(name, new LongAdder()));
+        this.droppedCounter = Counter.builder("projhub_verifications_dropped")
+                .description("Tracked writes not verified because the verification queue was full")
+                .register(registry);
+        Gauge.builder("projhub_verifications_pending", this, WriteVerifier::pending)
+                .description("(read model, stream) entries waiting for verification").register(registry);
+    }
+
+    void track(AppendResult result, Set<String> eventTypes) {
+        Objects.requireNonNull(result, "result");
+        Objects.requireNonNull(eventTypes, "eventTypes");
+        long dueNanos = System.nanoTime() + settings.initialDelay().toNanos();
+        for (MonitoredReadModel readModel : readModels.values()) {
+            if (readModel.handlesAny(eventTypes)) {
+                offer(new Key(readModel.name(), result.streamId()), result, dueNanos);
+            }
+        }
+    }
+
+    private void offer(Key key, AppendResult result, long dueNanos) {
+        synchronized (lock) {
+            Entry entry = entries.get(key);
+            if (entry != null) {
+                if (result.newVersion() > entry.version) {
+                    entry.version = result.newVersion();
+                    entry.position = result.position();
+                }
+                return;
+            }
+            if (closed) {
+                return;
+            }
+            if (entries.size() >= settings.maxTracked()) {
+                dropped.incrementAndGet();
+                droppedCounter.increment();
+                return;
+            }
+            entry = new Entry(key, result.newVersion(), result.position(), dueNanos, seq++);
+            entries.put(key, entry);
+            due.add(entry);
+            pendingByReadModel.merge(key.readModel(), 1, Integer::sum);
+        }
+    }
+
+    /** Starts the checks that are due on the probe pool (called by the scheduler every tick). */
+    void dispatchDue() {
+        List<Entry> ready = new ArrayList<>();
+        long now = System.nanoTime();
+        synchronized (lock) {
+            while (!closed && inFlight < settings.maxInFlight() && !due.isEmpty() && due.peek().dueNanos - now <= 0) {
+                ready.add(due.poll());
+                inFlight++;
+            }
+        }
+        for (Entry entry : ready) {
+            try {
+                probes.execute(() -> check(entry));
+            } catch (RejectedExecutionException e) { // shutting down
+                synchronized (lock) {
+                    inFlight--;
+                    due.add(entry);
+                }
+            }
+        }
+    }
+
+    private void check(Entry entry) {
+        Key key = entry.key;
+        long expected;
+        int attempt;
+        synchronized (lock) {
+            expected = entry.version;
+            attempt = entry.checks + 1;
+        }
+        MonitoredReadModel readModel = readModels.get(key.readModel());
+        long applied = -1;
+        String error = null;
+        try {
+            applied = readModel.probe().appliedVersion(key.streamId());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            synchronized (lock) {
+                inFlight--;
+            }
+            return;
+        } catch (Exception e) {
+            error = Errors.describe(e);
+        }
+        VerificationCheck checked = new VerificationCheck(key.readModel(), key.streamId(), expected, applied, attempt,
+                applied >= expected, error, Instant.now(), System.nanoTime());
+        Listeners.call(() -> listener.verificationChecked(checked));
+
+        StreamBehind exhausted = null;
+        int redriveAfter = 0;
+        synchronized (lock) {
+            inFlight--;
+            entry.checks = attempt;
+            if (applied >= entry.version) {
+                remove(entry);
+                return;
+            }
+            boolean progressed = applied >= expected || (entry.lastApplied >= 0 && applied > entry.lastApplied);
+            entry.lastApplied = Math.max(entry.lastApplied, applied);
+            entry.lastError = error;
+            if (!progressed) {
+                entry.failedChecks++;
+            }
+            if (entry.failedChecks >= settings.maxAttempts()) {
+                remove(entry);
+                exhausted = new StreamBehind(key.readModel(), key.streamId(), entry.version, entry.lastApplied,
+                        entry.checks, entry.lastError, entry.position, entry.firstTrackedAt);
+            } else if (closed) {
+                return;
+            } else {
+                long wait = intervals.apply(Math.max(1, entry.failedChecks));
+                entry.dueNanos = System.nanoTime() + wait * 1_000_000L;
+                due.add(entry);
+                if (!progressed) {
+                    redriveAfter = entry.failedChecks;
+                }
+            }
+        }
+        if (exhausted != null) {
+            raise(exhausted, entry);
+        } else if (redriveAfter > 0) {
+            retries.get(key.readModel()).increment();
+            redrives.request(key.readModel(), key.streamId(), redriveAfter);
+        }
+    }
+
+    private void raise(StreamBehind missed, Entry entry) {
+        try {
+            alerts.streamBehind(missed);
+        } catch (Exception e) {
+            // The alert store is unreachable: keep the entry so its next failed check tries to raise again.
+            log.warn("monitor event=raise-failed read_model={} stream={} error=\"{}\"", missed.readModel(),
+                    missed.streamId(), Errors.describe(e));
+            synchronized (lock) {
+                if (!closed && !entries.containsKey(entry.key)) {
+                    entry.failedChecks = settings.maxAttempts() - 1;
+                    entry.dueNanos = System.nanoTime() + settings.maxInterval().toNanos();
+                    entries.put(entry.key, entry);
+                    due.add(entry);
+                    pendingByReadModel.merge(entry.key.readModel(), 1, Integer::sum);
+                }
+            }
+        }
+    }
+
+    private void remove(Entry entry) {
+        if (entries.remove(entry.key) != null) {
+            pendingByReadModel.merge(entry.key.readModel(), -1, (a, b) -> a + b == 0 ? null : a + b);
+        }
+    }
+
+    int pending() {
+        synchronized (lock) {
+            return entries.size();
+        }
+    }
+
+    int pending(String readModel) {
+        synchronized (lock) {
+            return pendingByReadModel.getOrDefault(readModel, 0);
+        }
+    }
+
+    long retries(String readModel) {
+        LongAdder adder = retries.get(readModel);
+        return adder == null ? 0 : adder.sum();
+    }
+
+    long dropped() {
+        return dropped.get();
+    }
+
+    /** Stops checking; entries are forgotten (verification lives in memory; lag and alerts live on). */
+    void close() {
+        synchronized (lock) {
+            closed = true;
+            entries.clear();
+            due.clear();
+            pendingByReadModel.clear();
+        }
+    }
+}
