@@ -26,7 +26,15 @@ import tools.jackson.databind.json.JsonMapper;
         "projhub.projection.poll-interval=200ms",
         "projhub.projection.status-interval=500ms",
         "projhub.stores.jdbc.schema=read_model_test",
-        "projhub.projection.namespace=test-"})
+        "projhub.projection.namespace=test-",
+        // A quick monitor, so a read model that stays behind raises its alert within seconds.
+        "projhub.monitor.lag-interval=1s",
+        "projhub.monitor.verification.initial-delay=200ms",
+        "projhub.monitor.verification.initial-interval=200ms",
+        "projhub.monitor.verification.max-interval=1s",
+        "projhub.monitor.verification.max-attempts=3",
+        "projhub.monitor.alerts.evaluation-interval=1s",
+        "projhub.monitor.alerts.recheck-interval=1s"})
 public abstract class HubTestBase {
 
     public static final String ADMIN_PASSWORD = "test-admin-password";
@@ -35,6 +43,11 @@ public abstract class HubTestBase {
     @DynamicPropertySource
     static void stores(DynamicPropertyRegistry registry) {
         StoresForSpring.register(registry);
+        registry.add("projhub.monitor.notifiers[0].name", () -> "test-webhook");
+        registry.add("projhub.monitor.notifiers[0].kind", () -> "WEBHOOK");
+        registry.add("projhub.monitor.notifiers[0].url", () -> TestAlertReceiver.get().url());
+        registry.add("projhub.monitor.notifiers[1].name", () -> "log");
+        registry.add("projhub.monitor.notifiers[1].kind", () -> "LOG");
     }
 
     @LocalServerPort

@@ -46,6 +46,7 @@ import io.projhub.core.error.InvalidCommandException;
 import io.projhub.core.error.StreamNotFoundException;
 import io.projhub.core.eventstore.EventStoreException;
 import io.projhub.core.eventstore.ExpectedVersion;
+import io.projhub.monitor.AlertStoreException;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.TokenStreamContext;
@@ -126,6 +127,16 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
                 "The event store cannot be reached. Retry later with the same Idempotency-Key: a retry with the "
                         + "same key never appends twice.");
+        HttpHeaders headers = new HttpHeaders();
+        headers.set(HttpHeaders.RETRY_AFTER, "5");
+        return handleExceptionInternal(e, problem, headers, HttpStatus.SERVICE_UNAVAILABLE, request);
+    }
+
+    @ExceptionHandler(AlertStoreException.class)
+    ResponseEntity<Object> alertStoreUnavailable(AlertStoreException e, WebRequest request) {
+        log.warn("event=alert-store-unavailable path={} error=\"{}\"", path(request), e.getMessage(), e);
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
+                "The alert store cannot be reached. Retry later.");
         HttpHeaders headers = new HttpHeaders();
         headers.set(HttpHeaders.RETRY_AFTER, "5");
         return handleExceptionInternal(e, problem, headers, HttpStatus.SERVICE_UNAVAILABLE, request);

@@ -19,6 +19,7 @@ import io.projhub.core.domain.order.CreateOrder;
 import io.projhub.core.domain.order.OrderCommands;
 import io.projhub.core.eventstore.AppendResult;
 import io.projhub.server.HubTestBase;
+import io.projhub.server.TestAlertReceiver;
 import io.projhub.server.queries.ConsistencyGate;
 import io.projhub.testsupport.LocalStoreControl;
 import tools.jackson.databind.JsonNode;
@@ -44,6 +45,7 @@ class StoreOutageTest extends HubTestBase {
                 .path("total").asLong();
 
         stores.stop("redis");
+        String lastOrderId;
         try {
             AppendResult last = null;
             for (int i = 0; i < ORDERS; i++) {
@@ -51,6 +53,7 @@ class StoreOutageTest extends HubTestBase {
                         List.of(new CreateOrder.Item("Outage" + run, new BigDecimal("1.00"), 1))), CommandContext.none());
             }
             String token = last.position().token();
+            lastOrderId = last.streamId();
 
             // The other read models answer at once and consistently.
             HttpResponse<String> search = get("/api/orders/search?customerId=" + customer.streamId(),
@@ -70,6 +73,22 @@ class StoreOutageTest extends HubTestBase {
             assertThat(get("/api/stats/orders").statusCode()).isEqualTo(503);
             assertThat(json(get("/actuator/health")).path("components").path("redis").path("status").asString())
                     .isEqualTo("DOWN");
+
+            // After the monitor's attempts, one FIRING alert per behind stream reaches on-call, for Redis only.
+            String lastOrder = last.streamId();
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                    assertThat(firing()).anySatisfy(a -> assertThat(a.path("key").asString()).isEqualTo("redis:" + lastOrder)));
+            assertThat(firing()).filteredOn(a -> a.path("streamId").asString().equals(lastOrder))
+                    .extracting(a -> a.path("readModel").asString()).containsExactly("redis");
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    assertThat(deliveries("redis:" + lastOrder, "FIRING")).isEqualTo(1));
+            JsonNode consistency = json(get("/api/consistency"));
+            for (JsonNode model : consistency.path("readModels")) {
+                if (!model.path("name").asString().equals("redis")) {
+                    assertThat(model.path("lagEvents").asLong()).as("lag of %s", model.path("name").asString())
+                            .isLessThan(ORDERS);
+                }
+            }
         } finally {
             stores.start("redis");
         }
@@ -83,6 +102,31 @@ class StoreOutageTest extends HubTestBase {
         });
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(lane("redis").path("state").asString()).isEqualTo("LIVE"));
+
+        // The alerts resolve by themselves once Redis has the streams, and the resolution is sent once.
+        String key = "redis:" + lastOrderId;
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            assertThat(firing()).noneSatisfy(a -> assertThat(a.path("key").asString()).isEqualTo(key));
+            assertThat(deliveries(key, "RESOLVED")).isEqualTo(1);
+        });
+        assertThat(deliveries(key, "FIRING")).isEqualTo(1);
+        for (String other : List.of("jdbc:", "elasticsearch:", "neo4j:", "influxdb:")) {
+            assertThat(TestAlertReceiver.get().received()).noneSatisfy(d ->
+                    assertThat(d.path("alert").path("key").asString()).isEqualTo(other + lastOrderId));
+        }
+    }
+
+    private List<JsonNode> firing() throws Exception {
+        List<JsonNode> alerts = new java.util.ArrayList<>();
+        json(get("/api/alerts?status=FIRING&limit=1000")).forEach(alerts::add);
+        return alerts;
+    }
+
+    private static long deliveries(String key, String transition) {
+        return TestAlertReceiver.get().received().stream()
+                .filter(d -> d.path("alert").path("key").asString().equals(key))
+                .filter(d -> d.path("transition").asString().equals(transition))
+                .count();
     }
 
     private JsonNode lane(String name) throws Exception {

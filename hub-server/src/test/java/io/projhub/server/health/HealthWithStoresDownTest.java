@@ -20,7 +20,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 @RealStores
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "projhub.projection.enabled=false")
+        properties = {"projhub.projection.enabled=false", "projhub.monitor.enabled=false"})
 class HealthWithStoresDownTest {
 
     @DynamicPropertySource

@@ -1,0 +1,79 @@
+package io.projhub.server.monitor;
+
+import java.util.List;
+
+import javax.sql.DataSource;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Primary;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.projhub.core.eventstore.EventStore;
+import io.projhub.core.projection.internal.PollingProjectionSubscriber;
+import io.projhub.monitor.ConsistencyMonitor;
+import io.projhub.monitor.MonitorListener;
+import io.projhub.monitor.MonitoredReadModel;
+import io.projhub.monitor.internal.PostgresConsistencyMonitor;
+import io.projhub.monitor.notify.Notifiers;
+import io.projhub.server.projection.ReadModels;
+
+/** The consistency monitor over every switched-on read model, and the event store that feeds it each append. */
+@Configuration(proxyBeanMethods = false)
+public class MonitorConfiguration {
+
+    /** Commands append through this one, so every write is verified; readers get the same data. */
+    @Bean
+    @Primary
+    EventStore trackingEventStore(@Qualifier("eventStore") EventStore eventStore,
+                                  ObjectProvider<ConsistencyMonitor> monitor) {
+        return new TrackingEventStore(eventStore, monitor);
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnProperty(name = "projhub.monitor.enabled", havingValue = "true", matchIfMissing = true)
+    static class MonitorBeans {
+
+        @Bean(destroyMethod = "close")
+        @DependsOnDatabaseInitialization
+        PostgresConsistencyMonitor consistencyMonitor(DataSource dataSource, @Qualifier("eventStore") EventStore store,
+                                                      ReadModels readModels, PollingProjectionSubscriber subscriber,
+                                                      MonitorProperties properties, MeterRegistry registry) {
+            List<MonitoredReadModel> monitored = readModels.all().stream()
+                    .map(m -> new MonitoredReadModel(m.name(), m.probe(), m.projector().eventTypes()))
+                    .toList();
+            return new PostgresConsistencyMonitor(dataSource, store, monitored, subscriber::status,
+                    subscriber::redrive, Notifiers.create(properties.notifierSettings()), properties.settings(),
+                    registry, MonitorListener.NONE);
+        }
+
+        /** Starts the monitor with the application; it stops when the context closes (not on a pause). */
+        @Bean
+        SmartLifecycle consistencyMonitorLifecycle(ConsistencyMonitor monitor) {
+            return new SmartLifecycle() {
+                private volatile boolean running;
+
+                @Override
+                public void start() {
+                    monitor.start();
+                    running = true;
+                }
+
+                @Override
+                public void stop() {
+                    running = false;
+                }
+
+                @Override
+                public boolean isRunning() {
+                    return running;
+                }
+            };
+        }
+    }
+}
