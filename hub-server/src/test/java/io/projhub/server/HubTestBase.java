@@ -27,12 +27,13 @@ import tools.jackson.databind.json.JsonMapper;
         "projhub.projection.status-interval=500ms",
         "projhub.stores.jdbc.schema=read_model_test",
         "projhub.projection.namespace=test-",
-        // A quick monitor, so a read model that stays behind raises its alert within seconds.
+        // A quick monitor, so a read model that stays behind raises its alert within seconds (about 9 s of
+        // checks), yet a healthy store warming up after a fresh start (Neo4j's first batches) raises nothing.
         "projhub.monitor.lag-interval=1s",
-        "projhub.monitor.verification.initial-delay=200ms",
-        "projhub.monitor.verification.initial-interval=200ms",
-        "projhub.monitor.verification.max-interval=1s",
-        "projhub.monitor.verification.max-attempts=3",
+        "projhub.monitor.verification.initial-delay=500ms",
+        "projhub.monitor.verification.initial-interval=500ms",
+        "projhub.monitor.verification.max-interval=3s",
+        "projhub.monitor.verification.max-attempts=5",
         "projhub.monitor.alerts.evaluation-interval=1s",
         "projhub.monitor.alerts.recheck-interval=1s"})
 public abstract class HubTestBase {
