@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch.core.SearchResponse;
 import co.elastic.clients.elasticsearch.core.search.Hit;
+import io.projhub.projectors.testing.OrderEventLog;
 import io.projhub.core.eventstore.LogPosition;
 import io.projhub.core.eventstore.RecordedEvent;
 import io.projhub.core.projection.EventBatch;

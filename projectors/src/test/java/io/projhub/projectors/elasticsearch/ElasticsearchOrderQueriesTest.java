@@ -13,6 +13,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import io.projhub.projectors.testing.OrderEventLog;
 import io.projhub.core.projection.EventBatch;
 import io.projhub.testsupport.RealStores;
 import io.projhub.testsupport.StoreEndpoints;

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import com.influxdb.client.InfluxDBClient;
 import com.influxdb.client.domain.InfluxQLQuery;
 
+import io.projhub.projectors.testing.OrderEventLog;
 import io.projhub.core.projection.EventBatch;
 import io.projhub.testsupport.RealStores;
 import io.projhub.testsupport.StoreEndpoints;

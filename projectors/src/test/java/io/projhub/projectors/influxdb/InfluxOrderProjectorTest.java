@@ -26,6 +26,7 @@ import okhttp3.MediaType;
 import okhttp3.ResponseBody;
 import retrofit2.Response;
 
+import io.projhub.projectors.testing.OrderEventLog;
 import io.projhub.core.eventstore.LogPosition;
 import io.projhub.core.eventstore.RecordedEvent;
 import io.projhub.core.projection.EventBatch;

@@ -19,6 +19,7 @@ import org.neo4j.driver.Driver;
 import org.neo4j.driver.Record;
 import org.neo4j.driver.Session;
 
+import io.projhub.projectors.testing.EventLog;
 import io.projhub.core.domain.customer.CustomerDeactivated;
 import io.projhub.core.domain.customer.CustomerRegistered;
 import io.projhub.core.domain.order.OrderCancelled;

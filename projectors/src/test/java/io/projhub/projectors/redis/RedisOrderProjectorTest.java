@@ -16,6 +16,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import io.projhub.projectors.testing.EventLog;
 import io.projhub.core.domain.account.AccountCreated;
 import io.projhub.core.domain.account.MoneyDeposited;
 import io.projhub.core.domain.account.MoneyWithdrawn;

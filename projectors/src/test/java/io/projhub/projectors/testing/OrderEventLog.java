@@ -1,4 +1,4 @@
-package io.projhub.projectors.influxdb;
+package io.projhub.projectors.testing;
 
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -22,19 +22,19 @@ import io.projhub.core.eventstore.NewEvent;
 import io.projhub.core.eventstore.RecordedEvent;
 
 /** A synthetic event log for tests: increasing positions and transaction ids, per-stream versions. */
-final class OrderEventLog {
+public final class OrderEventLog {
 
     private final EventTypeRegistry registry = DomainEventTypes.registry();
     private final List<RecordedEvent> events = new ArrayList<>();
     private final Map<String, Long> versions = new HashMap<>();
     private long position;
 
-    OrderEventLog(long firstPosition) {
+    public OrderEventLog(long firstPosition) {
         this.position = firstPosition - 1;
     }
 
-    RecordedEvent created(String orderId, String customerId, String customerName, String currency, String total,
-                          Instant at, String... itemNames) {
+    public RecordedEvent created(String orderId, String customerId, String customerName, String currency, String total,
+                                 Instant at, String... itemNames) {
         List<OrderItem> items = new ArrayList<>();
         for (String name : itemNames) {
             items.add(new OrderItem(name, new BigDecimal(total), 1));
@@ -43,29 +43,29 @@ final class OrderEventLog {
                 new BigDecimal(total), at), at);
     }
 
-    RecordedEvent shipped(String orderId, String carrier, String tracking, Instant at, long processingMs) {
+    public RecordedEvent shipped(String orderId, String carrier, String tracking, Instant at, long processingMs) {
         return append(orderId, "order", new OrderShipped(orderId, tracking, carrier, at, processingMs), at);
     }
 
-    RecordedEvent cancelled(String orderId, String reason, Instant at) {
+    public RecordedEvent cancelled(String orderId, String reason, Instant at) {
         return append(orderId, "order", new OrderCancelled(orderId, reason, at), at);
     }
 
-    RecordedEvent opened(String accountId, String balance, String currency, Instant at) {
+    public RecordedEvent opened(String accountId, String balance, String currency, Instant at) {
         return append(accountId, "account", new AccountCreated(accountId, new BigDecimal(balance), currency, at), at);
     }
 
-    RecordedEvent deposited(String accountId, String amount, String currency, String balanceAfter, Instant at) {
+    public RecordedEvent deposited(String accountId, String amount, String currency, String balanceAfter, Instant at) {
         return append(accountId, "account", new MoneyDeposited(accountId, new BigDecimal(amount), currency, "salary",
                 new BigDecimal(balanceAfter), at), at);
     }
 
-    RecordedEvent withdrawn(String accountId, String amount, String currency, String balanceAfter, Instant at) {
+    public RecordedEvent withdrawn(String accountId, String amount, String currency, String balanceAfter, Instant at) {
         return append(accountId, "account", new MoneyWithdrawn(accountId, new BigDecimal(amount), currency, "rent",
                 new BigDecimal(balanceAfter), at), at);
     }
 
-    RecordedEvent append(String streamId, String streamType, Object data, Instant at) {
+    public RecordedEvent append(String streamId, String streamType, Object data, Instant at) {
         NewEvent event = registry.toNewEvent(data, EventMetadata.EMPTY);
         long version = versions.merge(streamId, 1L, Long::sum);
         position++;
@@ -75,11 +75,11 @@ final class OrderEventLog {
         return recorded;
     }
 
-    List<RecordedEvent> events() {
+    public List<RecordedEvent> events() {
         return List.copyOf(events);
     }
 
-    LogPosition head() {
+    public LogPosition head() {
         return events.get(events.size() - 1).logPosition();
     }
 }

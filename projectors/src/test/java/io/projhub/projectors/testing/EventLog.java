@@ -1,4 +1,4 @@
-package io.projhub.projectors.redis;
+package io.projhub.projectors.testing;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,14 +14,14 @@ import io.projhub.core.eventstore.NewEvent;
 import io.projhub.core.eventstore.RecordedEvent;
 
 /** A synthetic event log: domain events with increasing positions (two per transaction) and per-stream versions. */
-final class EventLog {
+public final class EventLog {
 
     private final EventTypeRegistry registry = DomainEventTypes.registry();
     private final List<RecordedEvent> events = new ArrayList<>();
     private final Map<String, Long> versions = new HashMap<>();
     private long position;
 
-    RecordedEvent append(String streamType, String streamId, Object domainEvent) {
+    public RecordedEvent append(String streamType, String streamId, Object domainEvent) {
         NewEvent event = registry.toNewEvent(domainEvent, EventMetadata.EMPTY);
         long version = versions.merge(streamId, 1L, Long::sum);
         position++;
@@ -33,11 +33,11 @@ final class EventLog {
         return recorded;
     }
 
-    List<RecordedEvent> events() {
+    public List<RecordedEvent> events() {
         return List.copyOf(events);
     }
 
-    LogPosition head() {
+    public LogPosition head() {
         return events.get(events.size() - 1).logPosition();
     }
 }
