@@ -307,6 +307,12 @@
       episodeMaxLag: 0,
     };
     card.chart = createChart(node.querySelector('canvas'));
+    const rebuild = node.querySelector('[data-action="rebuild"]');
+    rebuild.addEventListener('click', () => {
+      if (window.confirm('Clear the ' + name + ' read model and rebuild it from the start of the log?')) {
+        adminAction('Rebuild ' + name, '/api/admin/read-models/' + encodeURIComponent(name) + '/rebuild', rebuild);
+      }
+    });
     return card;
   }
 

@@ -29,21 +29,28 @@ public final class LocalStoreControl {
         throw new IllegalStateException("deploy/stores.sh not found above " + Path.of("").toAbsolutePath());
     }
 
+    /** Stops the store and checks it is down: a store another run folder started cannot be stopped from here. */
     public void stop(String store) {
         run("down", store);
+        String status = run("status", store);
+        if (!status.contains(" down ")) {
+            throw new IllegalStateException(store + " is still running after deploy/stores.sh down (it was started "
+                    + "from another run folder, so this checkout cannot stop it):\n" + status);
+        }
     }
 
     public void start(String store) {
         run("up", store);
     }
 
-    private void run(String action, String store) {
+    private String run(String action, String store) {
         try {
             Process process = new ProcessBuilder("bash", script.toString(), action, store).redirectErrorStream(true).start();
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!process.waitFor(180, TimeUnit.SECONDS) || process.exitValue() != 0) {
                 throw new IllegalStateException("deploy/stores.sh " + action + " " + store + " failed:\n" + output);
             }
+            return output;
         } catch (IOException e) {
             throw new IllegalStateException("cannot run " + script + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {

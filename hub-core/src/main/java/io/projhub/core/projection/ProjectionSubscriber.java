@@ -33,6 +33,14 @@ public interface ProjectionSubscriber extends AutoCloseable {
      */
     CompletableFuture<Void> redrive(String lane, String streamId);
 
+    /**
+     * Clears one read model in its store and rebuilds it from the start of the log (an admin action); completes
+     * once the store is cleared, the rebuild then runs as a catch-up whose progress is the lane's lag.
+     *
+     * @throws IllegalArgumentException if there is no such lane
+     */
+    CompletableFuture<Void> rebuild(String lane);
+
     /** Finishes the batch in flight on every lane and stops; restart resumes from each store's checkpoint. */
     @Override
     void close();

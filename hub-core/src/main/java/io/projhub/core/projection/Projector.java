@@ -33,6 +33,16 @@ public interface Projector {
     void apply(EventBatch batch) throws Exception;
 
     /**
+     * Clears this read model and its checkpoint in its store, so that the lane rebuilds it from the start of the
+     * log (an admin action). Only this read model's own data is removed.
+     *
+     * @throws UnsupportedOperationException if this read model cannot be cleared
+     */
+    default void reset() throws Exception {
+        throw new UnsupportedOperationException("The " + name() + " read model cannot be reset");
+    }
+
+    /**
      * Whether a failure of {@link #apply} is the store's (transient: retried with backoff for as long as it lasts,
      * never dead-lettered) or the event's (permanent: after the configured attempts the batch is split to find
      * the event, which goes to the dead-letter table). The default treats I/O, connection and timeout failures

@@ -82,6 +82,14 @@ public final class ElasticsearchOrderProjector implements Projector {
         indicesReady = true;
     }
 
+    /** Deletes the order index and the checkpoint document's index, then creates them empty. */
+    @Override
+    public void reset() throws IOException {
+        index.deleteAll();
+        indicesReady = false;
+        start();
+    }
+
     @Override
     public LogPosition checkpoint() throws IOException {
         ensureStarted();

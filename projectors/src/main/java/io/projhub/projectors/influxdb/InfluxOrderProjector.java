@@ -108,6 +108,16 @@ public final class InfluxOrderProjector implements Projector {
         return EVENT_TYPES;
     }
 
+    /** Drops this namespace's measurements and its checkpoint series. */
+    @Override
+    public void reset() {
+        client.getInfluxQLQueryApi().queryJSON(new InfluxQLQuery("""
+                DROP MEASUREMENT "%s"; DROP MEASUREMENT "%s";
+                DROP SERIES FROM "%s" WHERE "projector" = '%s'
+                """.formatted(names.orderLifecycle(), names.accountFlow(), InfluxNames.CHECKPOINT_MEASUREMENT,
+                names.checkpointKey()), bucket));
+    }
+
     @Override
     public LogPosition checkpoint() {
         return probe.checkpoint();

@@ -149,6 +149,20 @@ public final class JdbcOrderProjector implements Projector {
         }
     }
 
+    /** Empties the view's tables and its checkpoint in one transaction. */
+    @Override
+    public void reset() throws SQLException {
+        try (Connection c = dataSource.getConnection(); var s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.execute(schema.sql("truncate %1$s.customers, %1$s.orders, %1$s.order_items, %1$s.shipments, %1$s.accounts"));
+            try (PreparedStatement ps = c.prepareStatement(schema.sql("delete from %1$s.checkpoints where name = ?"))) {
+                ps.setString(1, NAME);
+                ps.executeUpdate();
+            }
+            c.commit();
+        }
+    }
+
     @Override
     public void apply(EventBatch batch) throws SQLException {
         Map<Step, List<Object[]>> rows = new LinkedHashMap<>();

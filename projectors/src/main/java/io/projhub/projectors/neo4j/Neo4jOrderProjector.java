@@ -143,6 +143,23 @@ public final class Neo4jOrderProjector implements Projector {
         this.probe = new Neo4jProbe(driver, namespace);
     }
 
+    /**
+     * Deletes the graph this read model builds (customers, orders, products, shipments, carriers) and its
+     * checkpoint node, in transactions of 10,000 nodes. The graph's nodes are not namespaced: a reset clears them
+     * for every hub that shares this database.
+     */
+    @Override
+    public void reset() {
+        try (org.neo4j.driver.Session session = driver.session()) {
+            session.run("""
+                    MATCH (n) WHERE n:Customer OR n:Order OR n:Product OR n:Shipment OR n:Carrier
+                    CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS
+                    """).consume();
+            session.run("MATCH (c:ProjhubCheckpoint {name: $name}) DELETE c",
+                    java.util.Map.of("name", checkpointName)).consume();
+        }
+    }
+
     @Override
     public String name() {
         return NAME;

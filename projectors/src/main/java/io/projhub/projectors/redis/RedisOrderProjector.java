@@ -25,6 +25,7 @@ import io.projhub.core.projection.EventBatch;
 import io.projhub.core.projection.FailureKind;
 import io.projhub.core.projection.Projector;
 import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisBusyException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
@@ -182,6 +183,21 @@ public final class RedisOrderProjector implements Projector {
     @Override
     public Set<String> eventTypes() {
         return EVENT_TYPES;
+    }
+
+    /** Deletes every key of this namespace's read model (they share one hash tag), checkpoint included. */
+    @Override
+    public void reset() {
+        ScanParams params = new ScanParams()
+                .match(keys.pattern()).count(1000);
+        String cursor = ScanParams.SCAN_POINTER_START;
+        do {
+            var page = redis.scan(cursor, params);
+            if (!page.getResult().isEmpty()) {
+                redis.del(page.getResult().toArray(String[]::new));
+            }
+            cursor = page.getCursor();
+        } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
     }
 
     @Override

@@ -244,6 +244,11 @@ public final class PollingProjectionSubscriber implements ProjectionSubscriber {
         return lane.reapply(store.readStream(streamId, 1));
     }
 
+    @Override
+    public CompletableFuture<Void> rebuild(String laneName) {
+        return lane(laneName).rebuild();
+    }
+
     private ProjectionLane lane(String name) {
         ProjectionLane lane = run.lanes().get(name);
         if (lane == null) {

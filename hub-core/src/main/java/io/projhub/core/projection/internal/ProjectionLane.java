@@ -376,6 +376,34 @@ public final class ProjectionLane implements Runnable {
         return done;
     }
 
+    /**
+     * Clears the read model and rebuilds it from the start of the log, on the lane's own thread (between two
+     * batches, so never beside an apply). The lane then catches up on its own; its lag shows the progress.
+     */
+    CompletableFuture<Void> rebuild() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        controls.add(() -> {
+            try {
+                projector.reset();
+                checkpoint = LogPosition.START;
+                checkpointRecordedAt = null;
+                held = null;
+                inbox.clear();
+                orderGuard.forget();
+                state = LaneState.CATCHING_UP;
+                log.warn("lane={} event=rebuild-started", name());
+                done.complete(null);
+            } catch (Exception e) {
+                noteFailure(e);
+                done.completeExceptionally(e);
+            }
+        });
+        if (!running) {
+            done.completeExceptionally(new IllegalStateException("lane " + name() + " is stopped"));
+        }
+        return done;
+    }
+
     /** Asks the lane to stop after the batch in flight; the checkpoint stays what the store has. */
     void stop() {
         running = false;

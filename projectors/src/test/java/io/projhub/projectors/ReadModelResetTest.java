@@ -1,0 +1,168 @@
+package io.projhub.projectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+import org.neo4j.driver.Driver;
+
+import com.influxdb.client.InfluxDBClient;
+import com.zaxxer.hikari.HikariDataSource;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import io.projhub.core.domain.DomainEventTypes;
+import io.projhub.core.eventstore.LogPosition;
+import io.projhub.core.projection.EventBatch;
+import io.projhub.core.projection.Projector;
+import io.projhub.core.projection.ReadModelProbe;
+import io.projhub.projectors.elasticsearch.ElasticsearchConnector;
+import io.projhub.projectors.elasticsearch.ElasticsearchOrderIndex;
+import io.projhub.projectors.elasticsearch.ElasticsearchOrderProjector;
+import io.projhub.projectors.elasticsearch.ElasticsearchOrderQueries;
+import io.projhub.projectors.elasticsearch.ElasticsearchProbe;
+import io.projhub.projectors.influxdb.InfluxConnector;
+import io.projhub.projectors.influxdb.InfluxOrderProjector;
+import io.projhub.projectors.influxdb.InfluxProbe;
+import io.projhub.projectors.jdbc.JdbcOrderProjector;
+import io.projhub.projectors.jdbc.JdbcOrderQueries;
+import io.projhub.projectors.jdbc.JdbcProbe;
+import io.projhub.projectors.jdbc.RelationalSchema;
+import io.projhub.projectors.neo4j.Neo4jConnector;
+import io.projhub.projectors.neo4j.Neo4jGraphQueries;
+import io.projhub.projectors.neo4j.Neo4jOrderProjector;
+import io.projhub.projectors.neo4j.Neo4jProbe;
+import io.projhub.projectors.redis.RedisConnector;
+import io.projhub.projectors.redis.RedisOrderProjector;
+import io.projhub.projectors.redis.RedisOrderQueries;
+import io.projhub.projectors.redis.RedisProbe;
+import io.projhub.projectors.testing.OrderEventLog;
+import io.projhub.testsupport.RealStores;
+import io.projhub.testsupport.StoreEndpoints;
+import redis.clients.jedis.JedisPooled;
+
+/** The admin rebuild starts with {@link Projector#reset()}: each store really forgets the read model and its checkpoint. */
+@RealStores
+class ReadModelResetTest {
+
+    private static final Instant T0 = Instant.parse("2026-11-20T10:00:00Z");
+
+    private static OrderEventLog log(String orderId) {
+        OrderEventLog log = new OrderEventLog(1);
+        log.created(orderId, "customer-" + orderId, "Reset Test", "EUR", "12.00", T0, "Widget");
+        log.shipped(orderId, "DHL", "TRK-" + orderId, T0.plusSeconds(60), 60_000);
+        return log;
+    }
+
+    private static void applyThenReset(Projector projector, ReadModelProbe probe, OrderEventLog log,
+                                       String orderId, CheckedBoolean present) throws Exception {
+        projector.apply(new EventBatch(log.events(), log.head()));
+        assertThat(probe.checkpoint()).isEqualTo(log.head());
+        assertThat(probe.appliedVersion(orderId)).isEqualTo(2);
+        assertThat(present.get()).as("the order is in the read model before the reset").isTrue();
+
+        projector.reset();
+
+        assertThat(probe.checkpoint()).isEqualTo(LogPosition.START);
+        assertThat(probe.appliedVersion(orderId)).isZero();
+        assertThat(present.get()).as("the order is gone after the reset").isFalse();
+
+        projector.apply(new EventBatch(log.events(), log.head()));
+        assertThat(probe.appliedVersion(orderId)).as("applied again after the reset").isEqualTo(2);
+    }
+
+    @FunctionalInterface
+    private interface CheckedBoolean {
+        boolean get() throws Exception;
+    }
+
+    @Test
+    void theRelationalViewIsEmptiedWithItsCheckpoint(StoreEndpoints stores) throws Exception {
+        String orderId = "order-" + UUID.randomUUID();
+        try (HikariDataSource ds = new HikariDataSource()) {
+            ds.setJdbcUrl(stores.postgresUrl());
+            ds.setUsername(stores.postgresUser());
+            ds.setPassword(stores.postgresPassword());
+            RelationalSchema schema = new RelationalSchema("rm_reset_" + UUID.randomUUID().toString().substring(0, 8));
+            try {
+                JdbcOrderQueries queries = new JdbcOrderQueries(ds, schema);
+                applyThenReset(new JdbcOrderProjector(ds, schema, DomainEventTypes.registry()), new JdbcProbe(ds, schema),
+                        log(orderId), orderId, () -> queries.orderDetails(orderId).isPresent());
+            } finally {
+                try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+                    s.execute("drop schema if exists " + schema.name() + " cascade");
+                }
+            }
+        }
+    }
+
+    @Test
+    void elasticsearchRecreatesEmptyIndices(StoreEndpoints stores) throws Exception {
+        String namespace = "reset" + UUID.randomUUID().toString().substring(0, 8) + "-";
+        String orderId = "order-" + UUID.randomUUID();
+        ElasticsearchClient client = ElasticsearchConnector.connect(stores.elasticsearchUrl());
+        try {
+            ElasticsearchOrderQueries queries = new ElasticsearchOrderQueries(client, namespace);
+            applyThenReset(new ElasticsearchOrderProjector(client, namespace), new ElasticsearchProbe(client, namespace),
+                    log(orderId), orderId, () -> queries.findOrder(orderId).isPresent());
+        } finally {
+            new ElasticsearchOrderIndex(client, namespace).deleteAll();
+            client._transport().close();
+        }
+    }
+
+    @Test
+    void redisDeletesEveryKeyOfTheNamespaceOnly(StoreEndpoints stores) throws Exception {
+        String namespace = "reset" + UUID.randomUUID().toString().substring(0, 8);
+        String orderId = "order-" + UUID.randomUUID();
+        try (JedisPooled redis = RedisConnector.connect(stores.redisUrl())) {
+            String bystander = "projhub:reset-test:" + namespace;
+            redis.set(bystander, "untouched");
+            try {
+                RedisOrderQueries queries = new RedisOrderQueries(redis, namespace);
+                applyThenReset(new RedisOrderProjector(redis, namespace), new RedisProbe(redis, namespace),
+                        log(orderId), orderId, () -> queries.orderStats().total() > 0);
+                assertThat(redis.get(bystander)).isEqualTo("untouched");
+            } finally {
+                new RedisOrderProjector(redis, namespace).reset();
+                redis.del(bystander);
+            }
+        }
+    }
+
+    @Test
+    void neo4jDeletesTheGraphAndItsCheckpoint(StoreEndpoints stores) throws Exception {
+        String namespace = "reset" + UUID.randomUUID().toString().substring(0, 8);
+        String orderId = "order-" + UUID.randomUUID();
+        try (Driver driver = Neo4jConnector.connect(stores.neo4jUri(), stores.neo4jUser(), stores.neo4jPassword())) {
+            Neo4jGraphQueries queries = new Neo4jGraphQueries(driver);
+            Neo4jOrderProjector projector = new Neo4jOrderProjector(driver, namespace);
+            try {
+                applyThenReset(projector, new Neo4jProbe(driver, namespace), log(orderId), orderId,
+                        () -> queries.orderGraph(orderId).isPresent());
+            } finally {
+                projector.reset();
+            }
+        }
+    }
+
+    @Test
+    void influxDropsTheMeasurementsAndTheCheckpointSeries(StoreEndpoints stores) throws Exception {
+        String namespace = "reset" + UUID.randomUUID().toString().substring(0, 8) + "_";
+        String orderId = "order-" + UUID.randomUUID();
+        try (InfluxDBClient influx = InfluxConnector.connect(stores.influxUrl(), stores.influxToken(),
+                stores.influxOrg(), stores.influxBucket())) {
+            InfluxOrderProjector projector = new InfluxOrderProjector(influx, stores.influxOrg(), stores.influxBucket(),
+                    namespace);
+            InfluxProbe probe = new InfluxProbe(influx, stores.influxBucket(), namespace);
+            try {
+                applyThenReset(projector, probe, log(orderId), orderId, () -> probe.appliedVersion(orderId) > 0);
+            } finally {
+                projector.reset();
+            }
+        }
+    }
+}
