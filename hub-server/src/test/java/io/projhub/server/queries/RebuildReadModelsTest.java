@@ -55,6 +55,8 @@ class RebuildReadModelsTest extends HubTestBase {
             var response = post("/api/admin/read-models/" + readModel + "/rebuild", "", admin());
             assertThat(response.statusCode()).as(readModel + ": " + response.body()).isEqualTo(202);
         }
+        JsonNode lanes = json(get("/api/lanes")).path("lanes");
+        assertThat(lanes.get(0).has("catchUpEtaSeconds")).as("the API carries the catch-up ETA").isTrue();
 
         // A fresh write's token: once every read model has reached it, each has replayed the whole log again.
         String after = customers.register(new RegisterCustomer(null, "After " + run, "after-" + run + "@example.com"),

@@ -66,8 +66,9 @@ public final class PollingProjectionSubscriber implements ProjectionSubscriber {
     }
 
     /** What the status thread last measured for a lane. */
-    private record Measured(long lagEvents, double lagSeconds, long deadLetters) {
-        static final Measured NONE = new Measured(0, 0, 0);
+    private record Measured(long lagEvents, double lagSeconds, long deadLetters, Double etaSeconds,
+                            long checkpointPosition, long atNanos) {
+        static final Measured NONE = new Measured(0, 0, 0, null, 0, 0);
     }
 
     /**
@@ -163,13 +164,26 @@ public final class PollingProjectionSubscriber implements ProjectionSubscriber {
             for (ProjectionLane lane : run.lanes().values()) {
                 LogPosition checkpoint = lane.checkpoint();
                 if (checkpoint == null) {
-                    measured.put(lane.name(), new Measured(-1, -1, pending.getOrDefault(lane.name(), 0L)));
+                    measured.put(lane.name(), new Measured(-1, -1, pending.getOrDefault(lane.name(), 0L), null, 0,
+                            System.nanoTime()));
                     continue;
                 }
                 long lagEvents = currentHead.isEmpty() || checkpoint.compareTo(currentHead.get().position()) >= 0
                         ? 0 : store.countAfter(checkpoint);
                 double lagSeconds = lagEvents == 0 ? 0 : lagSeconds(lane, checkpoint, currentHead.get());
-                measured.put(lane.name(), new Measured(lagEvents, lagSeconds, pending.getOrDefault(lane.name(), 0L)));
+                long now = System.nanoTime();
+                Measured previous = measured(lane.name());
+                Double eta = null;
+                double elapsed = (now - previous.atNanos()) / 1e9;
+                // Pace from the checkpoint's progress in log positions (about one per event) since the last measure.
+                if (lagEvents > 0 && previous.atNanos() > 0 && elapsed > 0) {
+                    double pace = (checkpoint.position() - previous.checkpointPosition()) / elapsed;
+                    if (pace > 0) {
+                        eta = lagEvents / pace;
+                    }
+                }
+                measured.put(lane.name(), new Measured(lagEvents, lagSeconds, pending.getOrDefault(lane.name(), 0L),
+                        eta, checkpoint.position(), now));
             }
         } catch (SQLException | RuntimeException e) {
             log.warn("subscriber event=measure-failed error=\"{}\"", e.toString());
@@ -201,7 +215,7 @@ public final class PollingProjectionSubscriber implements ProjectionSubscriber {
             String stalledBy = currentFrontier.pinned() && lane.state() != LaneState.STOPPED ? currentFrontier.describe() : null;
             statuses.add(new LaneStatus(lane.name(), lane.state(), lane.checkpoint(), headPosition, m.lagEvents(),
                     m.lagSeconds(), lane.lastAppliedAt(), lane.applied(), lane.lastError(), lane.retries(),
-                    m.deadLetters(), lane.streamGaps(), stalledBy));
+                    m.deadLetters(), lane.streamGaps(), stalledBy, m.etaSeconds()));
         }
         return new SubscriberStatus(headPosition, currentHead.map(LogHead::recordedAt).orElse(null),
                 current.poller().heartbeat(), currentFrontier, List.copyOf(statuses));
