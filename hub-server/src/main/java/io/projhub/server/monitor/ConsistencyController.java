@@ -17,6 +17,7 @@ import io.projhub.monitor.Alert;
 import io.projhub.monitor.AlertStatus;
 import io.projhub.monitor.ConsistencyMonitor;
 import io.projhub.monitor.ConsistencyStatus;
+import io.projhub.server.queries.QueryParameters;
 import io.projhub.server.web.InvalidParameterException;
 
 /** Consistency lag per read model and the alerts raised to on-call; acknowledging an alert is an admin action. */
@@ -45,17 +46,7 @@ public class ConsistencyController {
                 throw new InvalidParameterException("status", "status must be FIRING or RESOLVED");
             }
         }
-        int max = 100;
-        if (limit != null && !limit.isBlank()) {
-            try {
-                max = Integer.parseInt(limit.strip());
-            } catch (NumberFormatException e) {
-                throw new InvalidParameterException("limit", "limit must be an integer between 1 and 1000");
-            }
-            if (max < 1 || max > 1000) {
-                throw new InvalidParameterException("limit", "limit must be an integer between 1 and 1000");
-            }
-        }
+        int max = QueryParameters.boundedInt("limit", limit, 1, 1000, 100);
         return monitor().alerts(wanted, max);
     }
 

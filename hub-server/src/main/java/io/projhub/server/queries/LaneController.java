@@ -15,6 +15,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.projhub.core.domain.StreamIds;
 import io.projhub.core.projection.DeadLetter;
 import io.projhub.core.projection.SubscriberStatus;
 import io.projhub.core.projection.internal.PollingProjectionSubscriber;
@@ -38,11 +39,11 @@ public class LaneController {
     @GetMapping("/api/dead-letters")
     public List<DeadLetter> deadLetters(@RequestParam(required = false) String lane,
                                         @RequestParam(required = false) String status,
-                                        @RequestParam(required = false) Integer limit) {
+                                        @RequestParam(required = false) String limit) {
         if (status != null && !status.equals(DeadLetter.PENDING) && !status.equals(DeadLetter.REPLAYED)) {
             throw new InvalidParameterException("status", "status must be PENDING or REPLAYED");
         }
-        return subscriber.deadLetters(lane, status, ReadModelResponses.boundedInt("limit", limit, 1, 1000, 100));
+        return subscriber.deadLetters(lane, status, QueryParameters.boundedInt("limit", limit, 1, 1000, 100));
     }
 
     @PostMapping("/api/admin/dead-letters/{id}/replay")
@@ -61,7 +62,7 @@ public class LaneController {
     @PostMapping("/api/admin/lanes/{lane}/redrive")
     public ResponseEntity<Map<String, String>> redrive(@PathVariable String lane, @RequestParam String streamId)
             throws Exception {
-        OrderQueryController.QueryIds.requireStreamId("streamId", streamId);
+        StreamIds.require("streamId", streamId);
         try {
             subscriber.redrive(lane, streamId).get(30, TimeUnit.SECONDS);
         } catch (IllegalArgumentException e) {

@@ -9,10 +9,10 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.projhub.core.domain.StreamIds;
 import io.projhub.projectors.jdbc.JdbcOrderProjector;
 import io.projhub.projectors.jdbc.JdbcOrderQueries;
 import io.projhub.projectors.jdbc.OrderDetails;
-import io.projhub.server.web.InvalidParameterException;
 
 /** Order details, assembled from the relational view. */
 @RestController
@@ -31,7 +31,7 @@ public class OrderQueryController {
     public ResponseEntity<OrderDetails> order(@PathVariable String id,
                                               @RequestHeader(name = ConsistencyGate.TOKEN_HEADER, required = false) String token)
             throws Exception {
-        QueryIds.requireStreamId("id", id);
+        StreamIds.require("id", id);
         ResponseEntity<OrderDetails> answer = responses.answer(JdbcOrderProjector.NAME, token,
                 () -> orders.orderDetails(id).orElse(null));
         if (answer.getBody() == null) {
@@ -44,17 +44,6 @@ public class OrderQueryController {
     public static final class OrderNotFoundException extends ResponseStatusException {
         public OrderNotFoundException(String id) {
             super(HttpStatus.NOT_FOUND, "No order " + id + " in the read model");
-        }
-    }
-
-    static final class QueryIds {
-        private QueryIds() {
-        }
-
-        static void requireStreamId(String parameter, String id) {
-            if (!id.matches("[A-Za-z0-9._:-]{1,128}")) {
-                throw new InvalidParameterException(parameter, parameter + " must match [A-Za-z0-9._:-]{1,128}");
-            }
         }
     }
 }

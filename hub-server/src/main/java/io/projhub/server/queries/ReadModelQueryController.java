@@ -14,6 +14,7 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.projhub.core.domain.StreamIds;
 import io.projhub.projectors.elasticsearch.ElasticsearchOrderQueries;
 import io.projhub.projectors.elasticsearch.OrderSearchRequest;
 import io.projhub.projectors.elasticsearch.OrderSearchResult;
@@ -59,7 +60,7 @@ public class ReadModelQueryController {
             @RequestParam(required = false) String sort,
             @RequestHeader(name = ConsistencyGate.TOKEN_HEADER, required = false) String token) throws Exception {
         OrderSearchRequest request = validated(() -> new OrderSearchRequest(q, status, customerId, carrier,
-                instant("from", from), instant("to", to), integer("page", page), integer("size", size), sort));
+                instant("from", from), instant("to", to), QueryParameters.integer("page", page), QueryParameters.integer("size", size), sort));
         ElasticsearchOrderQueries queries = required(search, "elasticsearch");
         return responses.answer("elasticsearch", token, () -> {
             if (token != null && !token.isBlank()) {
@@ -79,8 +80,7 @@ public class ReadModelQueryController {
     @GetMapping("/api/orders/recent")
     public ResponseEntity<List<RecentOrder>> recentOrders(@RequestParam(required = false) String limit,
             @RequestHeader(name = ConsistencyGate.TOKEN_HEADER, required = false) String token) throws Exception {
-        Integer parsed = integer("limit", limit);
-        int bounded = ReadModelResponses.boundedInt("limit", parsed, 1, RedisOrderQueries.MAX_RECENT_LIMIT, 20);
+        int bounded = QueryParameters.boundedInt("limit", limit, 1, RedisOrderQueries.MAX_RECENT_LIMIT, 20);
         RedisOrderQueries queries = required(stats, "redis");
         return responses.answer("redis", token, () -> queries.recentOrders(bounded));
     }
@@ -88,7 +88,7 @@ public class ReadModelQueryController {
     @GetMapping("/api/orders/{id}/graph")
     public ResponseEntity<GraphView> orderGraph(@PathVariable String id,
             @RequestHeader(name = ConsistencyGate.TOKEN_HEADER, required = false) String token) throws Exception {
-        OrderQueryController.QueryIds.requireStreamId("id", id);
+        StreamIds.require("id", id);
         Neo4jGraphQueries queries = required(graphs, "neo4j");
         ResponseEntity<GraphView> answer = responses.answer("neo4j", token, () -> queries.orderGraph(id).orElse(null));
         if (answer.getBody() == null) {
@@ -100,8 +100,8 @@ public class ReadModelQueryController {
     @GetMapping("/api/customers/{id}/orders-graph")
     public ResponseEntity<GraphView> customerGraph(@PathVariable String id, @RequestParam(required = false) String limit,
             @RequestHeader(name = ConsistencyGate.TOKEN_HEADER, required = false) String token) throws Exception {
-        OrderQueryController.QueryIds.requireStreamId("id", id);
-        int bounded = ReadModelResponses.boundedInt("limit", integer("limit", limit), 1,
+        StreamIds.require("id", id);
+        int bounded = QueryParameters.boundedInt("limit", limit, 1,
                 Neo4jGraphQueries.MAX_ORDERS_LIMIT, Neo4jGraphQueries.DEFAULT_MAX_ORDERS);
         Neo4jGraphQueries queries = required(graphs, "neo4j");
         ResponseEntity<GraphView> answer = responses.answer("neo4j", token,
@@ -151,17 +151,6 @@ public class ReadModelQueryController {
         }
     }
 
-    private static Integer integer(String name, String value) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        try {
-            return Integer.valueOf(value.strip());
-        } catch (NumberFormatException e) {
-            throw new InvalidParameterException(name, name + " must be an integer, was '" + abbreviate(value) + "'");
-        }
-    }
-
     /** An ISO-8601 instant ({@code 2026-11-25T10:00:00Z}) or a date ({@code 2026-11-25}, midnight UTC); nothing looser. */
     static Instant instant(String name, String value) {
         if (value == null || value.isBlank()) {
@@ -172,11 +161,7 @@ public class ReadModelQueryController {
             return text.length() == 10 ? LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant() : Instant.parse(text);
         } catch (DateTimeParseException e) {
             throw new InvalidParameterException(name, name + " must be an ISO-8601 instant (2026-11-25T10:00:00Z) or date "
-                    + "(2026-11-25), was '" + abbreviate(value) + "'");
+                    + "(2026-11-25), was '" + QueryParameters.abbreviate(value) + "'");
         }
-    }
-
-    private static String abbreviate(String value) {
-        return value.length() <= 40 ? value : value.substring(0, 40) + "…";
     }
 }

@@ -10,7 +10,6 @@ import io.projhub.core.projection.SubscriberStatus;
 import io.projhub.core.projection.internal.PollingProjectionSubscriber;
 import io.projhub.server.projection.ReadModel;
 import io.projhub.server.projection.ReadModels;
-import io.projhub.server.web.InvalidParameterException;
 
 /**
  * Runs a query against one read model behind the consistency gate and puts what the gate saw in the headers:
@@ -82,15 +81,5 @@ public final class ReadModelResponses {
             super(HttpStatus.NOT_FOUND,
                     "The " + readModel + " read model is switched off in this hub (projhub.stores." + readModel + ".enabled)");
         }
-    }
-
-    static int boundedInt(String name, Integer value, int min, int max, int fallback) {
-        if (value == null) {
-            return fallback;
-        }
-        if (value < min || value > max) {
-            throw new InvalidParameterException(name, name + " must be between " + min + " and " + max);
-        }
-        return value;
     }
 }

@@ -2,7 +2,6 @@ package io.projhub.core.projection.internal;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.projhub.core.eventstore.LogPosition;
 
 /** A lane's counters ({@code projhub_*{lane}}); the gauges are registered by the subscriber. */
 public final class LaneMetrics {
@@ -24,7 +23,7 @@ public final class LaneMetrics {
                 .register(registry);
     }
 
-    void applied(int count, LogPosition to) {
+    void applied(int count) {
         applied.increment(count);
     }
 

@@ -318,7 +318,7 @@ public final class ProjectionLane implements Runnable {
         checkpointRecordedAt = toRecordedAt;
         lastAppliedAt = Instant.now();
         applied.addAndGet(count);
-        metrics.applied(count, to);
+        metrics.applied(count);
     }
 
     private void noteFailure(Exception e) {
