@@ -30,7 +30,7 @@ ES_JAVA_HOME_DEFAULT=/usr/lib/jvm/temurin-25-jdk-amd64   # Elasticsearch 9 needs
 
 PG_USER=projhub
 PG_PASSWORD=${PROJHUB_PG_PASSWORD:-projhub}
-DATABASES=(projhub projhub_test)
+DATABASES=(projhub projhub_test projhub_bench)
 INFLUX_ORG=projhub
 INFLUX_TOKEN=${PROJHUB_INFLUX_TOKEN:-projhub-local-token}  # influxd 1.6.7 runs without auth locally
 
@@ -445,6 +445,10 @@ export PROJHUB_INFLUX_TOKEN=$INFLUX_TOKEN
 export PROJHUB_TEST_PG_URL=jdbc:postgresql://127.0.0.1:$PG_PORT/projhub_test
 export PROJHUB_TEST_REDIS_URL=redis://127.0.0.1:$REDIS_PORT/1
 export PROJHUB_TEST_INFLUX_BUCKET=projhub_test
+# Benchmarks and fault runs (deploy/bench.sh, deploy/faults.sh) use theirs.
+export PROJHUB_BENCH_PG_URL=jdbc:postgresql://127.0.0.1:$PG_PORT/projhub_bench
+export PROJHUB_BENCH_REDIS_URL=redis://127.0.0.1:$REDIS_PORT/2
+export PROJHUB_BENCH_INFLUX_BUCKET=projhub_bench
 EOF
 }
 

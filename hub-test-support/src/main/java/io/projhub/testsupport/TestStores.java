@@ -40,6 +40,22 @@ public final class TestStores {
         return resolved;
     }
 
+    /**
+     * The endpoints benchmarks and fault runs use: the same local servers, with their own database, Redis database and
+     * bucket ({@code PROJHUB_BENCH_*} in stores.env). Local stores only.
+     */
+    public static synchronized StoreEndpoints benchEndpoints() {
+        if ("local".equals(System.getenv("PROJHUB_STORES"))) {
+            return fromVariables(System::getenv, "environment", "PROJHUB_BENCH_");
+        }
+        Path envFile = findStoresEnvFile();
+        if (envFile == null) {
+            throw new IllegalStateException(HOW_TO_START);
+        }
+        Map<String, String> vars = readEnvFile(envFile);
+        return fromVariables(vars::get, envFile.toString(), "PROJHUB_BENCH_");
+    }
+
     private static StoreEndpoints resolve() {
         if ("local".equals(System.getenv("PROJHUB_STORES"))) {
             return fromVariables(System::getenv, "environment");
@@ -56,6 +72,11 @@ public final class TestStores {
     }
 
     static StoreEndpoints fromVariables(Function<String, String> vars, String source) {
+        return fromVariables(vars, source, "PROJHUB_TEST_");
+    }
+
+    /** {@code overridePrefix} variables (e.g. PROJHUB_TEST_PG_URL) replace the database, Redis and bucket ones. */
+    static StoreEndpoints fromVariables(Function<String, String> vars, String source, String overridePrefix) {
         Function<String, String> required = name -> {
             String value = vars.apply(name);
             if (value == null) {
@@ -64,7 +85,7 @@ public final class TestStores {
             return value;
         };
         Function<String, String> testOr = name -> {
-            String test = vars.apply("PROJHUB_TEST_" + name.substring("PROJHUB_".length()));
+            String test = vars.apply(overridePrefix + name.substring("PROJHUB_".length()));
             return test != null ? test : required.apply(name);
         };
         return new StoreEndpoints(

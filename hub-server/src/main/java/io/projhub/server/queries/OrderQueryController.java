@@ -1,5 +1,6 @@
 package io.projhub.server.queries;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.server.ResponseStatusException;
@@ -20,9 +21,10 @@ import io.projhub.projectors.jdbc.OrderDetails;
 public class OrderQueryController {
 
     private final ReadModelResponses responses;
-    private final JdbcOrderQueries orders;
+    private final ObjectProvider<JdbcOrderQueries> orders;
 
-    public OrderQueryController(ReadModelResponses responses, JdbcOrderQueries orders) {
+    /** {@code orders} is absent when the relational view is switched off ({@code projhub.stores.jdbc.enabled}). */
+    public OrderQueryController(ReadModelResponses responses, ObjectProvider<JdbcOrderQueries> orders) {
         this.responses = responses;
         this.orders = orders;
     }
@@ -32,8 +34,12 @@ public class OrderQueryController {
                                               @RequestHeader(name = ConsistencyGate.TOKEN_HEADER, required = false) String token)
             throws Exception {
         StreamIds.require("id", id);
+        JdbcOrderQueries queries = orders.getIfAvailable();
+        if (queries == null) {
+            throw new ReadModelResponses.ReadModelDisabledException(JdbcOrderProjector.NAME);
+        }
         ResponseEntity<OrderDetails> answer = responses.answer(JdbcOrderProjector.NAME, token,
-                () -> orders.orderDetails(id).orElse(null));
+                () -> queries.orderDetails(id).orElse(null));
         if (answer.getBody() == null) {
             throw new OrderNotFoundException(id);
         }

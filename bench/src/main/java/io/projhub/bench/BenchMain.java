@@ -1,0 +1,624 @@
+package io.projhub.bench;
+
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.neo4j.driver.Session;
+
+import io.projhub.core.eventstore.AppendResult;
+import io.projhub.core.eventstore.EventStore;
+import io.projhub.core.eventstore.ExpectedVersion;
+import io.projhub.core.eventstore.LogPosition;
+import io.projhub.core.eventstore.RecordedEvent;
+import io.projhub.core.projection.EventBatch;
+import io.projhub.core.projection.Projector;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The benchmark of issue 8, in one run against the local stores and a real hub process: the stores' own bulk
+ * ingest (the limit), append throughput, projection throughput per read model and for all five, catch-up through
+ * the rebuild API, end-to-end latency at a steady rate, hub heap and RSS, and the seed's one-event-at-a-time
+ * fan-out (the floor). Prints as it goes and writes {@code bench/RESULTS.md}. Run by {@code deploy/bench.sh}.
+ *
+ * <p>Options ({@code --name=value}): {@code events} (200000), {@code floor-events} (3000), {@code api-commands}
+ * (20000), {@code rate} (1000 events/s), {@code latency-seconds} (30), {@code out} (bench/RESULTS.md).
+ */
+public final class BenchMain {
+
+    private static final List<String> READ_MODELS = List.of("jdbc", "elasticsearch", "redis", "neo4j", "influxdb");
+
+    private final Path root;
+    private final Map<String, String> options;
+    private final BenchStores stores;
+    private final Results results = new Results();
+
+    private BenchMain(Path root, Map<String, String> options, BenchStores stores) {
+        this.root = root;
+        this.options = options;
+        this.stores = stores;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = new LinkedHashMap<>();
+        for (String arg : args) {
+            if (!arg.startsWith("--") || !arg.contains("=")) {
+                throw new IllegalArgumentException("options look like --events=200000, not " + arg);
+            }
+            options.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
+        }
+        Path root = Path.of(System.getProperty("projhub.root", ".")).toAbsolutePath().normalize();
+        try (BenchStores stores = new BenchStores()) {
+            new BenchMain(root, options, stores).run();
+        }
+    }
+
+    private int option(String name, int fallback) {
+        return Integer.parseInt(options.getOrDefault(name, Integer.toString(fallback)));
+    }
+
+    private void run() throws Exception {
+        int events = option("events", 200_000);
+        results.started = Instant.now();
+        results.environment = environment();
+        say("Projection Hub benchmark: " + events + " events; " + results.environment.get("machine"));
+
+        stores.wipe();
+        OrderWorkload workload = new OrderWorkload("b-", 42);
+        List<OrderWorkload.Append> appends = workload.generate(events);
+        results.totals = OrderWorkload.totals(appends);
+
+        say("\n[1/8] the limit: each store's own bulk API, alone then all five at once");
+        results.limit = new StoreLimit(stores).measure(appends);
+        results.limit.alone().forEach((store, rate) -> say("  %-13s alone %,9.0f events/s   together %,9.0f",
+                store, rate, results.limit.together().get(store)));
+        say("  all five at once: %,.0f events/s", results.limit.allFive());
+
+        say("\n[2/8] append through the command API (hub running, projection off)");
+        results.apiAppend = apiAppend(option("api-commands", 20_000));
+        say("  %,.0f commands/s (%s)", results.apiAppend.rate, results.apiAppend.detail);
+
+        say("\n[3/8] append through the event store directly (8 writers, one event per append)");
+        stores.wipe();
+        EventStore eventStore = stores.eventStore();
+        OrderWorkload.AppendRun fill = OrderWorkload.appendAll(eventStore, appends, 8);
+        results.directAppend = fill.eventsPerSecond();
+        LogPosition head = logHead();
+        say("  %,d events in %.1f s: %,.0f events/s", fill.events(), fill.nanos() / 1e9, fill.eventsPerSecond());
+
+        say("\n[4/8] projection throughput, one read model at a time, from empty over the whole log");
+        for (String model : READ_MODELS) {
+            resetReadModels();
+            HubProcess hub = hub(model).build();
+            try {
+                hub.start(Duration.ofMinutes(2));
+                Progress p = waitCaughtUp(hub, List.of(model), head, "  " + model);
+                results.perModel.put(model, p.rate());
+            } finally {
+                hub.stop();
+            }
+        }
+
+        say("\n[5/8] projection throughput, all five together, from empty over the whole log");
+        resetReadModels();
+        HubProcess hub = hub(null).build();
+        try {
+            hub.start(Duration.ofMinutes(2));
+            Progress all = waitCaughtUp(hub, READ_MODELS, head, "  all five");
+            results.allFive = all.rate();
+            results.perModelTogether.putAll(all.perLane());
+
+            say("\n[6/8] catch-up: rebuild all five from 0 through the admin API while the hub runs");
+            for (String model : READ_MODELS) {
+                HubApi.Response response = hub.api().adminPost("/api/admin/read-models/" + model + "/rebuild");
+                if (response.status() != 202) {
+                    throw new IllegalStateException("rebuild " + model + " → " + response.status() + " " + response.body());
+                }
+            }
+            Progress rebuild = waitCaughtUp(hub, READ_MODELS, head, "  rebuild");
+            results.catchUp = rebuild.rate();
+
+            say("\n[7/8] end-to-end latency at a steady %d events/s for %d s (append → visible in all five)",
+                    option("rate", 1000), option("latency-seconds", 30));
+            results.latency = latency(hub, eventStore, option("rate", 1000), option("latency-seconds", 30));
+            say("  p50 %.1f ms  p95 %.1f ms  p99 %.1f ms  max %.1f ms  (%d events, achieved %.0f events/s; "
+                            + "status polled every %.1f ms)", results.latency.p50, results.latency.p95,
+                    results.latency.p99, results.latency.max, results.latency.count, results.latency.achievedRate,
+                    results.latency.pollMillis);
+            say("  hub heap used max %.0f MB (committed %.0f MB, -Xmx256m), RSS max %.0f MB",
+                    results.latency.heapUsedMaxMb, results.latency.heapCommittedMb, results.latency.rssMaxMb);
+        } finally {
+            hub.stop();
+        }
+
+        say("\n[8/8] the floor: the seed's approach (one event at a time, each store awaited in turn)");
+        resetReadModels();
+        results.floorEvents = option("floor-events", 3000);
+        results.floor = floor(eventStore, results.floorEvents);
+        say("  %,.0f events/s over %,d events", results.floor, option("floor-events", 3000));
+
+        results.finished = Instant.now();
+        String markdown = results.markdown(events);
+        Path out = root.resolve(options.getOrDefault("out", "bench/RESULTS.md"));
+        Files.writeString(out, markdown);
+        say("\n" + results.summary());
+        say("written to " + out);
+    }
+
+    // ------------------------------------------------------------------------------------------------- hub runs
+
+    /** A hub on the bench stores; {@code only} switches every other read model off (null: all five). */
+    private HubProcess.Builder hub(String only) {
+        HubProcess.Builder builder = HubProcess.builder(root, stores.endpoints());
+        if (only != null) {
+            for (String model : READ_MODELS) {
+                if (!model.equals(only)) {
+                    builder.property("projhub.stores." + model + ".enabled", "false");
+                }
+            }
+        }
+        return builder;
+    }
+
+    private void resetReadModels() throws Exception {
+        for (Projector projector : stores.projectors()) {
+            projector.reset();
+        }
+    }
+
+    private LogPosition logHead() throws Exception {
+        try (Connection c = stores.dataSource().getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("select tx_id::text::bigint, position from events "
+                     + "order by tx_id::text::bigint desc, position desc limit 1")) {
+            return rs.next() ? new LogPosition(rs.getLong(1), rs.getLong(2)) : LogPosition.START;
+        }
+    }
+
+    record Progress(double rate, Map<String, Double> perLane) {
+    }
+
+    /**
+     * Polls {@code /api/lanes} until every named lane's checkpoint reaches {@code head}, printing progress every
+     * 2 s. The rate counts only what was applied after the first sample (hub start-up is not counted).
+     */
+    private Progress waitCaughtUp(HubProcess hub, List<String> lanes, LogPosition head, String label) throws Exception {
+        HubApi api = hub.api();
+        long firstNanos = -1;
+        long firstPosition = 0;
+        long lastPrint = 0;
+        Map<String, Long> firstLane = new LinkedHashMap<>();
+        Map<String, Long> doneAt = new LinkedHashMap<>();
+        long deadline = System.nanoTime() + Duration.ofMinutes(20).toNanos();
+        while (System.nanoTime() < deadline) {
+            Map<String, JsonNode> status = api.lanes();
+            long now = System.nanoTime();
+            long min = Long.MAX_VALUE;
+            for (String lane : lanes) {
+                JsonNode node = status.get(lane);
+                if (node == null) {
+                    throw new IllegalStateException("lane " + lane + " missing from /api/lanes: " + status.keySet());
+                }
+                LogPosition checkpoint = checkpoint(node);
+                long position = checkpoint == null ? 0 : checkpoint.position();
+                firstLane.putIfAbsent(lane, position);
+                if (checkpoint != null && checkpoint.compareTo(head) >= 0) {
+                    doneAt.putIfAbsent(lane, now);
+                }
+                min = Math.min(min, position);
+            }
+            if (firstNanos < 0) {
+                firstNanos = now;
+                firstPosition = min;
+            }
+            if (doneAt.size() == lanes.size()) {
+                double seconds = (now - firstNanos) / 1e9;
+                double rate = (head.position() - firstPosition) / seconds;
+                Map<String, Double> perLane = new LinkedHashMap<>();
+                for (String lane : lanes) {
+                    perLane.put(lane, (head.position() - firstLane.get(lane)) / ((doneAt.get(lane) - firstNanos) / 1e9));
+                }
+                say("%s: %,d events in %.1f s → %,.0f events/s%s", label, head.position() - firstPosition, seconds, rate,
+                        lanes.size() > 1 ? "   per lane " + format(perLane) : "");
+                return new Progress(rate, perLane);
+            }
+            if (now - lastPrint > 2_000_000_000L) {
+                lastPrint = now;
+                double seconds = Math.max(0.001, (now - firstNanos) / 1e9);
+                double pace = (min - firstPosition) / seconds;
+                say("%s … %5.1f%%  %,.0f events/s  ETA %s", label, 100.0 * min / Math.max(1, head.position()), pace,
+                        pace > 0 ? String.format(Locale.ROOT, "%.0f s", (head.position() - min) / pace) : "?");
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException(label + ": not caught up within 20 minutes");
+    }
+
+    private static LogPosition checkpoint(JsonNode lane) {
+        JsonNode checkpoint = lane.path("checkpoint");
+        if (checkpoint.isMissingNode() || checkpoint.isNull()) {
+            return null;
+        }
+        return new LogPosition(checkpoint.path("txId").asLong(), checkpoint.path("position").asLong());
+    }
+
+    // ------------------------------------------------------------------------------------------------ appends
+
+    record ApiAppend(double rate, String detail) {
+    }
+
+    private ApiAppend apiAppend(int commands) throws Exception {
+        stores.wipe();
+        HubProcess hub = hub(null).property("projhub.projection.enabled", "false").build();
+        try {
+            hub.start(Duration.ofMinutes(2));
+            HubApi api = hub.api();
+            int customers = Math.max(1, commands / 20);
+            for (int c = 0; c < Math.min(customers, 200); c++) {   // warm-up, not counted
+                api.post("/api/customers", "{\"id\":\"warm-" + c + "\",\"name\":\"Warm " + c + "\",\"email\":\"w" + c
+                        + "@example.com\"}");
+            }
+            AtomicInteger next = new AtomicInteger();
+            AtomicLong failures = new AtomicLong();
+            int threads = 16;
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            long begin = System.nanoTime();
+            try {
+                // customers first (orders name them), then orders
+                runCommands(pool, threads, customers, i -> api.post("/api/customers", "{\"id\":\"api-customer-" + i
+                        + "\",\"name\":\"Customer " + i + "\",\"email\":\"c" + i + "@example.com\"}"), failures);
+                next.set(0);
+                runCommands(pool, threads, commands - customers, i -> api.post("/api/orders", "{\"id\":\"api-order-" + i
+                        + "\",\"customerId\":\"api-customer-" + (i % customers) + "\",\"currency\":\"EUR\",\"items\":["
+                        + "{\"name\":\"product-" + (i % 50) + "\",\"price\":\"12.50\",\"quantity\":2}]}"), failures);
+            } finally {
+                pool.shutdownNow();
+            }
+            long nanos = System.nanoTime() - begin;
+            if (failures.get() > 0) {
+                throw new IllegalStateException(failures.get() + " commands failed");
+            }
+            return new ApiAppend(commands * 1e9 / nanos, String.format(Locale.ROOT,
+                    "%,d commands, %d HTTP clients, %.1f s, every one 201", commands, threads, nanos / 1e9));
+        } finally {
+            hub.stop();
+        }
+    }
+
+    private interface Command {
+        HubApi.Response send(int i);
+    }
+
+    private static void runCommands(ExecutorService pool, int threads, int count, Command command, AtomicLong failures)
+            throws Exception {
+        AtomicInteger next = new AtomicInteger();
+        List<Future<?>> futures = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            futures.add(pool.submit(() -> {
+                for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
+                    HubApi.Response response = command.send(i);
+                    if (response.status() / 100 != 2) {
+                        if (failures.incrementAndGet() < 5) {
+                            System.err.println("command " + i + " → " + response.status() + " " + response.body());
+                        }
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : futures) {
+            f.get();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ latency
+
+    static final class Latency {
+        double p50, p95, p99, max, achievedRate, pollMillis, heapUsedMaxMb, heapCommittedMb, rssMaxMb;
+        int count;
+    }
+
+    private record Sent(LogPosition position, long ackNanos) {
+    }
+
+    private Latency latency(HubProcess hub, EventStore eventStore, int rate, int seconds) throws Exception {
+        List<OrderWorkload.Append> appends = new OrderWorkload("lat-", 7).generate(rate * seconds);
+        int writers = 4;
+        List<List<OrderWorkload.Append>> perWriter = new ArrayList<>();
+        for (int w = 0; w < writers; w++) {
+            perWriter.add(new ArrayList<>());
+        }
+        for (OrderWorkload.Append append : appends) {
+            perWriter.get(Math.floorMod(append.streamId().hashCode(), writers)).add(append);
+        }
+        ConcurrentLinkedQueue<Sent> sent = new ConcurrentLinkedQueue<>();
+        AtomicBoolean writing = new AtomicBoolean(true);
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        long begin = System.nanoTime();
+        List<Future<?>> futures = new ArrayList<>();
+        for (List<OrderWorkload.Append> mine : perWriter) {
+            double perWriterRate = rate * (double) mine.size() / appends.size();
+            futures.add(pool.submit(() -> {
+                for (int i = 0; i < mine.size(); i++) {
+                    long due = begin + (long) (i * 1e9 / perWriterRate);
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                    }
+                    OrderWorkload.Append a = mine.get(i);
+                    AppendResult result = eventStore.append(a.streamId(), a.streamType(), ExpectedVersion.ANY, a.events());
+                    sent.add(new Sent(result.position(), System.nanoTime()));
+                }
+                return null;
+            }));
+        }
+        HubApi api = hub.api();
+        List<Double> latencies = new ArrayList<>();
+        List<Sent> pending = new ArrayList<>();
+        long polls = 0;
+        long pollStart = System.nanoTime();
+        double heapMax = 0, committed = 0, rssMax = 0;
+        long lastMemory = 0;
+        Thread poller = Thread.currentThread();
+        while (true) {
+            boolean writersDone = futures.stream().allMatch(Future::isDone);
+            Map<String, JsonNode> lanes = api.lanes();
+            long now = System.nanoTime();
+            polls++;
+            LogPosition min = null;
+            for (String model : READ_MODELS) {
+                LogPosition checkpoint = checkpoint(lanes.get(model));
+                if (min == null || checkpoint == null || checkpoint.compareTo(min) < 0) {
+                    min = checkpoint;
+                }
+            }
+            for (Sent s; (s = sent.poll()) != null; ) {
+                pending.add(s);
+            }
+            if (min != null) {
+                LogPosition visible = min;
+                pending.removeIf(s -> {
+                    if (s.position().compareTo(visible) <= 0) {
+                        latencies.add((now - s.ackNanos()) / 1e6);
+                        return true;
+                    }
+                    return false;
+                });
+            }
+            if (now - lastMemory > 1_000_000_000L) {
+                lastMemory = now;
+                heapMax = Math.max(heapMax, metric(api, "jvm.memory.used") / 1e6);
+                committed = Math.max(committed, metric(api, "jvm.memory.committed") / 1e6);
+                rssMax = Math.max(rssMax, hub.residentBytes() / 1e6);
+            }
+            if (writersDone && sent.isEmpty() && pending.isEmpty()) {
+                break;
+            }
+            if (now - begin > (seconds + 120) * 1_000_000_000L) {
+                throw new IllegalStateException(pending.size() + " events not visible 120 s after the run");
+            }
+            if (poller.isInterrupted()) {
+                throw new InterruptedException();
+            }
+        }
+        for (Future<?> f : futures) {
+            f.get();
+        }
+        pool.shutdownNow();
+        long end = System.nanoTime();
+        latencies.sort(Double::compare);
+        Latency l = new Latency();
+        l.count = latencies.size();
+        l.p50 = percentile(latencies, 0.50);
+        l.p95 = percentile(latencies, 0.95);
+        l.p99 = percentile(latencies, 0.99);
+        l.max = latencies.get(latencies.size() - 1);
+        l.achievedRate = appends.size() / ((end - begin) / 1e9);
+        l.pollMillis = (end - pollStart) / 1e6 / polls;
+        l.heapUsedMaxMb = heapMax;
+        l.heapCommittedMb = committed;
+        l.rssMaxMb = rssMax;
+        return l;
+    }
+
+    private static double metric(HubApi api, String name) {
+        HubApi.Response response = api.get("/actuator/metrics/" + name + "?tag=area:heap");
+        if (response.status() != 200) {
+            return 0;
+        }
+        return response.json().path("measurements").path(0).path("value").asDouble();
+    }
+
+    private static double percentile(List<Double> sorted, double p) {
+        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p * sorted.size()) - 1));
+    }
+
+    // -------------------------------------------------------------------------------------------------- floor
+
+    /** The seed's fan-out: each event, each store in turn, each awaited before the next (batches of one). */
+    private double floor(EventStore eventStore, int count) throws Exception {
+        List<Projector> projectors = stores.projectors();
+        List<RecordedEvent> events = new ArrayList<>();
+        LogPosition after = LogPosition.START;
+        while (events.size() < count) {
+            List<RecordedEvent> page = eventStore.readAll(after, Math.min(1000, count - events.size()));
+            if (page.isEmpty()) {
+                break;
+            }
+            events.addAll(page);
+            after = page.get(page.size() - 1).logPosition();
+        }
+        long begin = System.nanoTime();
+        for (RecordedEvent event : events) {
+            for (Projector projector : projectors) {
+                if (projector.eventTypes().contains(event.type())) {
+                    projector.apply(new EventBatch(List.of(event), event.logPosition(), false));
+                }
+            }
+        }
+        return events.size() * 1e9 / (System.nanoTime() - begin);
+    }
+
+    // -------------------------------------------------------------------------------------------- environment
+
+    private Map<String, String> environment() {
+        Map<String, String> env = new LinkedHashMap<>();
+        long memory = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getTotalMemorySize();
+        env.put("machine", String.format(Locale.ROOT, "%d cores, %.1f GiB RAM, %s %s", Runtime.getRuntime()
+                .availableProcessors(), memory / 1024.0 / 1024 / 1024, System.getProperty("os.name"),
+                System.getProperty("os.version")));
+        env.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        env.put("hub JVM", "-Xms128m -Xmx256m -XX:+UseSerialGC (as deploy/run.sh)");
+        HttpClient http = HttpClient.newHttpClient();
+        env.put("Elasticsearch", quietly(() -> JsonMapperHolder.read(http.send(HttpRequest.newBuilder(
+                URI.create(stores.endpoints().elasticsearchUrl())).build(), HttpResponse.BodyHandlers.ofString()).body())
+                .path("version").path("number").asString()));
+        env.put("Redis", quietly(() -> stores.redis().info("server").lines()
+                .filter(l -> l.startsWith("redis_version:")).findFirst().orElse("?").substring(14)));
+        env.put("Neo4j", quietly(() -> {
+            try (Session session = stores.neo4j().session()) {
+                return session.run("CALL dbms.components() YIELD versions, edition RETURN versions[0] + ' ' + edition")
+                        .single().get(0).asString();
+            }
+        }));
+        env.put("InfluxDB", quietly(() -> http.send(HttpRequest.newBuilder(URI.create(stores.endpoints().influxUrl()
+                + "/ping")).build(), HttpResponse.BodyHandlers.discarding()).headers()
+                .firstValue("X-Influxdb-Version").orElse("?")));
+        env.put("PostgreSQL", quietly(() -> {
+            try (Connection c = stores.dataSource().getConnection(); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("show server_version")) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }));
+        return env;
+    }
+
+    private interface Probe {
+        String get() throws Exception;
+    }
+
+    private static String quietly(Probe probe) {
+        try {
+            return probe.get();
+        } catch (Exception e) {
+            return "unknown (" + e.getClass().getSimpleName() + ")";
+        }
+    }
+
+    private static final class JsonMapperHolder {
+        private static final tools.jackson.databind.ObjectMapper MAPPER = tools.jackson.databind.json.JsonMapper.builder().build();
+
+        static JsonNode read(String body) {
+            return MAPPER.readTree(body);
+        }
+    }
+
+    static String format(Map<String, Double> rates) {
+        StringBuilder sb = new StringBuilder();
+        rates.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append(k).append(' ')
+                .append(String.format(Locale.ROOT, "%,.0f", v)));
+        return sb.toString();
+    }
+
+    static void say(String format, Object... args) {
+        System.out.println(args.length == 0 ? format : String.format(Locale.ROOT, format, args));
+        System.out.flush();
+    }
+
+    // ------------------------------------------------------------------------------------------------ results
+
+    static final class Results {
+        Instant started, finished;
+        Map<String, String> environment;
+        OrderWorkload.Totals totals;
+        StoreLimit.Rates limit;
+        ApiAppend apiAppend;
+        double directAppend, allFive, catchUp, floor;
+        int floorEvents;
+        final Map<String, Double> perModel = new LinkedHashMap<>();
+        final Map<String, Double> perModelTogether = new LinkedHashMap<>();
+        Latency latency;
+
+        String summary() {
+            return String.format(Locale.ROOT, """
+                    headline: hub %,.0f events/s with all five read models = %.2f × the stores' own bulk ingest \
+                    all at once (%,.0f events/s) and %.0f × the seed's per-event fan-out (%,.0f events/s); \
+                    p99 %.0f ms at %d events/s""", allFive, allFive / limit.allFive(), limit.allFive(), allFive / floor,
+                    floor, latency.p99, Math.round(latency.achievedRate));
+        }
+
+        String markdown(int events) {
+            StringBuilder md = new StringBuilder();
+            md.append("# Benchmark results\n\n");
+            md.append("Produced by `deploy/bench.sh` (").append(started).append(" → ").append(finished)
+                    .append("). Every figure below was measured in this one run, on this machine, against real local "
+                            + "stores and a real hub process (`hub-server.jar`).\n\n");
+            md.append("| | |\n|---|---|\n");
+            environment.forEach((k, v) -> md.append("| ").append(k).append(" | ").append(v).append(" |\n"));
+            md.append(String.format(Locale.ROOT, "| workload | %,d events: %,d customers registered, %,d orders created "
+                            + "(1–3 lines of 50 products), %,d shipped, %,d cancelled |\n\n", totals.events(),
+                    totals.customers(), totals.orders(), totals.shipped(), totals.cancelled()));
+            md.append("## Headline\n\n").append(summary()).append("\n\n");
+            md.append("## The limit: the stores' own bulk APIs, no hub in between\n\n");
+            md.append("The same ").append(String.format(Locale.ROOT, "%,d", events)).append(
+                    " events written by Elasticsearch `_bulk` (1,000 docs, external versions), a Redis pipeline "
+                            + "(4 commands per event), Neo4j `UNWIND … MERGE` (1,000 rows per transaction, uniqueness "
+                            + "constraints), InfluxDB line protocol (5,000 lines per write), PostgreSQL multi-row upsert "
+                            + "(1,000 rows).\n\n");
+            md.append("| store | alone (events/s) | all five at once (events/s) |\n|---|---:|---:|\n");
+            limit.alone().forEach((store, rate) -> md.append(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f |\n",
+                    store, rate, limit.together().get(store))));
+            md.append(String.format(Locale.ROOT, "| **all five at once** | | **%,.0f** |\n\n", limit.allFive()));
+            md.append("## The hub\n\n| measure | result |\n|---|---:|\n");
+            md.append(String.format(Locale.ROOT, "| append through the command API (%s) | %,.0f events/s |\n",
+                    apiAppend.detail(), apiAppend.rate()));
+            md.append(String.format(Locale.ROOT, "| append through the event store directly (8 writers, one event per "
+                    + "append) | %,.0f events/s |\n", directAppend));
+            perModel.forEach((model, rate) -> md.append(String.format(Locale.ROOT,
+                    "| projection, %s alone (hub with only that read model) | %,.0f events/s |\n", model, rate)));
+            md.append(String.format(Locale.ROOT, "| **projection, all five together** (until the last lane is at the "
+                    + "head) | **%,.0f events/s** |\n", allFive));
+            perModelTogether.forEach((model, rate) -> md.append(String.format(Locale.ROOT,
+                    "| … of which the %s lane | %,.0f events/s |\n", model, rate)));
+            md.append(String.format(Locale.ROOT, "| catch-up: rebuild of all five from 0 through the admin API, hub "
+                    + "running | %,.0f events/s |\n", catchUp));
+            md.append(String.format(Locale.ROOT, "| the floor: the seed's one event at a time, each store awaited in "
+                    + "turn (%s events) | %,.0f events/s |\n", "first " + String.format(Locale.ROOT, "%,d",
+                    floorEvents), floor));
+            md.append(String.format(Locale.ROOT, "| **hub / all-five limit** | **%.2f** |\n", allFive / limit.allFive()));
+            md.append(String.format(Locale.ROOT, "| **hub / floor** | **%.0f ×** |\n\n", allFive / floor));
+            md.append(String.format(Locale.ROOT, "## Latency at a steady rate\n\n%,d events appended at %.0f events/s "
+                            + "(4 writers, paced); an event counts as visible when every lane's checkpoint has passed it "
+                            + "(`/api/lanes` polled every %.1f ms, which bounds the resolution).\n\n"
+                            + "| p50 | p95 | p99 | max |\n|---:|---:|---:|---:|\n| %.1f ms | %.1f ms | %.1f ms | %.1f ms |\n\n",
+                    latency.count, latency.achievedRate, latency.pollMillis, latency.p50, latency.p95, latency.p99,
+                    latency.max));
+            md.append(String.format(Locale.ROOT, "## Hub memory at steady state (during the latency run)\n\n"
+                    + "heap used at most %.0f MB (heap committed %.0f MB, limit -Xmx256m); RSS at most %.0f MB.\n",
+                    latency.heapUsedMaxMb, latency.heapCommittedMb, latency.rssMaxMb));
+            return md.toString();
+        }
+    }
+}
