@@ -123,8 +123,20 @@ pg_as_admin() { runuser -u postgres -- "$(pg_bin)/psql" -h "$(pg_sock)" -p "$PG_
 pg_ours() { [ -f "$RUN/pg/postmaster.pid" ] && runuser -u postgres -- "$(pg_bin)/pg_ctl" -D "$RUN/pg" status >/dev/null 2>&1; }
 pg_ready() { PGPASSWORD=$PG_PASSWORD psql -h 127.0.0.1 -p "$PG_PORT" -U "$PG_USER" -d projhub -qtAc 'select 1' >/dev/null 2>&1; }
 
+# The databases of DATABASES that are missing (a list that grew since the cluster was created gets its new ones).
+pg_ensure_databases() {
+  if [ "$(pg_as_admin -c "select 1 from pg_roles where rolname='$PG_USER'")" != 1 ]; then
+    pg_as_admin -c "create role $PG_USER login password '$PG_PASSWORD'" >/dev/null
+  fi
+  for db in "${DATABASES[@]}"; do
+    if [ "$(pg_as_admin -c "select 1 from pg_database where datname='$db'")" != 1 ]; then
+      pg_as_admin -c "create database $db owner $PG_USER" >/dev/null
+    fi
+  done
+}
+
 up_postgres() {
-  if pg_ours; then say "postgres      already running (ours)"; return; fi
+  if pg_ours; then pg_ensure_databases; say "postgres      already running (ours)"; return; fi
   if port_open "$PG_PORT"; then
     pg_ready || fail "port $PG_PORT is taken by a server this script did not start and that does not accept user $PG_USER; stop it or set PROJHUB_PG_PORT"
     say "postgres      reusing the server already listening on $PG_PORT (not ours: down leaves it)"; return
@@ -141,14 +153,7 @@ up_postgres() {
   runuser -u postgres -- "$(pg_bin)/pg_ctl" -D "$RUN/pg" -l "$log" -w -t 60 \
     -o "-p $PG_PORT -k $(pg_sock) -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=128MB" \
     start >/dev/null 2>&1 || { tail -n 20 "$log" >&2; fail "postgres did not start; its log is $log"; }
-  if [ "$(pg_as_admin -c "select 1 from pg_roles where rolname='$PG_USER'")" != 1 ]; then
-    pg_as_admin -c "create role $PG_USER login password '$PG_PASSWORD'" >/dev/null
-  fi
-  for db in "${DATABASES[@]}"; do
-    if [ "$(pg_as_admin -c "select 1 from pg_database where datname='$db'")" != 1 ]; then
-      pg_as_admin -c "create database $db owner $PG_USER" >/dev/null
-    fi
-  done
+  pg_ensure_databases
   wait_until 30 postgres "$log" pg_ready
   say "postgres      started"
 }
@@ -320,7 +325,13 @@ influxd_ready() { curl -fsS "http://127.0.0.1:$INFLUXD_PORT/ping" >/dev/null 2>&
 influx_ready() { curl -fsS "http://127.0.0.1:$INFLUX_PORT/ping" >/dev/null 2>&1; }
 
 up_influxdb() {
-  if pid_alive influxd && pid_alive nginx-influx; then say "influxdb      already running (ours)"; return; fi
+  if pid_alive influxd && pid_alive nginx-influx; then
+    for db in "${DATABASES[@]}"; do   # databases added to DATABASES since it was first started
+      curl -fsS -XPOST "http://127.0.0.1:$INFLUXD_PORT/query" --data-urlencode "q=CREATE DATABASE $db" >/dev/null \
+        || fail "could not create InfluxDB database $db"
+    done
+    say "influxdb      already running (ours)"; return
+  fi
   if ! pid_alive influxd && port_open "$INFLUX_PORT" && ! pid_alive nginx-influx; then
     influx_ready || fail "port $INFLUX_PORT is taken by something that is not InfluxDB; stop it or set PROJHUB_INFLUX_PORT"
     say "influxdb      reusing the server already listening on $INFLUX_PORT (not ours: down leaves it)"; return

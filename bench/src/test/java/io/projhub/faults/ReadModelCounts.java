@@ -1,0 +1,207 @@
+package io.projhub.faults;
+
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.neo4j.driver.Record;
+import org.neo4j.driver.Session;
+
+import com.influxdb.client.domain.InfluxQLQuery;
+import com.influxdb.query.InfluxQLQueryResult;
+
+import co.elastic.clients.elasticsearch._types.query_dsl.Query;
+import io.projhub.bench.BenchStores;
+import io.projhub.projectors.elasticsearch.ElasticsearchOrderIndex;
+import io.projhub.projectors.elasticsearch.ElasticsearchOrderQueries;
+import io.projhub.projectors.redis.OrderStats;
+import io.projhub.projectors.redis.RedisKeys;
+import io.projhub.projectors.redis.RedisOrderQueries;
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
+
+/**
+ * Orders, shipped and cancelled orders as each read model holds them, read from the stores themselves (the bench
+ * namespace, database, Redis database and bucket; Neo4j, whose graph is shared, by the run's stream-id prefix), next
+ * to the event log's own counts.
+ */
+record ReadModelCounts(Map<String, Counts> byStore) {
+
+    /** Orders created, shipped, cancelled. */
+    record Counts(long orders, long shipped, long cancelled) {
+        @Override
+        public String toString() {
+            return orders + " / " + shipped + " / " + cancelled;
+        }
+    }
+
+    static final List<String> READ_MODELS = List.of("jdbc", "elasticsearch", "redis", "neo4j", "influxdb");
+
+    /** Sources {@link #rows()} and {@link #mismatches()} cover: the log, each read model, Redis's counters. */
+    static final List<String> SOURCES = List.of("log", "jdbc", "elasticsearch", "redis", "redis stats", "neo4j",
+            "influxdb");
+
+    Counts of(String store) {
+        return byStore.get(store);
+    }
+
+    /** The log's counts (key {@code log}) and every read model's, for the run's streams. */
+    static ReadModelCounts measure(FaultHarness harness, String prefix) throws Exception {
+        return measure(harness, prefix, true);
+    }
+
+    /**
+     * The log's counts (key {@code log}) and every read model's, for the streams starting with {@code prefix}. With
+     * {@code wholeNamespace} (the namespace holds only this run's orders) Redis's statistics counters, which count
+     * the whole namespace, are compared too ({@code redis stats}).
+     */
+    static ReadModelCounts measure(FaultHarness harness, String prefix, boolean wholeNamespace) throws Exception {
+        Map<String, Counts> counts = new LinkedHashMap<>();
+        Map<String, Long> log = harness.logCountsByType(prefix);
+        counts.put("log", new Counts(log.getOrDefault("OrderCreated", 0L), log.getOrDefault("OrderShipped", 0L),
+                log.getOrDefault("OrderCancelled", 0L)));
+        BenchStores stores = harness.stores();
+        counts.put("jdbc", jdbc(stores, prefix));
+        counts.put("elasticsearch", elasticsearch(stores, prefix));
+        counts.put("redis", redisOrders(stores, prefix));
+        if (wholeNamespace) {
+            counts.put("redis stats", redisStats(stores));
+        }
+        counts.put("neo4j", neo4j(stores, prefix));
+        counts.put("influxdb", influx(stores, prefix));
+        return new ReadModelCounts(counts);
+    }
+
+    /** Read models whose counts differ from the log's. */
+    List<String> mismatches() {
+        Counts log = byStore.get("log");
+        List<String> wrong = new ArrayList<>();
+        byStore.forEach((store, c) -> {
+            if (!c.equals(log)) {
+                wrong.add(store + " has " + c + " (orders / shipped / cancelled), the log " + log);
+            }
+        });
+        return wrong;
+    }
+
+    /** Rows for a report table: store, orders, shipped, cancelled. */
+    List<List<Object>> rows() {
+        List<List<Object>> rows = new ArrayList<>();
+        byStore.forEach((store, c) -> rows.add(List.of(store, c.orders(), c.shipped(), c.cancelled())));
+        return rows;
+    }
+
+    static final List<String> HEADER = List.of("source", "orders", "shipped", "cancelled");
+
+    private static Counts jdbc(BenchStores stores, String prefix) throws Exception {
+        Map<String, Long> byStatus = new LinkedHashMap<>();
+        try (Connection c = stores.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(
+                "select status, count(*) from " + BenchStores.RELATIONAL_SCHEMA
+                        + ".orders where starts_with(id, ?) group by status")) {
+            ps.setString(1, prefix);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    byStatus.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+        }
+        return fromStatuses(byStatus);
+    }
+
+    private static Counts elasticsearch(BenchStores stores, String prefix) throws Exception {
+        new ElasticsearchOrderQueries(stores.elasticsearch(), BenchStores.NAMESPACE).refresh();
+        String alias = new ElasticsearchOrderIndex(stores.elasticsearch(), BenchStores.NAMESPACE).alias();
+        Map<String, Long> byStatus = new LinkedHashMap<>();
+        for (String status : List.of("CREATED", "SHIPPED", "CANCELLED")) {
+            Query query = Query.of(q -> q.bool(b -> b
+                    .filter(f -> f.prefix(p -> p.field("orderId").value(prefix)))
+                    .filter(f -> f.term(t -> t.field("status").value(status)))));
+            byStatus.put(status, stores.elasticsearch().count(c -> c.index(alias).query(query)).count());
+        }
+        return fromStatuses(byStatus);
+    }
+
+    /** The order hashes of the run (SCAN by key prefix, then each one's status in one pipeline). */
+    private static Counts redisOrders(BenchStores stores, String prefix) {
+        String pattern = new RedisKeys(BenchStores.NAMESPACE).order(prefix) + "*";
+        List<String> keys = new ArrayList<>();
+        String cursor = ScanParams.SCAN_POINTER_START;
+        ScanParams params = new ScanParams().match(pattern).count(2000);
+        do {
+            ScanResult<String> page = stores.redis().scan(cursor, params);
+            keys.addAll(page.getResult());
+            cursor = page.getCursor();
+        } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+        Map<String, Long> byStatus = new LinkedHashMap<>();
+        List<Response<String>> statuses = new ArrayList<>();
+        try (AbstractPipeline pipeline = stores.redis().pipelined()) {
+            for (String key : keys) {
+                statuses.add(pipeline.hget(key, "status"));
+            }
+            pipeline.sync();
+        }
+        for (Response<String> status : statuses) {
+            byStatus.merge(String.valueOf(status.get()), 1L, Long::sum);
+        }
+        return fromStatuses(byStatus);
+    }
+
+    /** The namespace's statistics counters: orders ever created, current counts per status. */
+    private static Counts redisStats(BenchStores stores) {
+        OrderStats stats = new RedisOrderQueries(stores.redis(), BenchStores.NAMESPACE).orderStats();
+        return new Counts(stats.total(), stats.byStatus().getOrDefault("SHIPPED", 0L),
+                stats.byStatus().getOrDefault("CANCELLED", 0L));
+    }
+
+    private static Counts neo4j(BenchStores stores, String prefix) {
+        Map<String, Long> byStatus = new LinkedHashMap<>();
+        try (Session session = stores.neo4j().session()) {
+            for (Record r : session.run("MATCH (o:Order) WHERE o.id STARTS WITH $prefix "
+                    + "RETURN o.status AS status, count(*) AS n", Map.of("prefix", prefix)).list()) {
+                byStatus.put(r.get("status").asString(null), r.get("n").asLong());
+            }
+        }
+        return fromStatuses(byStatus);
+    }
+
+    /** The run's points per status in the namespace's order_lifecycle measurement (one point per event). */
+    private static Counts influx(BenchStores stores, String prefix) {
+        String measurement = BenchStores.NAMESPACE + "order_lifecycle";
+        // The prefix is [a-z0-9-] only (FaultHarness.prefix): safe inside a regex literal.
+        InfluxQLQueryResult result = stores.influx().getInfluxQLQueryApi().queryJSON(new InfluxQLQuery(
+                "SELECT count(\"order_id\") AS \"n\" FROM \"" + measurement + "\" WHERE \"order_id\" =~ /^"
+                        + prefix + "/ GROUP BY \"status\"", stores.endpoints().influxBucket()));
+        Map<String, Long> points = new LinkedHashMap<>();
+        if (result != null && result.getResults() != null) {
+            for (InfluxQLQueryResult.Result r : result.getResults()) {
+                for (InfluxQLQueryResult.Series series : r.getSeries()) {
+                    String status = series.getTags() == null ? "" : series.getTags().getOrDefault("status", "");
+                    for (InfluxQLQueryResult.Series.Record row : series.getValues()) {
+                        Object n = row.getValueByKey("n");
+                        points.merge(status, n == null ? 0 : new BigDecimal(String.valueOf(n)).longValue(), Long::sum);
+                    }
+                }
+            }
+        }
+        return new Counts(points.getOrDefault("CREATED", 0L), points.getOrDefault("SHIPPED", 0L),
+                points.getOrDefault("CANCELLED", 0L));
+    }
+
+    /** From current statuses: every order was created; shipped and cancelled are final. */
+    private static Counts fromStatuses(Map<String, Long> byStatus) {
+        long all = byStatus.values().stream().mapToLong(Long::longValue).sum();
+        return new Counts(all, byStatus.getOrDefault("SHIPPED", 0L), byStatus.getOrDefault("CANCELLED", 0L));
+    }
+
+    @Override
+    public String toString() {
+        return byStore.toString();
+    }
+}
