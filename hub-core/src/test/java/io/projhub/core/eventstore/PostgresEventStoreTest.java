@@ -287,6 +287,35 @@ class PostgresEventStoreTest {
                 stream)).isZero();
     }
 
+    @Test
+    void anOldEventItsUpcasterCannotReadIsReadAsStoredAndDoesNotStopTheGlobalRead() throws Exception {
+        String poison = uniqueId("order");
+        String after = uniqueId("after");
+        LogPosition from = store.head().map(LogHead::position).orElse(LogPosition.START);
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("""
+                     insert into events (stream_id, stream_type, version, event_type, schema_version, data)
+                     values (?, 'order', 1, 'OrderCreated', 1, ?::jsonb)""")) {
+            ps.setString(1, poison);
+            ps.setString(2, """
+                    {"orderId": "%s", "customerId": "nobody", "items": [{"name": "x", "price": "abc", "quantity": 1}]}"""
+                    .formatted(poison));
+            ps.executeUpdate();
+        }
+        store.append(after, "test", ExpectedVersion.NO_STREAM, List.of(event("Pinged", 1)));
+
+        Subscriber subscriber = new Subscriber(from, Set.of(poison, after));
+        subscriber.pollToTheFrontier();
+
+        assertThat(subscriber.seen).extracting(RecordedEvent::streamId).containsExactly(poison, after);
+        RecordedEvent asStored = subscriber.seen.get(0);
+        assertThat(asStored.schemaVersion()).isEqualTo(1);
+        assertThat(asStored.data().get("currency")).isNull();
+        assertThatThrownBy(() -> registry.toObject(asStored)).isInstanceOf(RuntimeException.class);
+        assertThat(store.readStream(poison, 1)).singleElement()
+                .satisfies(e -> assertThat(e.schemaVersion()).isEqualTo(1));
+    }
+
     // ------------------------------------------------------------------ idempotency
 
     @Test

@@ -551,12 +551,30 @@ public final class PostgresEventStore implements EventStore {
             List<RecordedEvent> events = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    events.add(registry.upcast(toEvent(rs)));
+                    events.add(upcastOrAsStored(toEvent(rs)));
                 }
             }
             return events;
         } catch (SQLException e) {
             throw new EventStoreException("Reading events failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The event at its type's current schema version; if its upcaster fails on it (a row written by hand or by a buggy
+     * writer), the event as stored, at its stored schema version. One malformed old event must not make the log
+     * unreadable: the subscriber's shared read of every lane would stop at it for good. Binding it
+     * ({@link EventTypeRegistry#toObject}) upcasts again and fails on that event alone, so a projection lane
+     * dead-letters it and goes on, and only its own stream cannot be loaded.
+     */
+    private RecordedEvent upcastOrAsStored(RecordedEvent stored) {
+        try {
+            return registry.upcast(stored);
+        } catch (RuntimeException e) {
+            log.warn("Event {}@{} ({} schema version {}, position {}) cannot be upcast ({}: {}); reading it as stored",
+                    stored.streamId(), stored.version(), stored.type(), stored.schemaVersion(), stored.position(),
+                    e.getClass().getSimpleName(), e.getMessage());
+            return stored;
         }
     }
 
