@@ -130,13 +130,14 @@ public final class BenchMain {
             results.perModelTogether.putAll(all.perLane());
 
             say("\n[6/8] catch-up: rebuild all five from 0 through the admin API while the hub runs");
+            long rebuildStart = System.nanoTime();
             for (String model : READ_MODELS) {
                 HubApi.Response response = hub.api().adminPost("/api/admin/read-models/" + model + "/rebuild");
                 if (response.status() != 202) {
                     throw new IllegalStateException("rebuild " + model + " → " + response.status() + " " + response.body());
                 }
             }
-            Progress rebuild = waitCaughtUp(hub, READ_MODELS, head, "  rebuild");
+            Progress rebuild = waitCaughtUp(hub, READ_MODELS, head, "  rebuild", rebuildStart);
             results.catchUp = rebuild.rate();
 
             say("\n[7/8] end-to-end latency at a steady %d events/s for %d s (append → visible in all five)",
@@ -203,9 +204,20 @@ public final class BenchMain {
      * 2 s. The rate counts only what was applied after the first sample (hub start-up is not counted).
      */
     private Progress waitCaughtUp(HubProcess hub, List<String> lanes, LogPosition head, String label) throws Exception {
+        return waitCaughtUp(hub, lanes, head, label, -1);
+    }
+
+    /**
+     * @param fromZeroSince when ≥ 0, the lanes were told to start again from 0 at this instant (a rebuild): the rate
+     *                      counts from then and from position 0, and a lane counts as done only once it was seen behind
+     *                      (its reset runs on its own thread, a moment after the request)
+     */
+    private Progress waitCaughtUp(HubProcess hub, List<String> lanes, LogPosition head, String label, long fromZeroSince)
+            throws Exception {
         HubApi api = hub.api();
-        long firstNanos = -1;
+        long firstNanos = fromZeroSince;
         long firstPosition = 0;
+        java.util.Set<String> seenBehind = new java.util.HashSet<>();
         long lastPrint = 0;
         Map<String, Long> firstLane = new LinkedHashMap<>();
         Map<String, Long> doneAt = new LinkedHashMap<>();
@@ -221,8 +233,11 @@ public final class BenchMain {
                 }
                 LogPosition checkpoint = checkpoint(node);
                 long position = checkpoint == null ? 0 : checkpoint.position();
-                firstLane.putIfAbsent(lane, position);
-                if (checkpoint != null && checkpoint.compareTo(head) >= 0) {
+                if (checkpoint == null || checkpoint.compareTo(head) < 0) {
+                    seenBehind.add(lane);
+                }
+                firstLane.putIfAbsent(lane, fromZeroSince >= 0 ? 0 : position);
+                if (checkpoint != null && checkpoint.compareTo(head) >= 0 && (fromZeroSince < 0 || seenBehind.contains(lane))) {
                     doneAt.putIfAbsent(lane, now);
                 }
                 min = Math.min(min, position);
@@ -230,6 +245,9 @@ public final class BenchMain {
             if (firstNanos < 0) {
                 firstNanos = now;
                 firstPosition = min;
+            }
+            if (fromZeroSince >= 0 && seenBehind.size() < lanes.size()) {
+                min = 0;   // a lane not reset yet still shows its old checkpoint
             }
             if (doneAt.size() == lanes.size()) {
                 double seconds = (now - firstNanos) / 1e9;
