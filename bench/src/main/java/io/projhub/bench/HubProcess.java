@@ -81,7 +81,7 @@ public final class HubProcess implements AutoCloseable {
             env.put("PROJHUB_ADMIN_USER", ADMIN_USER);
             env.put("PROJHUB_ADMIN_PASSWORD", adminPassword);
             starts++;
-            Path log = logDir.resolve("hub-" + java.time.LocalTime.now().withNano(0).toString().replace(':', '')
+            Path log = logDir.resolve("hub-" + java.time.LocalTime.now().withNano(0).toString().replace(":", "")
                     + "-" + starts + ".log");
             pb.redirectErrorStream(true).redirectOutput(log.toFile());
             process = pb.start();
