@@ -83,6 +83,22 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         return invalid(e, e.parameter(), e.getMessage(), request);
     }
 
+    /**
+     * A query string Tomcat cannot decode (a percent-encoded byte sequence that is not UTF-8, such as {@code %FF%FE}):
+     * the client's mistake, so a 400 naming the parameter, not a 500.
+     */
+    @ExceptionHandler(org.apache.tomcat.util.http.InvalidParameterException.class)
+    ResponseEntity<Object> undecodableParameter(org.apache.tomcat.util.http.InvalidParameterException e,
+                                                WebRequest request) {
+        java.util.regex.Matcher name = UNDECODABLE_PARAMETER.matcher(String.valueOf(e.getMessage()));
+        String field = name.find() ? name.group(1) : "query";
+        return invalid(e, field, "is not valid percent-encoded UTF-8", request);
+    }
+
+    /** Tomcat names the parameter it could not decode like this; a name that is not plain is not repeated. */
+    private static final java.util.regex.Pattern UNDECODABLE_PARAMETER =
+            java.util.regex.Pattern.compile("Parameter \\[([A-Za-z0-9_.-]{1,64})\\]");
+
     @ExceptionHandler(IllegalArgumentException.class)
     ResponseEntity<Object> illegalArgument(IllegalArgumentException e, WebRequest request) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,

@@ -282,6 +282,11 @@ class BadInputTest extends ApiTestSupport {
                         .is(ProblemType.UNSUPPORTED_MEDIA_TYPE),
                 BadInput.post("no content type", "/api/customers", customer).withContentType(null)
                         .is(ProblemType.UNSUPPORTED_MEDIA_TYPE),
+                BadInput.post("multipart/form-data", "/api/customers", customer).withContentType("multipart/form-data")
+                        .is(ProblemType.UNSUPPORTED_MEDIA_TYPE),
+                BadInput.post("multipart/form-data on a command whose body is optional",
+                        "/api/customers/{customer}/deactivate", "{}").withContentType("multipart/form-data")
+                        .is(ProblemType.UNSUPPORTED_MEDIA_TYPE),
                 BadInput.post("PUT on a command", "/api/customers", customer).withMethod("PUT")
                         .is(ProblemType.METHOD_NOT_ALLOWED),
                 BadInput.post("DELETE on a command", "/api/orders/{order}/ship", "").withMethod("DELETE")
@@ -303,6 +308,10 @@ class BadInputTest extends ApiTestSupport {
                 BadInput.get("fromVersion not a number", "/api/streams/{external}?fromVersion=abc")
                         .invalid("fromVersion"),
                 BadInput.get("fromVersion 0", "/api/streams/{external}?fromVersion=0").invalid("fromVersion"),
+                BadInput.get("a query parameter that is not UTF-8", "/api/streams/{external}?limit=%FF%FE")
+                        .invalid("limit"),
+                BadInput.get("a query parameter that is not UTF-8 on a query", "/api/alerts?status=%C0%AF")
+                        .invalid("status"),
                 BadInput.get("limit 0", "/api/streams/{external}?limit=0").invalid("limit"),
                 BadInput.get("asOf not a date", "/api/accounts/{account}?asOf=yesterday").invalid("asOf"),
                 BadInput.get("asOf on February 30th", "/api/accounts/{account}?asOf=2026-02-30T00:00:00Z")
