@@ -94,6 +94,7 @@ public final class BenchMain {
         results.limit.alone().forEach((store, rate) -> say("  %-13s alone %,9.0f events/s   together %,9.0f",
                 store, rate, results.limit.together().get(store)));
         say("  all five at once: %,.0f events/s", results.limit.allFive());
+        say("    CPU: %s", CpuAccount.format(results.limit.cpuTogether()));
 
         say("\n[2/8] append through the command API (hub running, projection off)");
         results.apiAppend = apiAppend(option("api-commands", 20_000));
@@ -113,8 +114,11 @@ public final class BenchMain {
             HubProcess hub = hub(model).build();
             try {
                 hub.start(Duration.ofMinutes(2));
+                CpuAccount.Snapshot before = CpuAccount.snapshot();
                 Progress p = waitCaughtUp(hub, List.of(model), head, "  " + model);
                 results.perModel.put(model, p.rate());
+                results.cpuPerModel.put(model, CpuAccount.between(before, CpuAccount.snapshot()));
+                say("    CPU: %s", CpuAccount.format(results.cpuPerModel.get(model)));
             } finally {
                 hub.stop();
             }
@@ -125,7 +129,10 @@ public final class BenchMain {
         HubProcess hub = hub(null).build();
         try {
             hub.start(Duration.ofMinutes(2));
+            CpuAccount.Snapshot before = CpuAccount.snapshot();
             Progress all = waitCaughtUp(hub, READ_MODELS, head, "  all five");
+            results.cpuAllFive = CpuAccount.between(before, CpuAccount.snapshot());
+            say("    CPU: %s", CpuAccount.format(results.cpuAllFive));
             results.allFive = all.rate();
             results.perModelTogether.putAll(all.perLane());
 
@@ -585,6 +592,8 @@ public final class BenchMain {
         int floorEvents;
         final Map<String, Double> perModel = new LinkedHashMap<>();
         final Map<String, Double> perModelTogether = new LinkedHashMap<>();
+        final Map<String, Map<String, Double>> cpuPerModel = new LinkedHashMap<>();
+        Map<String, Double> cpuAllFive = Map.of();
         Latency latency;
 
         String summary() {
@@ -617,6 +626,8 @@ public final class BenchMain {
             limit.alone().forEach((store, rate) -> md.append(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f |\n",
                     store, rate, limit.together().get(store))));
             md.append(String.format(Locale.ROOT, "| **all five at once** | | **%,.0f** |\n\n", limit.allFive()));
+            md.append("CPU while the five bulk writers ran at once (100 % = one core): ")
+                    .append(CpuAccount.format(limit.cpuTogether())).append("\n\n");
             md.append("## The hub\n\n| measure | result |\n|---|---:|\n");
             md.append(String.format(Locale.ROOT, "| append through the command API (%s) | %,.0f events/s |\n",
                     apiAppend.detail(), apiAppend.rate()));
@@ -635,6 +646,11 @@ public final class BenchMain {
                     floorEvents), floor));
             md.append(String.format(Locale.ROOT, "| **hub / all-five limit** | **%.2f** |\n", allFive / limit.allFive()));
             md.append(String.format(Locale.ROOT, "| **hub / floor** | **%.0f ×** |\n\n", allFive / floor));
+            md.append("## Where the CPU went (100 % = one core busy; the machine has ")
+                    .append(Runtime.getRuntime().availableProcessors()).append(")\n\n| phase | CPU by process |\n|---|---|\n");
+            cpuPerModel.forEach((model, cpu) -> md.append("| projection, ").append(model).append(" alone | ")
+                    .append(CpuAccount.format(cpu)).append(" |\n"));
+            md.append("| projection, all five together | ").append(CpuAccount.format(cpuAllFive)).append(" |\n\n");
             md.append(String.format(Locale.ROOT, "## Latency at a steady rate\n\n%,d events appended at %.0f events/s "
                             + "(4 writers, paced); an event counts as visible when every lane's checkpoint has passed it "
                             + "(`/api/lanes` polled every %.1f ms, which bounds the resolution).\n\n"

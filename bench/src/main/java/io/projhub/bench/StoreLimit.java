@@ -45,7 +45,8 @@ public final class StoreLimit {
                String currency, String carrier, long at) {
     }
 
-    public record Rates(Map<String, Double> alone, Map<String, Double> together, double allFive) {
+    public record Rates(Map<String, Double> alone, Map<String, Double> together, double allFive,
+                        Map<String, Double> cpuTogether) {
     }
 
     private final BenchStores stores;
@@ -76,6 +77,7 @@ public final class StoreLimit {
         Map<String, Double> together = new LinkedHashMap<>();
         ExecutorService pool = Executors.newFixedThreadPool(writers.size());
         try {
+            CpuAccount.Snapshot cpuBefore = CpuAccount.snapshot();
             long begin = System.nanoTime();
             Map<String, Future<Long>> running = new LinkedHashMap<>();
             for (Map.Entry<String, Callable<Void>> writer : writers.entrySet()) {
@@ -91,8 +93,9 @@ public final class StoreLimit {
                 end = Math.max(end, finished);
             }
             double allFive = rows.size() * 1e9 / (end - begin);
+            Map<String, Double> cpu = CpuAccount.between(cpuBefore, CpuAccount.snapshot());
             prepare();
-            return new Rates(alone, together, allFive);
+            return new Rates(alone, together, allFive, cpu);
         } finally {
             pool.shutdownNow();
         }
