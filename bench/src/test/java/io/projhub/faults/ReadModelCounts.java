@@ -63,6 +63,23 @@ record ReadModelCounts(Map<String, Counts> byStore) {
      * the whole namespace, are compared too ({@code redis stats}).
      */
     static ReadModelCounts measure(FaultHarness harness, String prefix, boolean wholeNamespace) throws Exception {
+        // Right after a store restarts, the test's own pooled connections to it are dead (Redis: "Unexpected end of
+        // stream", Neo4j: a defunct connection): a transient failure of the measurement, not of the hub.
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return measureOnce(harness, prefix, wholeNamespace);
+            } catch (Exception e) {
+                if (attempt >= 5 || io.projhub.core.projection.FailureKind.ofCauseChain(e)
+                        != io.projhub.core.projection.FailureKind.TRANSIENT) {
+                    throw e;
+                }
+                Thread.sleep(1000);
+            }
+        }
+    }
+
+    private static ReadModelCounts measureOnce(FaultHarness harness, String prefix, boolean wholeNamespace)
+            throws Exception {
         Map<String, Counts> counts = new LinkedHashMap<>();
         Map<String, Long> log = harness.logCountsByType(prefix);
         counts.put("log", new Counts(log.getOrDefault("OrderCreated", 0L), log.getOrDefault("OrderShipped", 0L),

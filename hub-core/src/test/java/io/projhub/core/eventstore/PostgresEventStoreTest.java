@@ -316,6 +316,43 @@ class PostgresEventStoreTest {
                 .satisfies(e -> assertThat(e.schemaVersion()).isEqualTo(1));
     }
 
+    @Test
+    void anAppendThatCommittedReturnsItsResultEvenIfTheConnectionBreaksRightAfterTheCommit() {
+        // A connection that fails every call once its transaction has committed (the server going down right then):
+        // the append is in the log, so it must say so, not fail and invite a retry that would append it twice.
+        javax.sql.DataSource breaking = (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {javax.sql.DataSource.class}, (proxy, method, args) -> {
+                    Object result = method.invoke(dataSource, args);
+                    if (!method.getName().equals("getConnection")) {
+                        return result;
+                    }
+                    Connection real = (Connection) result;
+                    boolean[] committed = {false};
+                    return java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                            new Class<?>[] {Connection.class}, (p, m, a) -> {
+                                if (committed[0] && !m.getName().equals("close")) {
+                                    throw new SQLException("Connection is closed");
+                                }
+                                try {
+                                    Object r = m.invoke(real, a);
+                                    if (m.getName().equals("commit")) {
+                                        committed[0] = true;
+                                    }
+                                    return r;
+                                } catch (java.lang.reflect.InvocationTargetException e) {
+                                    throw e.getCause();
+                                }
+                            });
+                });
+        PostgresEventStore store = new PostgresEventStore(breaking, registry);
+        String stream = uniqueId("broken-after-commit");
+
+        AppendResult result = store.append(stream, "test", ExpectedVersion.NO_STREAM, events(2));
+
+        assertThat(result.newVersion()).isEqualTo(2);
+        assertThat(this.store.readStream(stream, 1)).hasSize(2);
+    }
+
     // ------------------------------------------------------------------ idempotency
 
     @Test

@@ -193,8 +193,22 @@ public final class PostgresEventStore implements EventStore {
                 rollbackQuietly(c);
                 throw e;
             } finally {
-                c.setAutoCommit(autoCommit);
+                restoreAutoCommitQuietly(c, autoCommit);
             }
+        }
+    }
+
+    /**
+     * Best effort: once the append has committed, a connection that breaks now (the server shutting down right after
+     * the commit, which the post-commit NOTIFY is the first to notice) must not turn a committed append into a
+     * failure, which a caller without an idempotency key would retry into a duplicate. The pool resets or discards
+     * the connection anyway.
+     */
+    private static void restoreAutoCommitQuietly(Connection c, boolean autoCommit) {
+        try {
+            c.setAutoCommit(autoCommit);
+        } catch (SQLException e) {
+            log.debug("Could not restore auto-commit on a connection the pool will discard: {}", e.getMessage());
         }
     }
 
