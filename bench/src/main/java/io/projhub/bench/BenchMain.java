@@ -522,6 +522,10 @@ public final class BenchMain {
                 .availableProcessors(), memory / 1024.0 / 1024 / 1024, System.getProperty("os.name"),
                 System.getProperty("os.version")));
         env.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        env.put("load average at start (1/5/15 min)", quietly(() -> Files.readString(Path.of("/proc/loadavg"))
+                .substring(0, 14).strip()));
+        env.put("commit", quietly(() -> new String(new ProcessBuilder("git", "-C", root.toString(), "describe",
+                "--always", "--dirty").start().getInputStream().readAllBytes()).strip()));
         env.put("hub JVM", "-Xms128m -Xmx256m -XX:+UseSerialGC (as deploy/run.sh)");
         HttpClient http = HttpClient.newHttpClient();
         env.put("Elasticsearch", quietly(() -> JsonMapperHolder.read(http.send(HttpRequest.newBuilder(
