@@ -191,7 +191,7 @@ public final class BenchMain {
 
     private void resetReadModels() throws Exception {
         for (Projector projector : stores.projectors()) {
-            projector.reset();
+            BenchStores.resetRetryingTransients(projector);
         }
     }
 

@@ -122,7 +122,22 @@ public final class BenchStores implements AutoCloseable {
         }
         for (Projector projector : projectors()) {
             if (!(projector instanceof JdbcOrderProjector)) {
+                resetRetryingTransients(projector);
+            }
+        }
+    }
+
+    /** A reset that meets another client's transaction in Neo4j (a deadlock, a transient error) is tried again. */
+    public static void resetRetryingTransients(Projector projector) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            try {
                 projector.reset();
+                return;
+            } catch (org.neo4j.driver.exceptions.TransientException e) {
+                if (attempt >= 10) {
+                    throw e;
+                }
+                Thread.sleep(500L * attempt);
             }
         }
     }
