@@ -103,8 +103,11 @@ public class ProjectionConfiguration {
     @ConditionalOnProperty(name = "projhub.stores.neo4j.enabled", havingValue = "true", matchIfMissing = true)
     static class Neo4jReadModelConfiguration {
         @Bean
-        ReadModel neo4jReadModel(Driver driver, ProjectionProperties properties) {
-            return new ReadModel(Neo4jOrderProjector.NAME, new Neo4jOrderProjector(driver, properties.namespace()),
+        ReadModel neo4jReadModel(Driver driver, StoreProperties stores, ProjectionProperties properties) {
+            int writePartitions = stores.neo4j() == null ? Neo4jOrderProjector.DEFAULT_WRITE_PARTITIONS
+                    : stores.neo4j().writePartitions();
+            return new ReadModel(Neo4jOrderProjector.NAME,
+                    new Neo4jOrderProjector(driver, properties.namespace(), writePartitions),
                     new Neo4jProbe(driver, properties.namespace()));
         }
 

@@ -59,6 +59,9 @@ class Neo4jOrderProjectorTest {
     private final String dhl = "DHL " + suffix;
     private final String ups = "UPS " + suffix;
     private final EventLog log = new EventLog();
+    private final List<String> moreCustomers = new ArrayList<>();
+    private final List<String> moreOrders = new ArrayList<>();
+    private final List<String> moreTracking = new ArrayList<>();
 
     Neo4jOrderProjectorTest(StoreEndpoints stores) {
         driver = Neo4jConnector.connect(stores.neo4jUri(), stores.neo4jUser(), stores.neo4jPassword());
@@ -66,6 +69,14 @@ class Neo4jOrderProjectorTest {
 
     @AfterEach
     void deleteWhatTheTestCreated() {
+        try {
+            deleteTestNodes();
+        } finally {
+            driver.close();
+        }
+    }
+
+    private void deleteTestNodes() {
         try (Session session = driver.session()) {
             session.run("""
                     CALL {
@@ -78,8 +89,6 @@ class Neo4jOrderProjectorTest {
                     }
                     DETACH DELETE n
                     """, ids()).consume();
-        } finally {
-            driver.close();
         }
     }
 
@@ -320,6 +329,117 @@ class Neo4jOrderProjectorTest {
         assertThat(projector.checkpoint()).isEqualTo(LogPosition.START);
     }
 
+    /**
+     * The sample log, then 24 more customers with 3 orders each (two lines from the same four products), every other
+     * order shipped by one of the same two carriers, every fifth cancelled, every sixth customer deactivated: all in
+     * one batch, so its streams fall into several partitions that create and share the same Product and Carrier
+     * nodes.
+     */
+    private List<RecordedEvent> manyStreamsLog() {
+        sampleLog();
+        List<String> products = List.of(book, pen, lamp, tea);
+        for (int c = 0; c < 24; c++) {
+            String customer = "customer-" + UUID.randomUUID();
+            moreCustomers.add(customer);
+            log.append("customer", customer, new CustomerRegistered(customer, "Customer " + c, c + "@example.org",
+                    T0.plusSeconds(c)));
+            for (int o = 0; o < 3; o++) {
+                int n = c * 3 + o;
+                String order = "order-" + UUID.randomUUID();
+                moreOrders.add(order);
+                log.append("order", order, new OrderCreated(order, customer, "Customer " + c, "EUR",
+                        List.of(new OrderItem(products.get(n % 4), new BigDecimal("2.00"), 1 + o),
+                                new OrderItem(products.get((n + 1 + c) % 4), new BigDecimal("3.50"), 1)),
+                        new BigDecimal("5.50"), T0.plusSeconds(100 + n)));
+                if (n % 2 == 0) {
+                    String tracking = "TRK-" + n + "-" + suffix;
+                    moreTracking.add(tracking);
+                    log.append("order", order, new OrderShipped(order, tracking, n % 4 == 0 ? dhl : ups,
+                            T0.plusSeconds(500 + n), 1000));
+                } else if (n % 5 == 0) {
+                    log.append("order", order, new OrderCancelled(order, "changed mind", T0.plusSeconds(500 + n)));
+                }
+            }
+            if (c % 6 == 0) {
+                log.append("customer", customer, new CustomerDeactivated(customer, "moved away", T0.plusSeconds(900)));
+            }
+        }
+        return log.events();
+    }
+
+    @Test
+    void aBatchWrittenInSeveralPartitionsSharingProductsIsAppliedExactlyOnceAndItsReplayChangesNothing() {
+        List<RecordedEvent> events = manyStreamsLog();
+        EventBatch batch = new EventBatch(events, log.head());
+        Neo4jOrderProjector projector = new Neo4jOrderProjector(driver, namespace, 4);
+        assertThat(projector.partitions(events)).filteredOn(partition -> !partition.isEmpty()).hasSizeGreaterThan(2);
+
+        projector.apply(batch);
+
+        assertThat(nodeCounts()).containsExactly(entry("Carrier", 2L), entry("Customer", 27L), entry("Order", 77L),
+                entry("Product", 4L), entry("Shipment", 38L));
+        assertThat(relationshipCounts()).containsExactly(entry("CONTAINS", 150L), entry("PLACED", 77L),
+                entry("SHIPPED_BY", 38L), entry("VIA", 38L));
+        try (Session session = driver.session()) {
+            Map<String, Long> statuses = new TreeMap<>();
+            session.run("""
+                    UNWIND $orders AS id MATCH (o:Order {id: id})
+                    RETURN o.status + ' v' + o.version AS status, count(*) AS orders
+                    """, Map.of("orders", moreOrders))
+                    .forEachRemaining(r -> statuses.put(r.get("status").asString(), r.get("orders").asLong()));
+            assertThat(statuses).containsExactly(entry("CANCELLED v2", 7L), entry("CREATED v1", 29L),
+                    entry("SHIPPED v2", 36L));
+        }
+        assertThat(projector.checkpoint()).isEqualTo(log.head());
+        List<String> partitioned = snapshot();
+
+        // The same batch in a single transaction gives the very same graph.
+        deleteTestNodes();
+        new Neo4jOrderProjector(driver, namespace, 1).apply(batch);
+        assertThat(snapshot()).isEqualTo(partitioned);
+
+        // Replays, cut differently, change nothing.
+        projector.apply(batch);
+        assertThat(snapshot()).isEqualTo(partitioned);
+        new Neo4jOrderProjector(driver, namespace, 3).apply(new EventBatch(events, log.head(), true));
+        assertThat(snapshot()).isEqualTo(partitioned);
+        assertThat(projector.checkpoint()).isEqualTo(log.head());
+    }
+
+    @Test
+    void aFailedPartitionLeavesTheCheckpointAndAReplayOfTheBatchCompletesIt() {
+        List<RecordedEvent> events = new ArrayList<>(manyStreamsLog());
+        String poisoned = moreOrders.get(moreOrders.size() - 1);
+        RecordedEvent poison = log.append("order", poisoned, new OrderShipped(poisoned, "TRK-X-" + suffix, null,
+                T0.plusSeconds(999), 1000));
+        Neo4jOrderProjector projector = new Neo4jOrderProjector(driver, namespace, 4);
+
+        Throwable failure = catchFailure(() -> projector.apply(new EventBatch(concat(events, List.of(poison)), log.head())));
+
+        assertThat(projector.classify(failure)).isEqualTo(FailureKind.PERMANENT);
+        assertThat(projector.checkpoint()).isEqualTo(LogPosition.START);
+        assertThat(new Neo4jProbe(driver, namespace).appliedVersion(poisoned)).isZero();
+
+        projector.apply(new EventBatch(events, log.head()));
+
+        assertThat(nodeCounts()).containsExactly(entry("Carrier", 2L), entry("Customer", 27L), entry("Order", 77L),
+                entry("Product", 4L), entry("Shipment", 38L));
+        assertThat(relationshipCounts()).containsExactly(entry("CONTAINS", 150L), entry("PLACED", 77L),
+                entry("SHIPPED_BY", 38L), entry("VIA", 38L));
+        assertThat(projector.checkpoint()).isEqualTo(log.head());
+    }
+
+    @Test
+    void writePartitionsDefaultToTwoAndMustBeBetweenOneAndSixtyFour() {
+        assertThat(new Neo4jOrderProjector(driver, namespace).writePartitions())
+                .isEqualTo(Neo4jOrderProjector.DEFAULT_WRITE_PARTITIONS).isEqualTo(2);
+        assertThat(new Neo4jOrderProjector(driver, namespace, 64).writePartitions()).isEqualTo(64);
+        assertThatThrownBy(() -> new Neo4jOrderProjector(driver, namespace, 0))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new Neo4jOrderProjector(driver, namespace, 65))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
     @Test
     void anUnreachableNeo4jIsATransientFailure() {
         try (Driver nowhere = Neo4jConnector.connect("bolt://127.0.0.1:1", "", "")) {
@@ -341,10 +461,16 @@ class Neo4jOrderProjectorTest {
     }
 
     private Map<String, Object> ids() {
-        return Map.of("customers", List.of(ada, bob, unregistered),
-                "orders", List.of(orderA, orderB, orderC, orderD, orderE),
-                "products", List.of(book, pen, lamp, tea), "tracking", List.of(trackingA, trackingD),
+        return Map.of("customers", concat(List.of(ada, bob, unregistered), moreCustomers),
+                "orders", concat(List.of(orderA, orderB, orderC, orderD, orderE), moreOrders),
+                "products", List.of(book, pen, lamp, tea), "tracking", concat(List.of(trackingA, trackingD), moreTracking),
                 "carriers", List.of(dhl, ups), "checkpoint", namespace + "neo4j");
+    }
+
+    private static <T> List<T> concat(List<T> first, List<T> second) {
+        List<T> all = new ArrayList<>(first);
+        all.addAll(second);
+        return all;
     }
 
     private static final String TEST_NODES = """
