@@ -147,7 +147,7 @@ public final class StoreLimit {
             session.run("CREATE CONSTRAINT bench_limit_customer IF NOT EXISTS FOR (c:LimitCustomer) REQUIRE c.id IS UNIQUE").consume();
             long deleted;
             do {
-                deleted = session.run("MATCH (n) WHERE n:LimitOrder OR n:LimitCustomer WITH n LIMIT 20000 "
+                deleted = session.run("MATCH (n) WHERE n:LimitOrder OR n:LimitCustomer WITH n LIMIT 2000 "
                         + "DETACH DELETE n RETURN count(*)").single().get(0).asLong();
             } while (deleted > 0);
         }

@@ -256,13 +256,17 @@ public final class Neo4jOrderProjector implements Projector {
      */
     @Override
     public void reset() {
-        try (org.neo4j.driver.Session session = driver.session()) {
-            session.run("""
-                    MATCH (n) WHERE n:Customer OR n:Order OR n:Product OR n:Shipment OR n:Carrier
-                    CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS
-                    """).consume();
-            session.run("MATCH (c:ProjhubCheckpoint {name: $name}) DELETE c",
-                    java.util.Map.of("name", checkpointName)).consume();
+        try (Session session = driver.session()) {
+            // Small transactions, one label at a time: one big delete exceeds Neo4j's transaction memory pool.
+            for (String label : List.of("Order", "Shipment", "Customer", "Product", "Carrier")) {
+                long deleted;
+                do {
+                    deleted = session.executeWrite(tx -> tx.run("MATCH (n:" + label + ") WITH n LIMIT 2000 "
+                            + "DETACH DELETE n RETURN count(*) AS deleted").single().get("deleted").asLong());
+                } while (deleted > 0);
+            }
+            session.run("MATCH (c:ProjhubCheckpoint {name: $name}) DELETE c", Map.of("name", checkpointName))
+                    .consume();
         }
     }
 
