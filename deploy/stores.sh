@@ -5,7 +5,8 @@
 #
 # Idempotent: a store this script already runs is reused, one that is missing is installed (Debian
 # packages, Maven Central artifacts) and started. Data, logs and pid files live under one run folder
-# (default <repo>/.run, git-ignored; PROJHUB_RUN_DIR overrides). `down` stops only what this script
+# (default <repo>/.run, git-ignored; PROJHUB_RUN_DIR overrides; a checkout the service users cannot read gets
+# /var/lib/projhub/<hash>, linked from <repo>/.run). `down` stops only what this script
 # started, by its pid files. Ports come from PROJHUB_*_PORT variables (see the defaults below).
 # After `up`, <run>/stores.env holds the endpoints as PROJHUB_* variables for the hub and the tests.
 set -euo pipefail
@@ -41,23 +42,46 @@ fail() { printf 'stores.sh: %s\n' "$*" >&2; exit 1; }
 
 # ---------------------------------------------------------------------------------------------- helpers
 
-# The run folder must be reachable by the postgres and elastic users; a checkout under a private home
-# directory is not, so the folder then lives under /var/tmp and <repo>/.run links to it.
+# The run folder must be reachable by the postgres and elastic users. A checkout under a private folder (root's
+# home, a `mktemp -d` folder) is not, so the folder then lives under /var/lib/projhub/<hash of the checkout path>
+# (a place the system never cleans, unlike /var/tmp) and <repo>/.run links to it. Every store is then given the
+# resolved folder (RUN is rewritten to the physical path), never a path through the checkout's link.
+service_user_reaches() { # service_user_reaches <dir>: true if the postgres user (or, before it exists, anyone) can
+  if id postgres >/dev/null 2>&1; then runuser -u postgres -- test -x "$1" 2>/dev/null
+  else runuser -u nobody -- test -x "$1" 2>/dev/null; fi
+}
+
 prepare_run_dir() {
-  if [ -L "$RUN" ] || [ -d "$RUN" ]; then :; else
-    local probe_dir=$ROOT
-    if [ -z "${PROJHUB_RUN_DIR:-}" ] && id postgres >/dev/null 2>&1 \
-        && ! runuser -u postgres -- test -x "$probe_dir" 2>/dev/null; then
-      local alt=/var/tmp/projhub-run-$(printf '%s' "$ROOT" | sha1sum | cut -c1-10)
-      mkdir -p "$alt"
-      ln -s "$alt" "$RUN"
-      say "note: $ROOT is not readable by service users; run folder is $alt (linked from $RUN)"
-    else
-      mkdir -p "$RUN"
+  if [ -z "${PROJHUB_RUN_DIR:-}" ] && [ "$(id -u)" = 0 ]; then
+    local private_dir=/var/lib/projhub/$(printf '%s' "$ROOT" | sha1sum | cut -c1-12)
+    local target=""
+    [ -L "$RUN" ] && target=$(readlink "$RUN")
+    if [ ! -e "$RUN" ] && [ ! -L "$RUN" ] && ! service_user_reaches "$ROOT"; then
+      mkdir -p "$private_dir"
+      ln -s "$private_dir" "$RUN"
+      say "note: $ROOT is not readable by the service users; the run folder is $private_dir (linked from $RUN)"
+    elif [ -n "$target" ] && [ "$target" != "$private_dir" ] && [ "${target#/var/tmp/projhub-run-}" != "$target" ]; then
+      # Made by an earlier version under /var/tmp, which Debian empties after 30 days: moved while nothing runs.
+      local alive=""
+      for f in "$target"/pids/*.pid "$target"/pg/postmaster.pid; do
+        [ -s "$f" ] && kill -0 "$(head -n 1 "$f")" 2>/dev/null && alive=$f
+      done
+      if [ -z "$alive" ] && [ -d "$target" ]; then
+        mkdir -p "$(dirname "$private_dir")"
+        mv "$target" "$private_dir" && rm -f "$RUN" && ln -s "$private_dir" "$RUN"
+        say "note: moved the run folder from $target to $private_dir (/var/tmp is emptied by the system)"
+      fi
+    elif [ -d "$RUN" ] && [ ! -L "$RUN" ] && ! service_user_reaches "$RUN"; then
+      fail "the run folder $RUN is not readable by the postgres and elastic users (a folder above it is private); stop its stores, then move it: mkdir -p /var/lib/projhub && mv $RUN $private_dir && ln -s $private_dir $RUN"
     fi
   fi
+  mkdir -p "$RUN"
+  RUN=$(cd "$RUN" && pwd -P)
   mkdir -p "$RUN"/{logs,pids,dl}
   chmod 755 "$RUN" "$RUN/logs" "$RUN/pids"
+  [ "$(dirname "$RUN")" = /var/lib/projhub ] && chmod 755 /var/lib/projhub
+  # Store commands run as service users; a working directory they cannot read makes some of them fail.
+  cd "$RUN"
 }
 
 need_root() {
