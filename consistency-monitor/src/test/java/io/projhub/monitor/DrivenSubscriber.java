@@ -54,7 +54,7 @@ final class DrivenSubscriber implements Supplier<SubscriberStatus> {
         long lag = position - checkpoint.position();
         LaneStatus laneStatus = new LaneStatus(lane, frozenCheckpoint != null ? LaneState.RETRYING : LaneState.LIVE,
                 checkpoint, headPosition, lag, lag, Instant.now(), 10, frozenCheckpoint != null
-                ? "ConnectException: Connection refused" : null, 0, deadLetters, 0, null, null);
+                ? "ConnectException: Connection refused" : null, 0, deadLetters, 0, 0, null, null);
         Instant beat = heartbeat != null ? heartbeat : Instant.now();
         return new SubscriberStatus(headPosition, Instant.now(), beat, frontier, List.of(laneStatus));
     }

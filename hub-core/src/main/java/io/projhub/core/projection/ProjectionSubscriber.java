@@ -15,15 +15,34 @@ public interface ProjectionSubscriber extends AutoCloseable {
     /** Head, heartbeat, frontier and each lane's position, lag, state and errors. */
     SubscriberStatus status();
 
-    /** The dead letters of one lane (or all lanes if {@code lane} is null), optionally of one status. */
-    List<DeadLetter> deadLetters(String lane, String status, int limit);
+    /**
+     * The dead letters of one lane (or all lanes if {@code lane} is null), optionally of one stream and of one status
+     * ({@link DeadLetter#PENDING} heads, {@link DeadLetter#PARKED} events waiting behind them, ...), oldest first.
+     */
+    List<DeadLetter> deadLetters(String lane, String streamId, String status, int limit);
 
     /**
-     * Applies a dead-lettered event again on its lane (after a fix); on success it is marked REPLAYED.
+     * Applies a dead-lettered event again on its lane (after a fix), then the events of its stream parked behind
+     * it, in order; each one applied is marked REPLAYED. Completes with the dead letter as it is then (still
+     * PENDING, with the new error, if it failed again).
      *
-     * @throws IllegalArgumentException if there is no dead letter with this id
+     * @throws IllegalArgumentException    if there is no dead letter with this id
+     * @throws DeadLetterConflictException if it is parked behind another one, or not open
      */
     CompletableFuture<DeadLetter> replayDeadLetter(long id);
+
+    /**
+     * Skips a dead-lettered event (an admin decision, with a reason): its version is recorded in the read model's
+     * version record without its effects, it is marked SKIPPED, and the events parked behind it are applied in
+     * order.
+     *
+     * @throws IllegalArgumentException    if there is no dead letter with this id
+     * @throws DeadLetterConflictException if it is parked behind another one, or not open
+     */
+    CompletableFuture<DeadLetter> skipDeadLetter(long id, String reason, String by);
+
+    /** Whether {@code streamId} has an open dead-letter chain on {@code lane}: its later events are not applied. */
+    boolean parked(String lane, String streamId);
 
     /**
      * Applies every event of a stream again on one lane (recovery for a read model that lost or missed writes).

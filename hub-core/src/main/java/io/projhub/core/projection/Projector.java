@@ -43,6 +43,17 @@ public interface Projector {
     }
 
     /**
+     * Records in the store's version record of {@code streamId} that {@code version} is applied, without applying
+     * any effect: an admin skipped that dead-lettered event, and the stream must still be able to reach the log's
+     * version (probes, read-your-writes). Never lowers the recorded version; idempotent.
+     *
+     * @throws UnsupportedOperationException if this read model cannot record a skipped version
+     */
+    default void recordSkipped(String streamId, long version) throws Exception {
+        throw new UnsupportedOperationException("The " + name() + " read model cannot record a skipped version");
+    }
+
+    /**
      * Whether a failure of {@link #apply} is the store's (transient: retried with backoff for as long as it lasts,
      * never dead-lettered) or the event's (permanent: after the configured attempts the batch is split to find
      * the event, which goes to the dead-letter table). The default treats I/O, connection and timeout failures

@@ -100,7 +100,7 @@ class LaneIsolationTest {
             assertThat(new HashSet<>(recorded(ds, failing.name(), prefix))).isEqualTo(new HashSet<>(expected));
             assertThat(recorded(ds, failing.name(), prefix)).hasSize(expected.size());
             assertThat(lane(subscriber, failing.name()).retries()).isGreaterThanOrEqualTo(failing.failedAttempts.size());
-            assertThat(subscriber.deadLetters(failing.name(), null, 10)).as("a store outage dead-letters nothing").isEmpty();
+            assertThat(subscriber.deadLetters(failing.name(), null, null, 10)).as("a store outage dead-letters nothing").isEmpty();
 
             // The intervals between attempts grow (exponential backoff with 30 % jitter, capped at 2 s).
             List<Instant> attempts = failing.failedAttempts;

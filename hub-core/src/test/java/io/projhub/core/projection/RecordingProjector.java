@@ -32,6 +32,12 @@ public class RecordingProjector implements Projector {
                 version   bigint not null
             );
             create index if not exists test_recorded_events_lane_idx on test_recorded_events (lane, stream_id);
+            create table if not exists test_skipped_versions (
+                lane      text   not null,
+                stream_id text   not null,
+                version   bigint not null,
+                primary key (lane, stream_id, version)
+            );
             create table if not exists test_checkpoints (
                 lane     text primary key,
                 tx_id    bigint not null,
@@ -126,6 +132,18 @@ public class RecordingProjector implements Projector {
                 c.rollback();
                 throw e;
             }
+        }
+    }
+
+    /** Records the skipped version in the read model's own table (its version record), idempotently. */
+    @Override
+    public void recordSkipped(String streamId, long version) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "insert into test_skipped_versions (lane, stream_id, version) values (?, ?, ?) on conflict do nothing")) {
+            ps.setString(1, name);
+            ps.setString(2, streamId);
+            ps.setLong(3, version);
+            ps.executeUpdate();
         }
     }
 

@@ -8,18 +8,22 @@ import java.util.concurrent.TimeoutException;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.Authentication;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import io.projhub.core.domain.StreamIds;
 import io.projhub.core.projection.DeadLetter;
+import io.projhub.core.projection.DeadLetterConflictException;
 import io.projhub.core.projection.SubscriberStatus;
 import io.projhub.core.projection.internal.PollingProjectionSubscriber;
 import io.projhub.server.web.InvalidParameterException;
+import io.projhub.server.web.StrictRequestBody;
 
 /** The subscriber's lanes and dead letters; replays and re-drives are admin actions. */
 @RestController
@@ -36,26 +40,64 @@ public class LaneController {
         return subscriber.status();
     }
 
+    /**
+     * Dead letters, oldest first. A chain is one stream's head ({@code PENDING}, the event that failed) and the later
+     * events parked behind it ({@code PARKED}, {@code parkedBehind} = the head's id): {@code ?streamId=} shows it.
+     */
     @GetMapping("/api/dead-letters")
     public List<DeadLetter> deadLetters(@RequestParam(required = false) String lane,
+                                        @RequestParam(required = false) String streamId,
                                         @RequestParam(required = false) String status,
                                         @RequestParam(required = false) String limit) {
-        if (status != null && !status.equals(DeadLetter.PENDING) && !status.equals(DeadLetter.REPLAYED)) {
-            throw new InvalidParameterException("status", "status must be PENDING or REPLAYED");
+        if (status != null && !DeadLetter.isStatus(status)) {
+            throw new InvalidParameterException("status", "status must be PENDING, PARKED, REPLAYED or SKIPPED");
         }
-        return subscriber.deadLetters(lane, status, QueryParameters.boundedInt("limit", limit, 1, 1000, 100));
+        if (streamId != null) {
+            StreamIds.require("streamId", streamId);
+        }
+        return subscriber.deadLetters(lane, streamId, status, QueryParameters.boundedInt("limit", limit, 1, 1000, 100));
     }
 
+    /** Replays the head of a chain, then the events parked behind it, in order. */
     @PostMapping("/api/admin/dead-letters/{id}/replay")
     public DeadLetter replay(@PathVariable long id) throws Exception {
+        return await("Replay of dead letter " + id, () -> subscriber.replayDeadLetter(id));
+    }
+
+    /** Why an admin skips a dead letter; kept with it. */
+    public record SkipRequest(String reason) implements StrictRequestBody {
+    }
+
+    /**
+     * Skips the head of a chain (an admin decision, with a reason): its version is recorded as applied in the read
+     * model's store without its effects, and the events parked behind it are applied in order.
+     */
+    @PostMapping("/api/admin/dead-letters/{id}/skip")
+    public DeadLetter skip(@PathVariable long id, @RequestBody(required = false) SkipRequest body, Authentication who)
+            throws Exception {
+        String reason = body == null ? null : body.reason();
+        if (reason == null || reason.isBlank() || reason.length() > 500 || reason.chars().anyMatch(Character::isISOControl)) {
+            throw new InvalidParameterException("reason", "reason must say why the event is skipped (1..500 characters, no control characters)");
+        }
+        String by = who == null ? "admin" : who.getName();
+        return await("Skip of dead letter " + id, () -> subscriber.skipDeadLetter(id, reason.strip(), by));
+    }
+
+    private static DeadLetter await(String what, java.util.function.Supplier<java.util.concurrent.CompletableFuture<DeadLetter>> action)
+            throws Exception {
         try {
-            return subscriber.replayDeadLetter(id).get(30, TimeUnit.SECONDS);
+            return action.get().get(30, TimeUnit.SECONDS);
         } catch (IllegalArgumentException e) {
             throw new InvalidParameterException("id", e.getMessage());
+        } catch (DeadLetterConflictException e) {
+            throw new ResponseStatusException(HttpStatus.CONFLICT, e.getMessage());
         } catch (ExecutionException e) {
-            throw new ReplayFailedException("Replay of dead letter " + id + " failed: " + e.getCause());
+            if (e.getCause() instanceof DeadLetterConflictException conflict) {
+                throw new ResponseStatusException(HttpStatus.CONFLICT, conflict.getMessage());
+            }
+            throw new ReplayFailedException(what + " failed: " + e.getCause());
         } catch (TimeoutException e) {
-            throw new ReplayFailedException("Replay of dead letter " + id + " did not finish within 30 s");
+            throw new ReplayFailedException(what + " did not finish within 30 s");
         }
     }
 

@@ -10,6 +10,7 @@ public final class LaneMetrics {
     private final Counter retries;
     private final Counter deadLettered;
     private final Counter streamGaps;
+    private final Counter parked;
 
     public LaneMetrics(MeterRegistry registry, String lane) {
         this.applied = Counter.builder("projhub_events_applied").tag("lane", lane)
@@ -21,6 +22,12 @@ public final class LaneMetrics {
         this.streamGaps = Counter.builder("projhub_stream_gaps").tag("lane", lane)
                 .description("Events whose stream version did not follow the last one the lane passed")
                 .register(registry);
+        this.parked = Counter.builder("projhub_dead_letters_parked").tag("lane", lane)
+                .description("Events parked behind an earlier dead letter of their stream").register(registry);
+    }
+
+    void parked(int count) {
+        parked.increment(count);
     }
 
     void applied(int count) {

@@ -26,6 +26,7 @@ import io.projhub.core.eventstore.LogHead;
 import io.projhub.core.eventstore.LogPosition;
 import io.projhub.core.eventstore.RecordedEvent;
 import io.projhub.core.projection.DeadLetter;
+import io.projhub.core.projection.DeadLetterConflictException;
 import io.projhub.core.projection.FrontierStatus;
 import io.projhub.core.projection.LaneSettings;
 import io.projhub.core.projection.LaneState;
@@ -160,11 +161,11 @@ public final class PollingProjectionSubscriber implements ProjectionSubscriber {
             if (frontier.pinned()) {
                 log.warn("subscriber event=frontier-pinned {}", frontier.describe());
             }
-            Map<String, Long> pending = deadLetters.pendingCounts();
+            Map<String, PostgresDeadLetters.OpenCounts> open = deadLetters.openCounts();
             for (ProjectionLane lane : run.lanes().values()) {
                 LogPosition checkpoint = lane.checkpoint();
                 if (checkpoint == null) {
-                    measured.put(lane.name(), new Measured(-1, -1, pending.getOrDefault(lane.name(), 0L), null, 0,
+                    measured.put(lane.name(), new Measured(-1, -1, open.getOrDefault(lane.name(), PostgresDeadLetters.OpenCounts.NONE).events(), null, 0,
                             System.nanoTime()));
                     continue;
                 }
@@ -182,7 +183,7 @@ public final class PollingProjectionSubscriber implements ProjectionSubscriber {
                         eta = lagEvents / pace;
                     }
                 }
-                measured.put(lane.name(), new Measured(lagEvents, lagSeconds, pending.getOrDefault(lane.name(), 0L),
+                measured.put(lane.name(), new Measured(lagEvents, lagSeconds, open.getOrDefault(lane.name(), PostgresDeadLetters.OpenCounts.NONE).events(),
                         eta, checkpoint.position(), now));
             }
         } catch (SQLException | RuntimeException e) {
@@ -215,16 +216,16 @@ public final class PollingProjectionSubscriber implements ProjectionSubscriber {
             String stalledBy = currentFrontier.pinned() && lane.state() != LaneState.STOPPED ? currentFrontier.describe() : null;
             statuses.add(new LaneStatus(lane.name(), lane.state(), lane.checkpoint(), headPosition, m.lagEvents(),
                     m.lagSeconds(), lane.lastAppliedAt(), lane.applied(), lane.lastError(), lane.retries(),
-                    m.deadLetters(), lane.streamGaps(), stalledBy, m.etaSeconds()));
+                    m.deadLetters(), lane.parkedStreamCount(), lane.streamGaps(), stalledBy, m.etaSeconds()));
         }
         return new SubscriberStatus(headPosition, currentHead.map(LogHead::recordedAt).orElse(null),
                 current.poller().heartbeat(), currentFrontier, List.copyOf(statuses));
     }
 
     @Override
-    public List<DeadLetter> deadLetters(String lane, String status, int limit) {
+    public List<DeadLetter> deadLetters(String lane, String streamId, String status, int limit) {
         try {
-            return deadLetters.list(lane, status, limit);
+            return deadLetters.list(lane, streamId, status, limit);
         } catch (SQLException e) {
             throw new IllegalStateException("Cannot read dead letters: " + e.getMessage(), e);
         }
@@ -232,24 +233,44 @@ public final class PollingProjectionSubscriber implements ProjectionSubscriber {
 
     @Override
     public CompletableFuture<DeadLetter> replayDeadLetter(long id) {
+        return resolveChain(id, ProjectionLane.Resolution.REPLAY);
+    }
+
+    @Override
+    public CompletableFuture<DeadLetter> skipDeadLetter(long id, String reason, String by) {
+        return resolveChain(id, new ProjectionLane.Resolution(true, reason, by));
+    }
+
+    private CompletableFuture<DeadLetter> resolveChain(long id, ProjectionLane.Resolution how) {
         DeadLetter letter;
         try {
             letter = deadLetters.find(id).orElseThrow(() -> new IllegalArgumentException("No dead letter " + id));
         } catch (SQLException e) {
             return CompletableFuture.failedFuture(e);
         }
+        if (DeadLetter.PARKED.equals(letter.status())) {
+            throw new DeadLetterConflictException("dead letter " + id + " is parked behind dead letter "
+                    + letter.parkedBehind() + " of the same stream: replay or skip that one first");
+        }
+        if (!letter.open()) {
+            throw new DeadLetterConflictException("dead letter " + id + " is already " + letter.status());
+        }
         ProjectionLane lane = lane(letter.lane());
-        List<RecordedEvent> event = store.readStream(letter.streamId(), letter.version(), letter.version());
-        return lane.reapply(event).thenApply(ignored -> {
+        return lane.resolveChain(letter.streamId(), id, how).thenApply(resolved -> {
             try {
-                deadLetters.markReplayed(id);
-                log.info("lane={} event=dead-letter-replayed id={} stream={} version={}",
-                        letter.lane(), id, letter.streamId(), letter.version());
+                log.info("lane={} event=dead-letter-chain-resolved head={} stream={} skipped={} resolved={}",
+                        letter.lane(), id, letter.streamId(), how.skipHead(), resolved.size());
                 return deadLetters.find(id).orElseThrow();
             } catch (SQLException e) {
-                throw new IllegalStateException("Replayed, but could not mark dead letter " + id, e);
+                throw new IllegalStateException("Resolved, but could not read dead letter " + id, e);
             }
         });
+    }
+
+    @Override
+    public boolean parked(String laneName, String streamId) {
+        ProjectionLane lane = run.lanes().get(laneName);
+        return lane != null && lane.parked(streamId);
     }
 
     @Override

@@ -20,11 +20,15 @@ import io.projhub.core.eventstore.LogPosition;
 import io.projhub.core.eventstore.RecordedEvent;
 import io.projhub.core.projection.DeadLetter;
 
-/** The dead-letter table ({@code projection_dead_letters}). */
+/**
+ * The dead-letter table ({@code projection_dead_letters}): per lane and stream a chain of one head ({@code PENDING},
+ * the event that failed) and the later events of that stream parked behind it ({@code PARKED}).
+ */
 public final class PostgresDeadLetters {
 
     private static final int MAX_STACK_CHARS = 16_000;
 
+    /** The head of a chain; an event already parked that fails on replay becomes the head of the rest. */
     private static final String RECORD = """
             insert into projection_dead_letters
                    (lane, tx_id, position, stream_id, version, event_type, error, stack_trace, attempts)
@@ -32,22 +36,52 @@ public final class PostgresDeadLetters {
             on conflict (lane, position) do update
                set error = excluded.error, stack_trace = excluded.stack_trace,
                    attempts = projection_dead_letters.attempts + excluded.attempts,
-                   status = 'PENDING', replayed_at = null
+                   status = 'PENDING', replayed_at = null, parked_behind = null, resolution = null, resolved_by = null
+            returning id
+            """;
+
+    private static final String REPOINT = """
+            update projection_dead_letters set parked_behind = ?
+             where lane = ? and stream_id = ? and status = 'PARKED' and version > ?
+            """;
+
+    private static final String PARK = """
+            insert into projection_dead_letters
+                   (lane, tx_id, position, stream_id, version, event_type, error, stack_trace, attempts, status,
+                    parked_behind)
+            select ?, ?, ?, ?, ?, ?, 'parked behind dead letter ' || h.id || ' (version ' || h.version || ')', '', 0,
+                   'PARKED', h.id
+              from (select id, version from projection_dead_letters
+                     where lane = ? and stream_id = ? and status = 'PENDING' order by version limit 1) h
+            on conflict (lane, position) do nothing
             """;
 
     private static final String SELECT = """
             select id, lane, tx_id, position, stream_id, version, event_type, error, stack_trace, attempts, status,
-                   created_at, replayed_at
+                   created_at, replayed_at, parked_behind, resolution, resolved_by
               from projection_dead_letters
             """;
 
-    private static final String MARK_REPLAYED = """
-            update projection_dead_letters set status = 'REPLAYED', replayed_at = now() where id = ?
+    private static final String RESOLVE = """
+            update projection_dead_letters
+               set status = ?, replayed_at = now(), resolution = ?, resolved_by = ?
+             where id = ? and status in ('PENDING', 'PARKED')
             """;
 
-    private static final String PENDING_COUNTS = """
-            select lane, count(*) from projection_dead_letters where status = 'PENDING' group by lane
+    private static final String OPEN_COUNTS = """
+            select lane, count(*), count(distinct stream_id) from projection_dead_letters
+             where status in ('PENDING', 'PARKED') group by lane
             """;
+
+    private static final String OPEN_HEADS = """
+            select stream_id, min(version) from projection_dead_letters
+             where lane = ? and status in ('PENDING', 'PARKED') group by stream_id
+            """;
+
+    /** Open dead letters of one lane: events waiting in chains, and the streams they hold back. */
+    public record OpenCounts(long events, long streams) {
+        public static final OpenCounts NONE = new OpenCounts(0, 0);
+    }
 
     private final DataSource dataSource;
 
@@ -55,27 +89,132 @@ public final class PostgresDeadLetters {
         this.dataSource = dataSource;
     }
 
-    public void record(String lane, RecordedEvent event, Throwable error, int attempts) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(RECORD)) {
-            ps.setString(1, lane);
-            ps.setLong(2, event.txId());
-            ps.setLong(3, event.position());
-            ps.setString(4, event.streamId());
-            ps.setLong(5, event.version());
-            ps.setString(6, event.type());
-            ps.setString(7, String.valueOf(error));
-            ps.setString(8, stackTrace(error));
-            ps.setInt(9, attempts);
-            ps.executeUpdate();
+    /** Records {@code event} as the head of its stream's chain on {@code lane}; returns the row's id. */
+    public long record(String lane, RecordedEvent event, Throwable error, int attempts) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                long id;
+                try (PreparedStatement ps = c.prepareStatement(RECORD)) {
+                    ps.setString(1, lane);
+                    ps.setLong(2, event.txId());
+                    ps.setLong(3, event.position());
+                    ps.setString(4, event.streamId());
+                    ps.setLong(5, event.version());
+                    ps.setString(6, event.type());
+                    ps.setString(7, String.valueOf(error));
+                    ps.setString(8, stackTrace(error));
+                    ps.setInt(9, attempts);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        id = rs.getLong(1);
+                    }
+                }
+                try (PreparedStatement ps = c.prepareStatement(REPOINT)) {
+                    ps.setLong(1, id);
+                    ps.setString(2, lane);
+                    ps.setString(3, event.streamId());
+                    ps.setLong(4, event.version());
+                    ps.executeUpdate();
+                }
+                c.commit();
+                return id;
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(c);
+                throw e;
+            } finally {
+                restoreAutoCommit(c);
+            }
         }
     }
 
-    public List<DeadLetter> list(String lane, String status, int limit) throws SQLException {
+    /** Records each event as parked behind the head of its stream's chain on {@code lane} (idempotent). */
+    public void park(String lane, List<RecordedEvent> events) throws SQLException {
+        if (events.isEmpty()) {
+            return;
+        }
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(PARK)) {
+            for (RecordedEvent event : events) {
+                ps.setString(1, lane);
+                ps.setLong(2, event.txId());
+                ps.setLong(3, event.position());
+                ps.setString(4, event.streamId());
+                ps.setLong(5, event.version());
+                ps.setString(6, event.type());
+                ps.setString(7, lane);
+                ps.setString(8, event.streamId());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /** The streams of {@code lane} that have an open chain, with its head's version: later events are parked. */
+    public Map<String, Long> openHeads(String lane) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(OPEN_HEADS)) {
+            ps.setString(1, lane);
+            Map<String, Long> heads = new HashMap<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    heads.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+            return heads;
+        }
+    }
+
+    /** The open chain of one stream on one lane, head first, then the parked events in version order. */
+    public List<DeadLetter> chain(String lane, String streamId) throws SQLException {
+        String sql = SELECT + " where lane = ? and stream_id = ? and status in ('PENDING', 'PARKED') order by version";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, lane);
+            ps.setString(2, streamId);
+            List<DeadLetter> result = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    result.add(read(rs));
+                }
+            }
+            return result;
+        }
+    }
+
+    /** Closes open dead letters in one transaction: REPLAYED (applied) or SKIPPED (with the reason and who). */
+    public void resolve(List<Long> ids, String status, String resolution, String resolvedBy) throws SQLException {
+        if (!DeadLetter.REPLAYED.equals(status) && !DeadLetter.SKIPPED.equals(status)) {
+            throw new IllegalArgumentException("a dead letter is resolved as REPLAYED or SKIPPED, not " + status);
+        }
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement(RESOLVE)) {
+                for (long id : ids) {
+                    ps.setString(1, status);
+                    ps.setString(2, resolution);
+                    ps.setString(3, resolvedBy);
+                    ps.setLong(4, id);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(c);
+                throw e;
+            } finally {
+                restoreAutoCommit(c);
+            }
+        }
+    }
+
+    public List<DeadLetter> list(String lane, String streamId, String status, int limit) throws SQLException {
         StringBuilder sql = new StringBuilder(SELECT).append(" where true");
         List<Object> args = new ArrayList<>();
         if (lane != null) {
             sql.append(" and lane = ?");
             args.add(lane);
+        }
+        if (streamId != null) {
+            sql.append(" and stream_id = ?");
+            args.add(streamId);
         }
         if (status != null) {
             sql.append(" and status = ?");
@@ -106,19 +245,13 @@ public final class PostgresDeadLetters {
         }
     }
 
-    public void markReplayed(long id) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(MARK_REPLAYED)) {
-            ps.setLong(1, id);
-            ps.executeUpdate();
-        }
-    }
-
-    public Map<String, Long> pendingCounts() throws SQLException {
-        Map<String, Long> counts = new HashMap<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(PENDING_COUNTS);
+    /** Per lane: the open dead letters (heads and parked events) and the streams they hold back. */
+    public Map<String, OpenCounts> openCounts() throws SQLException {
+        Map<String, OpenCounts> counts = new HashMap<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(OPEN_COUNTS);
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                counts.put(rs.getString(1), rs.getLong(2));
+                counts.put(rs.getString(1), new OpenCounts(rs.getLong(2), rs.getLong(3)));
             }
         }
         return counts;
@@ -129,11 +262,28 @@ public final class PostgresDeadLetters {
                 new LogPosition(rs.getLong("tx_id"), rs.getLong("position")), rs.getString("stream_id"),
                 rs.getLong("version"), rs.getString("event_type"), rs.getString("error"), rs.getString("stack_trace"),
                 rs.getInt("attempts"), rs.getString("status"), instant(rs.getTimestamp("created_at")),
-                instant(rs.getTimestamp("replayed_at")));
+                instant(rs.getTimestamp("replayed_at")), (Long) rs.getObject("parked_behind"),
+                rs.getString("resolution"), rs.getString("resolved_by"));
     }
 
     private static Instant instant(Timestamp ts) {
         return ts == null ? null : ts.toInstant();
+    }
+
+    private static void rollbackQuietly(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException ignored) {
+            // the connection is broken; the transaction is gone with it
+        }
+    }
+
+    private static void restoreAutoCommit(Connection c) {
+        try {
+            c.setAutoCommit(true);
+        } catch (SQLException ignored) {
+            // the pool discards a broken connection
+        }
     }
 
     private static String stackTrace(Throwable error) {

@@ -2,11 +2,14 @@ package io.projhub.core.projection.internal;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +23,8 @@ import io.github.resilience4j.core.IntervalFunction;
 import io.projhub.core.eventstore.EventStore;
 import io.projhub.core.eventstore.LogPosition;
 import io.projhub.core.eventstore.RecordedEvent;
+import io.projhub.core.projection.DeadLetter;
+import io.projhub.core.projection.DeadLetterConflictException;
 import io.projhub.core.projection.EventBatch;
 import io.projhub.core.projection.FailureKind;
 import io.projhub.core.projection.LaneSettings;
@@ -32,6 +37,10 @@ import io.projhub.core.projection.Projector;
  * the shared poller delivers; when it has fallen behind (a gap between its position and a delivery, or
  * deliveries dropped because its bounded inbox was full) it reads the log on its own from its checkpoint until
  * it reaches the poller again. So a slow store never holds the others and the hub never buffers without bound.
+ *
+ * <p>Dead letters are sequenced per stream: once an event of a stream is dead-lettered, the later events of that
+ * stream are parked behind it (recorded, not applied) until the head is replayed or skipped, so the store never
+ * holds a stream's later state without an earlier event. Other streams go on.
  */
 public final class ProjectionLane implements Runnable {
 
@@ -49,6 +58,8 @@ public final class ProjectionLane implements Runnable {
     private final BlockingQueue<Delivery> inbox;
     private final ConcurrentLinkedQueue<Runnable> controls = new ConcurrentLinkedQueue<>();
     private final StreamOrderGuard orderGuard = new StreamOrderGuard(ORDER_GUARD_STREAMS);
+    /** Streams with an open dead-letter chain → the head's version; later versions are parked. Read by queries. */
+    private final Map<String, Long> parkedStreams = new ConcurrentHashMap<>();
     private final CountDownLatch stopSignal = new CountDownLatch(1);
     private final CountDownLatch finished = new CountDownLatch(1);
     private final long pollMillis;
@@ -103,6 +114,8 @@ public final class ProjectionLane implements Runnable {
                 runControls();
                 step();
             }
+        } catch (LaneStopped e) {
+            log.info("lane={} event=stopped-while-store-unreachable", name());
         } catch (RuntimeException | Error e) {
             lastError = String.valueOf(e);
             log.error("lane={} event=crashed error=\"{}\"", name(), e, e);
@@ -116,7 +129,10 @@ public final class ProjectionLane implements Runnable {
     private LogPosition loadCheckpoint() {
         for (int attempt = 1; running; attempt++) {
             try {
-                return projector.checkpoint();
+                LogPosition stored = projector.checkpoint();
+                parkedStreams.clear();
+                parkedStreams.putAll(deadLetters.openHeads(name()));
+                return stored;
             } catch (Exception e) {
                 state = LaneState.RETRYING;
                 noteFailure(e);
@@ -239,6 +255,7 @@ public final class ProjectionLane implements Runnable {
      * until the failing event stands alone, and that one goes to the dead-letter table.
      */
     private void applyWithRetry(List<RecordedEvent> events, LogPosition to, Instant toRecordedAt, LaneState steadyState) {
+        events = parkBehindDeadLetters(events);
         for (int attempt = 1; running || attempt == 1; attempt++) {
             try {
                 projector.apply(new EventBatch(events, to));
@@ -278,6 +295,7 @@ public final class ProjectionLane implements Runnable {
             }
             RecordedEvent poison = events.get(0);
             deadLetter(poison, failure, attempts);
+            parkedStreams.putIfAbsent(poison.streamId(), poison.version());
             if (settings.onPoison() == PoisonPolicy.STOP) {
                 log.error("lane={} event=stopped-on-poison stream={} version={} position={}",
                         name(), poison.streamId(), poison.version(), poison.position());
@@ -297,6 +315,42 @@ public final class ProjectionLane implements Runnable {
         }
     }
 
+    /**
+     * Takes out the events of streams that have an open dead-letter chain (later than its head) and records them as
+     * parked behind it before the checkpoint can move past them; returns the events to apply.
+     */
+    private List<RecordedEvent> parkBehindDeadLetters(List<RecordedEvent> events) {
+        if (parkedStreams.isEmpty() || events.isEmpty()) {
+            return events;
+        }
+        List<RecordedEvent> apply = new ArrayList<>(events.size());
+        List<RecordedEvent> park = new ArrayList<>();
+        for (RecordedEvent e : events) {
+            Long head = parkedStreams.get(e.streamId());
+            (head != null && e.version() > head ? park : apply).add(e);
+        }
+        if (park.isEmpty()) {
+            return events;
+        }
+        for (int attempt = 1; ; attempt++) {
+            try {
+                deadLetters.park(name(), park);
+                metrics.parked(park.size());
+                log.warn("lane={} event=parked-behind-dead-letter count={} first_stream={} first_version={}",
+                        name(), park.size(), park.get(0).streamId(), park.get(0).version());
+                return apply;
+            } catch (Exception e) {
+                // Never move past an event that is neither applied nor recorded.
+                noteFailure(e);
+                log.warn("lane={} event=park-failed attempt={} error=\"{}\"", name(), attempt, e.toString());
+                if (!running) {
+                    throw new LaneStopped(); // the checkpoint stays before these events; they come again
+                }
+                pause(backoff.apply(Math.min(attempt, 30)));
+            }
+        }
+    }
+
     private void deadLetter(RecordedEvent poison, Exception failure, int attempts) {
         for (int attempt = 1; ; attempt++) {
             try {
@@ -308,6 +362,9 @@ public final class ProjectionLane implements Runnable {
             } catch (Exception e) {
                 // Never move past an event that is neither applied nor recorded.
                 log.warn("lane={} event=dead-letter-write-failed attempt={} error=\"{}\"", name(), attempt, e.toString());
+                if (!running) {
+                    throw new LaneStopped();
+                }
                 pause(backoff.apply(Math.min(attempt, 30)));
             }
         }
@@ -374,6 +431,116 @@ public final class ProjectionLane implements Runnable {
             done.completeExceptionally(new IllegalStateException("lane " + name() + " is stopped"));
         }
         return done;
+    }
+
+    /** How an open chain is resolved: replayed from its head, or its head skipped (with a reason) and the rest replayed. */
+    record Resolution(boolean skipHead, String reason, String by) {
+        static final Resolution REPLAY = new Resolution(false, null, null);
+    }
+
+    /**
+     * Resolves the open dead-letter chain of {@code streamId} whose head is {@code headId}, on the lane's thread
+     * (between batches, so never beside an apply and never racing the parking of a new event of the stream): the
+     * head is applied (or, when skipped, its version recorded in the store as applied without its effects), then
+     * the parked events in version order. Events applied are marked REPLAYED as they succeed; an event that fails
+     * becomes the head of what is left, and the stream stays parked. Completes with the ids resolved; exceptionally if
+     * nothing could be resolved (the head still fails, or the store is unreachable).
+     */
+    CompletableFuture<List<Long>> resolveChain(String streamId, long headId, Resolution how) {
+        CompletableFuture<List<Long>> done = new CompletableFuture<>();
+        controls.add(() -> {
+            try {
+                done.complete(resolveChainNow(streamId, headId, how));
+            } catch (Exception e) {
+                noteFailure(e);
+                done.completeExceptionally(e);
+            }
+        });
+        if (!running) {
+            done.completeExceptionally(new IllegalStateException("lane " + name() + " is stopped"));
+        }
+        return done;
+    }
+
+    private List<Long> resolveChainNow(String streamId, long headId, Resolution how) throws Exception {
+        List<DeadLetter> chain = deadLetters.chain(name(), streamId);
+        if (chain.isEmpty() || chain.get(0).id() != headId) {
+            throw new DeadLetterConflictException("dead letter " + headId + " is not the head of an open chain on lane " + name()
+                    + (chain.isEmpty() ? "" : " (the head of stream " + streamId + " is dead letter " + chain.get(0).id() + ")"));
+        }
+        List<Long> resolved = new ArrayList<>();
+        List<DeadLetter> rest = chain;
+        if (how.skipHead()) {
+            DeadLetter head = chain.get(0);
+            projector.recordSkipped(streamId, head.version());
+            deadLetters.resolve(List.of(head.id()), DeadLetter.SKIPPED, how.reason(), how.by());
+            resolved.add(head.id());
+            log.warn("lane={} event=dead-letter-skipped id={} stream={} version={} by=\"{}\" reason=\"{}\"", name(),
+                    head.id(), streamId, head.version(), how.by(), how.reason());
+            rest = chain.subList(1, chain.size());
+        }
+        if (rest.isEmpty()) {
+            parkedStreams.remove(streamId);
+            return resolved;
+        }
+        Map<Long, DeadLetter> byPosition = new HashMap<>();
+        rest.forEach(letter -> byPosition.put(letter.position().position(), letter));
+        List<RecordedEvent> events = store.readStream(streamId, rest.get(0).version(), rest.get(rest.size() - 1).version())
+                .stream().filter(e -> byPosition.containsKey(e.position())).toList();
+        if (events.size() != rest.size()) {
+            throw new IllegalStateException("the log holds " + events.size() + " of the " + rest.size()
+                    + " events of the chain of stream " + streamId + " on lane " + name());
+        }
+        try {
+            projector.apply(new EventBatch(events, checkpoint, true));
+            List<Long> ids = rest.stream().map(DeadLetter::id).toList();
+            deadLetters.resolve(ids, DeadLetter.REPLAYED, how.skipHead() ? "released by the skip of its head" : null, how.by());
+            resolved.addAll(ids);
+            parkedStreams.remove(streamId);
+            log.info("lane={} event=dead-letter-chain-replayed stream={} events={}", name(), streamId, ids.size());
+            return resolved;
+        } catch (Exception whole) {
+            // Find the event that still fails: apply one at a time; those before it are done.
+            for (RecordedEvent event : events) {
+                DeadLetter letter = byPosition.get(event.position());
+                try {
+                    projector.apply(new EventBatch(List.of(event), checkpoint, true));
+                } catch (Exception e) {
+                    if (projector.classify(e) == FailureKind.TRANSIENT) {
+                        throw e; // the store's problem: the chain stays as it is, ask again later
+                    }
+                    deadLetters.record(name(), event, e, 1);
+                    parkedStreams.put(streamId, event.version());
+                    if (resolved.isEmpty()) {
+                        throw e; // the head itself still fails
+                    }
+                    log.warn("lane={} event=dead-letter-chain-stopped stream={} new_head_version={} error=\"{}\"",
+                            name(), streamId, event.version(), e.toString());
+                    return resolved; // what came before it is resolved; it heads what is left
+                }
+                deadLetters.resolve(List.of(letter.id()), DeadLetter.REPLAYED, null, how.by());
+                resolved.add(letter.id());
+            }
+            // Applied one at a time after all: the failure was passing.
+            parkedStreams.remove(streamId);
+            return resolved;
+        }
+    }
+
+    /** The stream's dead letters block later events (it has an open chain). */
+    boolean parked(String streamId) {
+        return parkedStreams.containsKey(streamId);
+    }
+
+    int parkedStreamCount() {
+        return parkedStreams.size();
+    }
+
+    /** Thrown on the lane's thread to leave a retry loop when the lane is asked to stop. */
+    private static final class LaneStopped extends RuntimeException {
+        LaneStopped() {
+            super(null, null, false, false);
+        }
     }
 
     /**
