@@ -13,4 +13,12 @@ public interface Redriver {
     Redriver NONE = (readModel, streamId) -> CompletableFuture.completedFuture(null);
 
     CompletableFuture<Void> redrive(String readModel, String streamId);
+
+    /**
+     * Whether the read model's lane holds {@code streamId} back behind a dead letter: its later events are parked,
+     * so the stream is behind on purpose; the monitor neither re-drives it nor counts it as a missed write.
+     */
+    default boolean parked(String readModel, String streamId) {
+        return false;
+    }
 }

@@ -53,6 +53,7 @@ public final class PostgresAlerts {
             update alerts
                set status = 'RESOLVED', resolved_at = now(), resolution = ?, updated_at = now()
              where alert_key = ? and status = 'FIRING'
+               and (cast(? as bigint) is null or expected_version is null or expected_version <= ?)
             returning %s""".formatted(COLUMNS);
 
     private static final String RENOTIFY_DUE = """
@@ -153,11 +154,27 @@ public final class PostgresAlerts {
 
     /** Resolves the firing alert with this key, if any, and queues its RESOLVED notification for each notifier. */
     Optional<Alert> resolve(String key, String resolution, List<String> notifiers) throws SQLException {
+        return resolve(key, null, resolution, notifiers);
+    }
+
+    /**
+     * Resolves the firing alert with this key only if the version it expects is at or below {@code seenVersion}
+     * (what the probe saw; null: whatever it expects), so a re-check started before a newer write raised the
+     * alert again cannot resolve it.
+     */
+    Optional<Alert> resolve(String key, Long seenVersion, String resolution, List<String> notifiers) throws SQLException {
         return inTransaction(c -> {
             Optional<Alert> resolved;
             try (PreparedStatement ps = c.prepareStatement(RESOLVE)) {
                 ps.setString(1, resolution);
                 ps.setString(2, key);
+                if (seenVersion == null) {
+                    ps.setNull(3, Types.BIGINT);
+                    ps.setNull(4, Types.BIGINT);
+                } else {
+                    ps.setLong(3, seenVersion);
+                    ps.setLong(4, seenVersion);
+                }
                 try (ResultSet rs = ps.executeQuery()) {
                     resolved = rs.next() ? Optional.of(alert(rs)) : Optional.empty();
                 }

@@ -139,7 +139,7 @@ public final class PostgresConsistencyMonitor implements ConsistencyMonitor {
         this.probes = new ThreadPoolExecutor(settings.probeThreads(), settings.probeThreads(), 0, TimeUnit.MILLISECONDS,
                 new LinkedBlockingQueue<>(), threads("consistency-probe"));
         this.scheduler = new ScheduledThreadPoolExecutor(1, threads("consistency-monitor"));
-        this.verifier = new WriteVerifier(this.readModels, settings.verification(), probes, redrives, this.listener,
+        this.verifier = new WriteVerifier(this.readModels, subscriber, settings.verification(), probes, redrives, this.listener,
                 this::raiseStreamBehind, registry);
         this.lag = new LagMeter(store, this.readModels, registry);
         this.alertsRaised = Counter.builder("projhub_alerts_raised").description("Alerts raised")
@@ -234,7 +234,11 @@ public final class PostgresConsistencyMonitor implements ConsistencyMonitor {
     }
 
     private void resolve(String key, String resolution) throws SQLException {
-        Optional<Alert> resolved = alerts.resolve(key, resolution, notifierNames);
+        resolve(key, null, resolution);
+    }
+
+    private void resolve(String key, Long seenVersion, String resolution) throws SQLException {
+        Optional<Alert> resolved = alerts.resolve(key, seenVersion, resolution, notifierNames);
         if (resolved.isPresent()) {
             log.info("alert event=resolved id={} key={} resolution=\"{}\"", resolved.get().id(), key, resolution);
             dispatcher.wake();
@@ -337,7 +341,7 @@ public final class PostgresConsistencyMonitor implements ConsistencyMonitor {
                 continue;
             }
             if (applied >= firing.expectedVersion()) {
-                resolve(firing.key(), "read model " + firing.readModel() + " applied version " + applied
+                resolve(firing.key(), applied, "read model " + firing.readModel() + " applied version " + applied
                         + " of stream " + firing.streamId());
             } else {
                 alerts.touch(firing.id());

@@ -21,7 +21,19 @@ final class Redrives {
         this.listener = listener;
     }
 
+    /** Whether the lane holds the stream back behind a dead letter (then it is neither re-driven nor a miss). */
+    boolean parked(String readModel, String streamId) {
+        try {
+            return redriver.parked(readModel, streamId);
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
     void request(String readModel, String streamId, int attempt) {
+        if (parked(readModel, streamId)) {
+            return;
+        }
         Listeners.call(() -> listener.redriveRequested(readModel, streamId, attempt));
         try {
             CompletableFuture<Void> done = redriver.redrive(readModel, streamId);

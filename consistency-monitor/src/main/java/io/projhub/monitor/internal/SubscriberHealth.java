@@ -122,15 +122,20 @@ final class SubscriberHealth {
 
     private Condition deadLetters(LaneStatus lane) {
         String key = deadLettersKey(lane.name());
-        if (lane.deadLetters() <= 0) {
+        // Open dead letters are the failed heads and the events parked behind them; the lane marks them REPLAYED
+        // or SKIPPED only once the store has applied (or recorded as skipped) every one of them, so the alert
+        // resolves only when each held-back stream's applied version has reached the log's.
+        if (lane.deadLetters() <= 0 && lane.parkedStreams() <= 0) {
             return Condition.clear(key, "lane " + lane.name() + " has no dead letters left");
         }
         ObjectNode details = MonitorJson.object();
         details.put("lane", lane.name());
         details.put("deadLetters", lane.deadLetters());
+        details.put("parkedStreams", lane.parkedStreams());
         details.put("lastError", lane.lastError());
-        String summary = String.format(Locale.ROOT, "Lane %s has %d dead letter(s) waiting for a replay",
-                lane.name(), lane.deadLetters());
+        String summary = String.format(Locale.ROOT,
+                "Lane %s has %d dead letter(s) holding back %d stream(s): replay or skip the head of each chain",
+                lane.name(), lane.deadLetters(), lane.parkedStreams());
         return Condition.active(new AlertDraft(key, AlertKind.DEAD_LETTERS, lane.name(), null, null,
                 AlertKind.DEAD_LETTERS.severity(), summary, details));
     }

@@ -24,6 +24,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.projhub.core.eventstore.AppendResult;
 import io.projhub.core.eventstore.LogPosition;
+import io.projhub.core.projection.SubscriberStatus;
 import io.projhub.monitor.MonitorListener;
 import io.projhub.monitor.MonitoredReadModel;
 import io.projhub.monitor.VerificationCheck;
@@ -37,6 +38,11 @@ import io.projhub.monitor.VerificationSettings;
  * <p>Memory is bounded: one entry per (read model, stream) holding only the newest tracked version, at most
  * {@code maxTracked} entries (a write beyond that is dropped and counted), and one queue slot per entry. No thread
  * per entry: the monitor's scheduler calls {@link #dispatchDue()} every tick, and due checks run on the probe pool.
+ *
+ * <p>Lag is not a miss: while a read model's lane has not reached a write's position (store down, lane retrying,
+ * frontier pinned, a rebuild), the write is not probed, not re-driven and never raises a per-stream alert; it is
+ * looked at again every {@code LAG_RECHECK}, and the lane-level alert is the one that fires. A stream the lane holds
+ * back behind a dead letter is not a miss either (its DEAD_LETTERS alert covers it): its entry is dropped.
  *
  * <p>A check that finds the read model further along the stream than the previous check did is not counted as a
  * failed attempt: the read model is moving, only the newest write is still on its way. So a stream written
@@ -84,7 +90,11 @@ final class WriteVerifier {
         }
     }
 
+    /** How often a write the lane has not reached yet is looked at again (no probe: the lane's position only). */
+    static final java.time.Duration LAG_RECHECK = java.time.Duration.ofSeconds(2);
+
     private final Map<String, MonitoredReadModel> readModels;
+    private final java.util.function.Supplier<SubscriberStatus> lanes;
     private final VerificationSettings settings;
     private final IntervalFunction intervals;
     private final Executor probes;
@@ -104,9 +114,15 @@ final class WriteVerifier {
     private int inFlight;
     private boolean closed;
 
-    WriteVerifier(Map<String, MonitoredReadModel> readModels, VerificationSettings settings, Executor probes,
-                  Redrives redrives, MonitorListener listener, StreamAlertSink alerts, MeterRegistry registry) {
+    /**
+     * @param lanes the subscriber's status (each lane's checkpoint), or null when the hub runs no subscriber (then
+     *              every write is probed)
+     */
+    WriteVerifier(Map<String, MonitoredReadModel> readModels, java.util.function.Supplier<SubscriberStatus> lanes,
+                  VerificationSettings settings, Executor probes, Redrives redrives, MonitorListener listener,
+                  StreamAlertSink alerts, MeterRegistry registry) {
         this.readModels = readModels;
+        this.lanes = lanes;
         this.settings = settings;
         this.intervals = settings.intervalFunction();
         this.probes = probes;
@@ -161,11 +177,22 @@ final class WriteVerifier {
     void dispatchDue() {
         List<Entry> ready = new ArrayList<>();
         long now = System.nanoTime();
+        Map<String, LogPosition> laneCheckpoints = laneCheckpoints();
+        long lagRecheck = LAG_RECHECK.toNanos();
         synchronized (lock) {
+            List<Entry> lagging = new ArrayList<>();
             while (!closed && inFlight < settings.maxInFlight() && !due.isEmpty() && due.peek().dueNanos - now <= 0) {
-                ready.add(due.poll());
+                Entry entry = due.poll();
+                LogPosition laneAt = laneCheckpoints.get(entry.key.readModel());
+                if (laneAt != null && entry.position != null && !laneAt.covers(entry.position)) {
+                    entry.dueNanos = now + lagRecheck; // lag, not a miss
+                    lagging.add(entry);
+                    continue;
+                }
+                ready.add(entry);
                 inFlight++;
             }
+            due.addAll(lagging);
         }
         for (Entry entry : ready) {
             try {
@@ -179,8 +206,37 @@ final class WriteVerifier {
         }
     }
 
+    private Map<String, LogPosition> laneCheckpoints() {
+        if (lanes == null) {
+            return Map.of();
+        }
+        try {
+            SubscriberStatus status = lanes.get();
+            if (status == null) {
+                return Map.of();
+            }
+            Map<String, LogPosition> checkpoints = new HashMap<>();
+            status.lanes().forEach(lane -> {
+                if (lane.checkpoint() != null) {
+                    checkpoints.put(lane.name(), lane.checkpoint());
+                }
+            });
+            return checkpoints;
+        } catch (RuntimeException e) {
+            log.debug("monitor event=lane-status-failed error=\"{}\"", Errors.describe(e));
+            return Map.of();
+        }
+    }
+
     private void check(Entry entry) {
         Key key = entry.key;
+        if (redrives.parked(key.readModel(), key.streamId())) {
+            synchronized (lock) {
+                inFlight--;
+                remove(entry); // held back behind a dead letter: its DEAD_LETTERS alert speaks for it
+            }
+            return;
+        }
         long expected;
         int attempt;
         synchronized (lock) {

@@ -46,7 +46,9 @@ public interface ProjectionSubscriber extends AutoCloseable {
 
     /**
      * Applies every event of a stream again on one lane (recovery for a read model that lost or missed writes).
-     * Idempotent projectors make this safe; the lane's checkpoint does not move.
+     * Idempotent projectors make this safe; the lane's checkpoint does not move. Requests for a stream already
+     * waiting share its future; a stream held back behind a dead letter is refused (the future fails with
+     * {@link DeadLetterConflictException}), and so is a request beyond the lane's bounded re-drive queue.
      *
      * @throws IllegalArgumentException if there is no such lane
      */

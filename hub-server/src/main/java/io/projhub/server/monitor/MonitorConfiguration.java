@@ -1,6 +1,7 @@
 package io.projhub.server.monitor;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 import javax.sql.DataSource;
 
@@ -19,6 +20,7 @@ import io.projhub.core.projection.internal.PollingProjectionSubscriber;
 import io.projhub.monitor.ConsistencyMonitor;
 import io.projhub.monitor.MonitorListener;
 import io.projhub.monitor.MonitoredReadModel;
+import io.projhub.monitor.Redriver;
 import io.projhub.monitor.internal.PostgresConsistencyMonitor;
 import io.projhub.monitor.notify.Notifiers;
 import io.projhub.server.projection.ReadModels;
@@ -47,8 +49,19 @@ public class MonitorConfiguration {
             List<MonitoredReadModel> monitored = readModels.all().stream()
                     .map(m -> new MonitoredReadModel(m.name(), m.probe(), m.projector().eventTypes()))
                     .toList();
+            Redriver lanes = new Redriver() {
+                @Override
+                public CompletableFuture<Void> redrive(String readModel, String streamId) {
+                    return subscriber.redrive(readModel, streamId);
+                }
+
+                @Override
+                public boolean parked(String readModel, String streamId) {
+                    return subscriber.parked(readModel, streamId);
+                }
+            };
             return new PostgresConsistencyMonitor(dataSource, store, monitored, subscriber::status,
-                    subscriber::redrive, Notifiers.create(properties.notifierSettings()), properties.settings(),
+                    lanes, Notifiers.create(properties.notifierSettings()), properties.settings(),
                     registry, MonitorListener.NONE);
         }
 

@@ -110,6 +110,9 @@ public class LaneController {
         } catch (IllegalArgumentException e) {
             throw new InvalidParameterException("lane", e.getMessage());
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof DeadLetterConflictException conflict) {
+                throw new ResponseStatusException(HttpStatus.CONFLICT, conflict.getMessage());
+            }
             throw new ReplayFailedException("Re-drive of " + streamId + " on " + lane + " failed: " + e.getCause());
         }
         return ResponseEntity.ok(Map.of("lane", lane, "streamId", streamId, "status", "re-driven"));

@@ -1,6 +1,7 @@
 package io.projhub.server.queries;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.server.ResponseStatusException;
@@ -38,18 +39,27 @@ public class OrderQueryController {
         if (queries == null) {
             throw new ReadModelResponses.ReadModelDisabledException(JdbcOrderProjector.NAME);
         }
-        ResponseEntity<OrderDetails> answer = responses.answer(JdbcOrderProjector.NAME, token,
+        ResponseEntity<OrderDetails> answer = responses.answer(JdbcOrderProjector.NAME, id, token,
                 () -> queries.orderDetails(id).orElse(null));
         if (answer.getBody() == null) {
-            throw new OrderNotFoundException(id);
+            throw new OrderNotFoundException(id, answer.getHeaders());
         }
         return answer;
     }
 
     /** No order with this id in the read model (yet: a token tells the query to wait for a write). */
     public static final class OrderNotFoundException extends ResponseStatusException {
-        public OrderNotFoundException(String id) {
+        private final HttpHeaders headers;
+
+        /** @param headers what the consistency gate saw (a 404 may be stale: the order not applied yet) */
+        public OrderNotFoundException(String id, HttpHeaders headers) {
             super(HttpStatus.NOT_FOUND, "No order " + id + " in the read model");
+            this.headers = HttpHeaders.readOnlyHttpHeaders(headers);
+        }
+
+        @Override
+        public HttpHeaders getHeaders() {
+            return headers;
         }
     }
 }

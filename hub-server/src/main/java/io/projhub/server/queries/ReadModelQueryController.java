@@ -90,9 +90,9 @@ public class ReadModelQueryController {
             @RequestHeader(name = ConsistencyGate.TOKEN_HEADER, required = false) String token) throws Exception {
         StreamIds.require("id", id);
         Neo4jGraphQueries queries = required(graphs, "neo4j");
-        ResponseEntity<GraphView> answer = responses.answer("neo4j", token, () -> queries.orderGraph(id).orElse(null));
+        ResponseEntity<GraphView> answer = responses.answer("neo4j", id, token, () -> queries.orderGraph(id).orElse(null));
         if (answer.getBody() == null) {
-            throw new OrderQueryController.OrderNotFoundException(id);
+            throw new OrderQueryController.OrderNotFoundException(id, answer.getHeaders());
         }
         return answer;
     }
@@ -104,7 +104,7 @@ public class ReadModelQueryController {
         int bounded = QueryParameters.boundedInt("limit", limit, 1,
                 Neo4jGraphQueries.MAX_ORDERS_LIMIT, Neo4jGraphQueries.DEFAULT_MAX_ORDERS);
         Neo4jGraphQueries queries = required(graphs, "neo4j");
-        ResponseEntity<GraphView> answer = responses.answer("neo4j", token,
+        ResponseEntity<GraphView> answer = responses.answer("neo4j", id, token,
                 () -> queries.customerOrdersGraph(id, bounded).orElse(null));
         if (answer.getBody() == null) {
             throw new CustomerNotFoundException(id);

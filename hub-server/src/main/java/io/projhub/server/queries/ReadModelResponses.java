@@ -15,6 +15,12 @@ import io.projhub.server.projection.ReadModels;
  * Runs a query against one read model behind the consistency gate and puts what the gate saw in the headers:
  * {@code X-Read-Model-Position}, and {@code X-Consistency: stale} with {@code X-Consistency-Lag-Events} when the
  * read model had not reached the caller's token in time.
+ *
+ * <p>Dead letters: a query for the key of a stream held back behind a dead letter on that read model answers
+ * {@code X-Consistency: stale} with {@code X-Consistency-Parked: 1}, token or not (the read model lacks events of
+ * that stream it has passed). A query over many streams answers as usual and says with
+ * {@code X-Consistency-Parked: <n>} how many streams of that read model are held back, so one poison event does not
+ * make every later read-your-writes query stale.
  */
 public final class ReadModelResponses {
 
@@ -34,7 +40,19 @@ public final class ReadModelResponses {
         this.subscriber = subscriber;
     }
 
+    public static final String PARKED_HEADER = "X-Consistency-Parked";
+
+    /** A query over many streams of {@code readModel}. */
     public <T> ResponseEntity<T> answer(String readModel, String token, StoreQuery<T> query) throws Exception {
+        return answer(readModel, null, token, query);
+    }
+
+    /**
+     * A query for the key of one stream ({@code streamId}, null for a query over many streams). A null body is
+     * returned as is (the caller answers 404 with {@link #headersOf}).
+     */
+    public <T> ResponseEntity<T> answer(String readModel, String streamId, String token, StoreQuery<T> query)
+            throws Exception {
         ReadModel model = readModels.find(readModel).orElseThrow(() -> new ReadModelDisabledException(readModel));
         ConsistencyGate.Outcome outcome = gate.await(model.probe(), token);
         T body;
@@ -52,13 +70,29 @@ public final class ReadModelResponses {
         if (outcome.readModelPosition() != null) {
             headers.add(ConsistencyGate.POSITION_HEADER, outcome.readModelPosition().token());
         }
-        if (outcome.asked()) {
+        boolean streamParked = streamId != null && subscriber.parked(readModel, streamId);
+        if (streamParked) {
+            headers.add(ConsistencyGate.CONSISTENCY_HEADER, "stale");
+            headers.add(PARKED_HEADER, "1");
+        } else if (outcome.asked()) {
             headers.add(ConsistencyGate.CONSISTENCY_HEADER, outcome.consistent() ? "consistent" : "stale");
-            if (!outcome.consistent()) {
-                headers.add("X-Consistency-Lag-Events", String.valueOf(lagEvents(readModel)));
+        }
+        if (outcome.asked() && !outcome.consistent()) {
+            headers.add("X-Consistency-Lag-Events", String.valueOf(lagEvents(readModel)));
+        }
+        if (streamId == null) {
+            long parkedStreams = parkedStreams(readModel);
+            if (parkedStreams > 0) {
+                headers.add(PARKED_HEADER, String.valueOf(parkedStreams));
             }
         }
         return ResponseEntity.ok().headers(headers).body(body);
+    }
+
+    private long parkedStreams(String readModel) {
+        SubscriberStatus status = subscriber.status();
+        return status.lanes().stream().filter(l -> l.name().equals(readModel)).mapToLong(LaneStatus::parkedStreams)
+                .findFirst().orElse(0);
     }
 
     private long lagEvents(String readModel) {

@@ -11,6 +11,7 @@ public final class LaneMetrics {
     private final Counter deadLettered;
     private final Counter streamGaps;
     private final Counter parked;
+    private final Counter redrivesRefused;
 
     public LaneMetrics(MeterRegistry registry, String lane) {
         this.applied = Counter.builder("projhub_events_applied").tag("lane", lane)
@@ -24,6 +25,12 @@ public final class LaneMetrics {
                 .register(registry);
         this.parked = Counter.builder("projhub_dead_letters_parked").tag("lane", lane)
                 .description("Events parked behind an earlier dead letter of their stream").register(registry);
+        this.redrivesRefused = Counter.builder("projhub_redrives_refused").tag("lane", lane)
+                .description("Re-drive requests refused because the lane's re-drive queue was full").register(registry);
+    }
+
+    void redriveRefused() {
+        redrivesRefused.increment();
     }
 
     void parked(int count) {

@@ -275,8 +275,7 @@ public final class PollingProjectionSubscriber implements ProjectionSubscriber {
 
     @Override
     public CompletableFuture<Void> redrive(String laneName, String streamId) {
-        ProjectionLane lane = lane(laneName);
-        return lane.reapply(store.readStream(streamId, 1));
+        return lane(laneName).redrive(streamId);
     }
 
     @Override

@@ -46,6 +46,8 @@ public final class ProjectionLane implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(ProjectionLane.class);
     private static final int ORDER_GUARD_STREAMS = 100_000;
+    static final int MAX_REDRIVES = 10_000;
+    private static final int REDRIVES_PER_STEP = 50;
 
     private final Projector projector;
     private final Set<String> eventTypes;
@@ -60,6 +62,8 @@ public final class ProjectionLane implements Runnable {
     private final StreamOrderGuard orderGuard = new StreamOrderGuard(ORDER_GUARD_STREAMS);
     /** Streams with an open dead-letter chain → the head's version; later versions are parked. Read by queries. */
     private final Map<String, Long> parkedStreams = new ConcurrentHashMap<>();
+    /** Streams waiting for a re-drive, oldest first; guarded by itself. */
+    private final Map<String, CompletableFuture<Void>> redrives = new java.util.LinkedHashMap<>();
     private final CountDownLatch stopSignal = new CountDownLatch(1);
     private final CountDownLatch finished = new CountDownLatch(1);
     private final long pollMillis;
@@ -112,6 +116,7 @@ public final class ProjectionLane implements Runnable {
             log.info("lane={} event=started checkpoint={}", name(), checkpoint.token());
             while (running) {
                 runControls();
+                runRedrives(REDRIVES_PER_STEP);
                 step();
             }
         } catch (LaneStopped e) {
@@ -120,6 +125,10 @@ public final class ProjectionLane implements Runnable {
             lastError = String.valueOf(e);
             log.error("lane={} event=crashed error=\"{}\"", name(), e, e);
         } finally {
+            synchronized (redrives) {
+                redrives.values().forEach(f -> f.completeExceptionally(new IllegalStateException("lane " + name() + " stopped")));
+                redrives.clear();
+            }
             state = LaneState.STOPPED;
             finished.countDown();
             log.info("lane={} event=stopped checkpoint={}", name(), checkpoint == null ? "unknown" : checkpoint.token());
@@ -281,6 +290,7 @@ public final class ProjectionLane implements Runnable {
                     return; // shutting down: the checkpoint stays, the batch is applied again after restart
                 }
                 pause(wait);
+                runRedrives(REDRIVES_PER_STEP);
             }
         }
     }
@@ -412,25 +422,75 @@ public final class ProjectionLane implements Runnable {
     }
 
     /**
-     * Applies the given events once more on the lane's thread, without moving the checkpoint (the projector's
-     * idempotency makes this safe): used to re-drive a stream and to replay a dead letter.
+     * Asks the lane to apply every event of {@code streamId} once more (the projector's idempotency makes this
+     * safe), without moving the checkpoint: the monitor's recovery for a read model that lost or missed writes.
+     * Requests are deduplicated per stream (a stream already waiting shares its future) and bounded (beyond
+     * {@code MAX_REDRIVES} streams the request fails at once); the stream is read from the log when the re-drive
+     * runs, on the lane's thread, so a waiting request holds no events. Re-drives run between batches and also
+     * between the attempts of a batch the lane is retrying. A stream held back behind a dead letter is not
+     * re-driven (that would apply its parked events out of order).
      */
-    CompletableFuture<Void> reapply(List<RecordedEvent> events) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        controls.add(() -> {
-            List<RecordedEvent> handled = events.stream().filter(e -> eventTypes.contains(e.type())).toList();
+    CompletableFuture<Void> redrive(String streamId) {
+        if (!running) {
+            return CompletableFuture.failedFuture(new IllegalStateException("lane " + name() + " is stopped"));
+        }
+        if (parkedStreams.containsKey(streamId)) {
+            return CompletableFuture.failedFuture(new DeadLetterConflictException("stream " + streamId
+                    + " is held back behind a dead letter on lane " + name() + ": replay or skip the head of its chain"));
+        }
+        synchronized (redrives) {
+            CompletableFuture<Void> waiting = redrives.get(streamId);
+            if (waiting != null) {
+                return waiting;
+            }
+            if (redrives.size() >= MAX_REDRIVES) {
+                metrics.redriveRefused();
+                return CompletableFuture.failedFuture(new java.util.concurrent.RejectedExecutionException(
+                        "lane " + name() + " has " + MAX_REDRIVES + " re-drives waiting"));
+            }
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            redrives.put(streamId, done);
+            return done;
+        }
+    }
+
+    int redrivesWaiting() {
+        synchronized (redrives) {
+            return redrives.size();
+        }
+    }
+
+    /** Runs the waiting re-drives, at most {@code max} of them; on the lane's thread only. */
+    private void runRedrives(int max) {
+        for (int i = 0; i < max; i++) {
+            String streamId;
+            CompletableFuture<Void> done;
+            synchronized (redrives) {
+                var first = redrives.entrySet().iterator();
+                if (!first.hasNext()) {
+                    return;
+                }
+                var entry = first.next();
+                first.remove();
+                streamId = entry.getKey();
+                done = entry.getValue();
+            }
+            if (parkedStreams.containsKey(streamId)) {
+                done.completeExceptionally(new DeadLetterConflictException("stream " + streamId
+                        + " is held back behind a dead letter on lane " + name()));
+                continue;
+            }
             try {
-                projector.apply(new EventBatch(handled, checkpoint, true));
+                List<RecordedEvent> events = store.readStream(streamId, 1).stream()
+                        .filter(e -> eventTypes.contains(e.type()) && e.logPosition().compareTo(checkpoint) <= 0)
+                        .toList();
+                projector.apply(new EventBatch(events, checkpoint, true));
                 done.complete(null);
             } catch (Exception e) {
                 noteFailure(e);
                 done.completeExceptionally(e);
             }
-        });
-        if (!running) {
-            done.completeExceptionally(new IllegalStateException("lane " + name() + " is stopped"));
         }
-        return done;
     }
 
     /** How an open chain is resolved: replayed from its head, or its head skipped (with a reason) and the rest replayed. */
