@@ -190,16 +190,21 @@
     return {Authorization: 'Basic ' + base64Utf8(state.credentials.user + ':' + state.credentials.password)};
   }
 
-  async function request(method, path) {
+  async function request(method, path, jsonBody) {
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), REQUEST_TIMEOUT_MS);
     try {
+      const headers = {Accept: 'application/json', 'X-Requested-With': 'XMLHttpRequest'};
+      if (jsonBody !== undefined) {
+        headers['Content-Type'] = 'application/json';
+      }
       const response = await fetch(path, {
         method,
         cache: 'no-store',
         signal: abort.signal,
+        body: jsonBody === undefined ? undefined : JSON.stringify(jsonBody),
         // X-Requested-With keeps the browser from popping its own Basic login dialog on a 401.
-        headers: Object.assign({Accept: 'application/json', 'X-Requested-With': 'XMLHttpRequest'}, authHeaders()),
+        headers: Object.assign(headers, authHeaders()),
       });
       const body = await response.text();
       let json = null;
@@ -259,11 +264,11 @@
   });
 
   /** Runs an admin POST; without a login it asks for one first and runs the action after it. */
-  function adminAction(description, path, button) {
+  function adminAction(description, path, button, jsonBody) {
     const run = async () => {
       button.disabled = true;
       try {
-        await request('POST', path);
+        await request('POST', path, jsonBody);
         showMessage(description + ': done.', 'ok');
         poll.now();
       } catch (e) {
@@ -680,9 +685,24 @@
       return;
     }
     dom.deadLettersStatus.hidden = true;
-    const letters = Array.isArray(result.value) ? result.value : [];
-    setText(dom.deadLetterCount, letters.length);
-    dom.deadLetterCount.classList.toggle('nonzero', letters.length > 0);
+    // A chain: the head (PENDING, the event that failed) and the events of its stream parked behind it, in order.
+    const all = Array.isArray(result.value) ? result.value : [];
+    const heads = all.filter((l) => l.status !== 'PARKED');
+    const parkedBehind = new Map();
+    for (const l of all.filter((x) => x.status === 'PARKED')) {
+      const list = parkedBehind.get(l.parkedBehind) || [];
+      list.push(l);
+      parkedBehind.set(l.parkedBehind, list);
+    }
+    const letters = [];
+    for (const head of heads) {
+      letters.push(head);
+      for (const parked of (parkedBehind.get(head.id) || []).sort((a, b) => a.version - b.version)) {
+        letters.push(parked);
+      }
+    }
+    setText(dom.deadLetterCount, heads.length);
+    dom.deadLetterCount.classList.toggle('nonzero', heads.length > 0);
 
     const keep = new Map();
     for (const tr of dom.deadLetters.querySelectorAll('tr[data-dead-letter-id]')) {
@@ -697,7 +717,10 @@
         tr = createDeadLetterRow(letter);
       }
       setText(tr.querySelector('.age'), formatDuration(secondsSince(letter.createdAt)));
-      setText(tr.querySelector('.attempts'), letter.attempts);
+      setText(tr.querySelector('.attempts'), letter.status === 'PARKED' ? '–' : letter.attempts);
+      const behind = (parkedBehind.get(letter.id) || []).length;
+      setText(tr.querySelector('.status'), letter.status === 'PARKED' ? 'parked behind ' + letter.parkedBehind
+          : behind > 0 ? 'failed; ' + behind + ' parked behind it' : 'failed');
       dom.deadLetters.appendChild(tr);
     }
     for (const [id, tr] of keep) {
@@ -709,7 +732,7 @@
     if (letters.length === 0 && !empty) {
       empty = el('tr', 'empty');
       const td = el('td', null, 'no dead letters waiting');
-      td.colSpan = 8;
+      td.colSpan = 9;
       empty.appendChild(td);
       dom.deadLetters.appendChild(empty);
     } else if (letters.length > 0 && empty) {
@@ -721,11 +744,16 @@
     const tr = el('tr');
     tr.dataset.deadLetterId = String(letter.id);
     tr.dataset.lane = letter.lane || '';
+    tr.dataset.status = letter.status || '';
+    if (letter.status === 'PARKED') {
+      tr.className = 'parked';
+    }
     tr.append(
         el('td', 'mono', letter.id),
         el('td', null, letter.lane),
         el('td', null, letter.eventType),
-        el('td', 'mono', (letter.streamId || '') + ' v' + letter.version));
+        el('td', 'mono', (letter.streamId || '') + ' v' + letter.version),
+        el('td', 'status'));
     const errorCell = el('td', 'error-cell');
     const details = el('details');
     details.appendChild(el('summary', null, letter.error || 'error'));
@@ -734,13 +762,28 @@
     tr.appendChild(errorCell);
     tr.append(el('td', 'attempts'), el('td', 'age'));
     const actionCell = el('td');
-    const button = el('button', 'action', 'Replay');
-    button.type = 'button';
-    button.dataset.action = 'replay';
-    button.addEventListener('click', () =>
-        adminAction('Replay dead letter ' + letter.id,
-            '/api/admin/dead-letters/' + encodeURIComponent(letter.id) + '/replay', button));
-    actionCell.appendChild(button);
+    if (letter.status !== 'PARKED') {
+      const button = el('button', 'action', 'Replay');
+      button.type = 'button';
+      button.dataset.action = 'replay';
+      button.title = 'Apply it again, then the events parked behind it, in order';
+      button.addEventListener('click', () =>
+          adminAction('Replay dead letter ' + letter.id,
+              '/api/admin/dead-letters/' + encodeURIComponent(letter.id) + '/replay', button));
+      const skip = el('button', 'action', 'Skip…');
+      skip.type = 'button';
+      skip.dataset.action = 'skip';
+      skip.title = 'Record it as applied without its effects, then apply the events parked behind it';
+      skip.addEventListener('click', () => {
+        const reason = window.prompt('Why is dead letter ' + letter.id + ' (' + letter.streamId + ' v'
+            + letter.version + ') skipped? The reason is kept with it.');
+        if (reason && reason.trim()) {
+          adminAction('Skip dead letter ' + letter.id,
+              '/api/admin/dead-letters/' + encodeURIComponent(letter.id) + '/skip', skip, {reason: reason.trim()});
+        }
+      });
+      actionCell.append(button, skip);
+    }
     tr.appendChild(actionCell);
     return tr;
   }
@@ -776,7 +819,9 @@
         request('GET', '/api/consistency'),
         request('GET', '/api/alerts?status=FIRING&limit=100'),
         request('GET', '/api/alerts?status=RESOLVED&limit=10'),
-        request('GET', '/api/dead-letters?status=PENDING&limit=100'),
+        Promise.all([request('GET', '/api/dead-letters?status=PENDING&limit=100'),
+          request('GET', '/api/dead-letters?status=PARKED&limit=500')]).then(([heads, parked]) =>
+            (heads || []).concat(parked || [])),
       ]);
       if (lanes.status === 'fulfilled') {
         const probe = consistency.status === 'fulfilled' ? consistency.value : null;

@@ -23,9 +23,15 @@ public class CommandApiConfiguration implements WebMvcConfigurer {
         SpringDocUtils.getConfig().addRequestWrapperToIgnore(CommandContext.class);
     }
 
+    private final org.springframework.beans.factory.ObjectProvider<StrongConsistency> consistency;
+
+    public CommandApiConfiguration(org.springframework.beans.factory.ObjectProvider<StrongConsistency> consistency) {
+        this.consistency = consistency;
+    }
+
     @Override
     public void addArgumentResolvers(List<HandlerMethodArgumentResolver> resolvers) {
-        resolvers.add(new CommandHeaders());
+        resolvers.add(new CommandHeaders(consistency::getIfAvailable));
     }
 
     @Bean
@@ -40,6 +46,13 @@ public class CommandApiConfiguration implements WebMvcConfigurer {
                         "Stored in the events' metadata and echoed; generated if absent"));
                 operation.addParametersItem(header(CommandHeaders.CAUSATION_ID,
                         "Id of the message that caused this command; stored in the events' metadata"));
+                operation.addParametersItem(header(StrongConsistency.LEVEL_HEADER,
+                        "eventual (default: answer at once with the token), causal (the same; pass the highest token "
+                                + "you have seen to every query) or strong (answer once every read model that handles "
+                                + "the events has applied them and made them visible; else 202 with X-Consistency: "
+                                + "stale after projhub.commands.strong-wait)"));
+                operation.addParametersItem(header(StrongConsistency.READ_MODELS_HEADER,
+                        "With strong: wait only for these read models (comma-separated names)"));
             }
             return operation;
         };

@@ -17,9 +17,16 @@ import io.projhub.server.web.HeaderValues;
 /**
  * Resolves a {@link CommandContext} handler parameter from the request headers: {@code Idempotency-Key},
  * {@code X-Correlation-Id} (else the id {@link CorrelationIdFilter} generated) and {@code X-Causation-Id}.
- * A malformed header is a 400 naming it.
+ * A malformed header is a 400 naming it. It also checks the command's consistency headers
+ * ({@link StrongConsistency}) before the command runs, so a bad one appends nothing.
  */
 final class CommandHeaders implements HandlerMethodArgumentResolver {
+
+    private final java.util.function.Supplier<StrongConsistency> consistency;
+
+    CommandHeaders(java.util.function.Supplier<StrongConsistency> consistency) {
+        this.consistency = consistency;
+    }
 
     static final String IDEMPOTENCY_KEY = "Idempotency-Key";
     static final String CORRELATION_ID = CorrelationIdFilter.HEADER;
@@ -34,6 +41,10 @@ final class CommandHeaders implements HandlerMethodArgumentResolver {
     public CommandContext resolveArgument(MethodParameter parameter, ModelAndViewContainer mavContainer,
                                           NativeWebRequest webRequest, WebDataBinderFactory binderFactory) {
         HttpServletRequest request = webRequest.getNativeRequest(HttpServletRequest.class);
+        StrongConsistency strong = consistency.get();
+        if (strong != null) {
+            strong.choose(request);
+        }
         String idempotencyKey = HeaderValues.optional(IDEMPOTENCY_KEY, request.getHeader(IDEMPOTENCY_KEY));
         String causationId = HeaderValues.optional(CAUSATION_ID, request.getHeader(CAUSATION_ID));
         String correlationId = HeaderValues.optional(CORRELATION_ID, request.getHeader(CORRELATION_ID));

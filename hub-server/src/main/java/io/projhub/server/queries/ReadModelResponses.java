@@ -54,7 +54,7 @@ public final class ReadModelResponses {
     public <T> ResponseEntity<T> answer(String readModel, String streamId, String token, StoreQuery<T> query)
             throws Exception {
         ReadModel model = readModels.find(readModel).orElseThrow(() -> new ReadModelDisabledException(readModel));
-        ConsistencyGate.Outcome outcome = gate.await(model.probe(), token);
+        ConsistencyGate.Outcome outcome = gate.await(model.name(), token);
         T body;
         try {
             body = query.run();
