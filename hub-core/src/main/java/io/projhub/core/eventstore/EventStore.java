@@ -93,6 +93,11 @@ public interface EventStore {
      */
     List<RecordedEvent> readAll(LogPosition after, int limit);
 
+    /** The largest {@code limit} {@link #readAll} accepts (what the store reads in one query). */
+    default int maxReadAllLimit() {
+        return Integer.MAX_VALUE;
+    }
+
     /** The newest committed event's position and time; empty if the log is empty. */
     Optional<LogHead> head();
 

@@ -84,6 +84,11 @@ public abstract class ForwardingEventStore implements EventStore {
     }
 
     @Override
+    public int maxReadAllLimit() {
+        return delegate.maxReadAllLimit();
+    }
+
+    @Override
     public Optional<LogHead> head() {
         return delegate.head();
     }

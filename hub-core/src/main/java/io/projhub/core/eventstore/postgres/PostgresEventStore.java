@@ -516,6 +516,11 @@ public final class PostgresEventStore implements EventStore {
     // ---------------------------------------------------------------- the global log
 
     @Override
+    public int maxReadAllLimit() {
+        return MAX_READ_ALL_LIMIT;
+    }
+
+    @Override
     public List<RecordedEvent> readAll(LogPosition after, int limit) {
         Objects.requireNonNull(after, "after");
         if (limit < 1 || limit > MAX_READ_ALL_LIMIT) {

@@ -84,6 +84,20 @@ public final class PollingProjectionSubscriber implements ProjectionSubscriber {
         this.deadLetters = new PostgresDeadLetters(dataSource);
         this.statistics = new LogStatistics(dataSource);
         this.frontierProbe = new FrontierProbe(dataSource, settings.frontierPinnedAfter());
+        int maxRead = store.maxReadAllLimit();
+        if (settings.pollBatchSize() > maxRead) {
+            throw new IllegalArgumentException("The poll batch size " + settings.pollBatchSize()
+                    + " is above what the event store reads in one query (" + maxRead
+                    + "); set projhub.projection.poll-batch-size to at most " + maxRead);
+        }
+        projectors.forEach((projector, lane) -> {
+            if (lane.batchSize() > maxRead) {
+                throw new IllegalArgumentException("The batch size " + lane.batchSize() + " of read model "
+                        + projector.name() + " is above what the event store reads in one query (" + maxRead
+                        + "); set projhub.projection.lanes." + projector.name() + ".batch-size (or "
+                        + "projhub.projection.defaults.batch-size) to at most " + maxRead);
+            }
+        });
         for (Projector projector : projectors.keySet()) {
             if (laneMetrics.containsKey(projector.name())) {
                 throw new IllegalArgumentException("Two projectors are named " + projector.name());
