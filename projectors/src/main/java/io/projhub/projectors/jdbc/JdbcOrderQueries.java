@@ -39,44 +39,76 @@ public final class JdbcOrderQueries {
 
     private final DataSource dataSource;
     private final RelationalSchema schema;
+    /** Runs between the items and the order statement; tests use it to commit a write in between. */
+    private volatile Runnable betweenStatements = () -> { };
 
     public JdbcOrderQueries(DataSource dataSource, RelationalSchema schema) {
         this.dataSource = dataSource;
         this.schema = schema;
     }
 
+    /**
+     * The order with its customer, shipment and items, read in one snapshot (a read-only REPEATABLE READ
+     * transaction): the projector writes an order and its items in one transaction, and two statements under READ
+     * COMMITTED could see the order without its items (or the items of a newer version).
+     */
     public Optional<OrderDetails> orderDetails(String orderId) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            List<OrderDetails.Item> items = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(schema.sql(ITEMS))) {
-                ps.setString(1, orderId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        items.add(new OrderDetails.Item(rs.getInt(1), rs.getString(2), rs.getBigDecimal(3), rs.getInt(4)));
-                    }
+            boolean autoCommit = c.getAutoCommit();
+            int isolation = c.getTransactionIsolation();
+            c.setAutoCommit(false);
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            c.setReadOnly(true);
+            try {
+                Optional<OrderDetails> details = orderDetails(c, orderId);
+                c.commit();
+                return details;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setReadOnly(false);
+                c.setTransactionIsolation(isolation);
+                c.setAutoCommit(autoCommit);
+            }
+        }
+    }
+
+    void betweenStatements(Runnable hook) {
+        this.betweenStatements = hook;
+    }
+
+    private Optional<OrderDetails> orderDetails(Connection c, String orderId) throws SQLException {
+        List<OrderDetails.Item> items = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(schema.sql(ITEMS))) {
+            ps.setString(1, orderId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    items.add(new OrderDetails.Item(rs.getInt(1), rs.getString(2), rs.getBigDecimal(3), rs.getInt(4)));
                 }
             }
-            try (PreparedStatement ps = c.prepareStatement(schema.sql(ORDER))) {
-                ps.setString(1, orderId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        return Optional.empty();
-                    }
-                    String currency = rs.getString("currency");
-                    var customer = new OrderDetails.Customer(rs.getString("customer_id"), rs.getString("customer_name"),
-                            rs.getString("email"), (Boolean) rs.getObject("active"));
-                    var shipment = rs.getString("tracking_number") == null ? null : new OrderDetails.Shipment(
-                            rs.getString("tracking_number"), rs.getString("carrier"),
-                            instant(rs.getTimestamp("shipment_shipped_at")), rs.getLong("processing_time_ms"));
-                    return Optional.of(new OrderDetails(rs.getString("id"), rs.getString("status"),
-                            money(rs.getBigDecimal("total_amount"), currency), currency,
-                            instant(rs.getTimestamp("created_at")), instant(rs.getTimestamp("shipped_at")),
-                            instant(rs.getTimestamp("cancelled_at")), rs.getString("cancel_reason"),
-                            rs.getLong("version"), customer,
-                            items.stream().map(i -> new OrderDetails.Item(i.line(), i.name(), money(i.price(), currency),
-                                    i.quantity())).toList(),
-                            shipment));
+        }
+        betweenStatements.run();
+        try (PreparedStatement ps = c.prepareStatement(schema.sql(ORDER))) {
+            ps.setString(1, orderId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
                 }
+                String currency = rs.getString("currency");
+                var customer = new OrderDetails.Customer(rs.getString("customer_id"), rs.getString("customer_name"),
+                        rs.getString("email"), (Boolean) rs.getObject("active"));
+                var shipment = rs.getString("tracking_number") == null ? null : new OrderDetails.Shipment(
+                        rs.getString("tracking_number"), rs.getString("carrier"),
+                        instant(rs.getTimestamp("shipment_shipped_at")), rs.getLong("processing_time_ms"));
+                return Optional.of(new OrderDetails(rs.getString("id"), rs.getString("status"),
+                        money(rs.getBigDecimal("total_amount"), currency), currency,
+                        instant(rs.getTimestamp("created_at")), instant(rs.getTimestamp("shipped_at")),
+                        instant(rs.getTimestamp("cancelled_at")), rs.getString("cancel_reason"),
+                        rs.getLong("version"), customer,
+                        items.stream().map(i -> new OrderDetails.Item(i.line(), i.name(), money(i.price(), currency),
+                                i.quantity())).toList(),
+                        shipment));
             }
         }
     }
