@@ -522,7 +522,17 @@
     } else {
       setText(dom.frontierState, 'free');
     }
-    if (frontier.holderPid !== null && frontier.holderPid !== undefined) {
+    if (frontier.holderPreparedGid) {
+      const parts = ['held by prepared transaction \'' + frontier.holderPreparedGid + '\''];
+      if (frontier.holderDatabase) {
+        parts.push('database ' + frontier.holderDatabase);
+      }
+      if (frontier.holderTransactionStart) {
+        parts.push('prepared ' + ago(frontier.holderTransactionStart));
+      }
+      parts.push('end it with COMMIT PREPARED or ROLLBACK PREPARED');
+      setText(dom.frontierHolder, parts.join(' · '));
+    } else if (frontier.holderPid !== null && frontier.holderPid !== undefined) {
       const parts = ['held by backend pid ' + frontier.holderPid];
       if (frontier.holderState) {
         parts.push(frontier.holderState);

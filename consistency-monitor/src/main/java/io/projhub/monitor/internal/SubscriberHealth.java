@@ -153,6 +153,7 @@ final class SubscriberHealth {
         details.put("holderPid", frontier.holderPid());
         details.put("holderDatabase", frontier.holderDatabase());
         details.put("holderState", frontier.holderState());
+        details.put("holderPreparedGid", frontier.holderPreparedGid());
         details.put("holderTransactionStart", frontier.holderTransactionStart() == null ? null
                 : frontier.holderTransactionStart().toString());
         String summary = "The gap-safe frontier is pinned: " + frontier.describe()

@@ -15,7 +15,7 @@ import io.projhub.core.projection.FrontierStatus;
 /**
  * Finds what holds the gap-safe frontier back: committed events exist at or above the oldest in-flight
  * transaction id, and that transaction (in any database of the cluster: transaction ids are cluster-wide) is
- * named with how long it has been open.
+ * named with how long it has been open: a session, or a prepared transaction left by a two-phase commit.
  */
 final class FrontierProbe {
 
@@ -23,12 +23,17 @@ final class FrontierProbe {
             select exists (select 1 from events where tx_id >= pg_snapshot_xmin(pg_current_snapshot()))
             """;
 
+    /** The oldest transaction holding an id: a session's, or a prepared one (two-phase commit, no session). */
     private static final String OLDEST_HOLDER = """
-            select pid, datname, state, xact_start, query_start,
+            select pid, datname, state, xact_start, query_start, gid,
                    extract(epoch from clock_timestamp() - xact_start) as open_seconds
-              from pg_stat_activity
-             where backend_xid is not null and pid <> pg_backend_pid()
-             order by age(backend_xid) desc
+              from (select pid, datname, state, xact_start, query_start, null::text as gid, age(backend_xid) as age
+                      from pg_stat_activity
+                     where backend_xid is not null and pid <> pg_backend_pid()
+                    union all
+                    select null, database, 'prepared', prepared, null, gid, age(transaction)
+                      from pg_prepared_xacts) holders
+             order by age desc
              limit 1
             """;
 
@@ -53,9 +58,10 @@ final class FrontierProbe {
                     return FrontierStatus.FREE;
                 }
                 double seconds = rs.getDouble("open_seconds");
-                return new FrontierStatus(seconds, seconds >= pinnedAfter.toMillis() / 1000.0, rs.getInt("pid"),
-                        rs.getString("datname"), rs.getString("state"), instant(rs.getTimestamp("xact_start")),
-                        instant(rs.getTimestamp("query_start")));
+                return new FrontierStatus(seconds, seconds >= pinnedAfter.toMillis() / 1000.0,
+                        (Integer) rs.getObject("pid"), rs.getString("datname"), rs.getString("state"),
+                        instant(rs.getTimestamp("xact_start")), instant(rs.getTimestamp("query_start")),
+                        rs.getString("gid"));
             }
         }
     }
