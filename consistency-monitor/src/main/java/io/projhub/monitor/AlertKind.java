@@ -11,7 +11,12 @@ public enum AlertKind {
     /** A lane has dead letters waiting for a replay: {@code <lane>:dead-letters}. */
     DEAD_LETTERS("ProjhubDeadLetters", AlertSeverity.ERROR),
     /** The shared poller has not read the log for too long: {@code poller:heartbeat}. */
-    POLLER_HEARTBEAT("ProjhubPollerHeartbeatMissing", AlertSeverity.CRITICAL);
+    POLLER_HEARTBEAT("ProjhubPollerHeartbeatMissing", AlertSeverity.CRITICAL),
+    /**
+     * A read model's store says it applied an event the log does not hold (PostgreSQL restored from a backup older
+     * than the stores): {@code <lane>:checkpoint-not-in-log}.
+     */
+    CHECKPOINT_NOT_IN_LOG("ProjhubCheckpointNotInLog", AlertSeverity.CRITICAL);
 
     private final String alertName;
     private final AlertSeverity severity;

@@ -23,6 +23,7 @@ final class DrivenSubscriber implements Supplier<SubscriberStatus> {
     /** Null: the lane follows the head. */
     volatile LogPosition frozenCheckpoint;
     volatile long deadLetters;
+    volatile boolean checkpointNotInLog;
     /** Null: a fresh heartbeat on every read. */
     volatile Instant heartbeat;
     volatile FrontierStatus frontier = FrontierStatus.FREE;
@@ -36,6 +37,7 @@ final class DrivenSubscriber implements Supplier<SubscriberStatus> {
         headMoving = false;
         frozenCheckpoint = null;
         deadLetters = 0;
+        checkpointNotInLog = false;
         heartbeat = null;
         frontier = FrontierStatus.FREE;
     }
@@ -54,7 +56,7 @@ final class DrivenSubscriber implements Supplier<SubscriberStatus> {
         long lag = position - checkpoint.position();
         LaneStatus laneStatus = new LaneStatus(lane, frozenCheckpoint != null ? LaneState.RETRYING : LaneState.LIVE,
                 checkpoint, headPosition, lag, lag, Instant.now(), 10, frozenCheckpoint != null
-                ? "ConnectException: Connection refused" : null, 0, deadLetters, 0, 0, null, null);
+                ? "ConnectException: Connection refused" : null, 0, deadLetters, 0, 0, null, null, checkpointNotInLog);
         Instant beat = heartbeat != null ? heartbeat : Instant.now();
         return new SubscriberStatus(headPosition, Instant.now(), beat, frontier, List.of(laneStatus));
     }

@@ -75,7 +75,7 @@ class OutageIsLagNotMissTest {
             LogPosition head = store.head().map(h -> h.position()).orElse(LogPosition.START);
             LaneStatus lane = new LaneStatus(stalled.name, laneRetrying ? LaneState.RETRYING : LaneState.LIVE,
                     laneCheckpoint, head, 0, 0, Instant.now(), 0, laneRetrying ? "ConnectException: refused" : null,
-                    0, 0, 0, 0, null, null);
+                    0, 0, 0, 0, null, null, false);
             return new SubscriberStatus(head, Instant.now(), Instant.now(), FrontierStatus.FREE, List.of(lane));
         };
         MonitorSettings settings = FAST.withAlerts(FAST.alerts().withThresholds(Duration.ofMillis(500),

@@ -278,10 +278,15 @@ public final class PostgresConsistencyMonitor implements ConsistencyMonitor {
         Set<String> firing = alerts.firingKeys(decided);
         for (SubscriberHealth.Condition condition : conditions) {
             boolean isFiring = firing.contains(condition.key());
-            if (condition.state() == SubscriberHealth.State.ACTIVE && !isFiring) {
-                raise(condition.draft());
-            } else if (condition.state() == SubscriberHealth.State.CLEAR && isFiring) {
-                resolve(condition.key(), condition.resolution());
+            try {
+                if (condition.state() == SubscriberHealth.State.ACTIVE && !isFiring) {
+                    raise(condition.draft());
+                } else if (condition.state() == SubscriberHealth.State.CLEAR && isFiring) {
+                    resolve(condition.key(), condition.resolution());
+                }
+            } catch (SQLException | RuntimeException e) {
+                // One condition that cannot be recorded must not keep the others from being raised or resolved.
+                log.warn("monitor event=condition-failed key={} error=\"{}\"", condition.key(), Errors.describe(e));
             }
         }
     }

@@ -62,6 +62,7 @@ final class SubscriberHealth {
         for (LaneStatus lane : status.lanes()) {
             conditions.add(stalled(lane, status.head(), now));
             conditions.add(deadLetters(lane));
+            conditions.add(checkpointNotInLog(lane));
         }
         conditions.add(frontier(status.frontier()));
         conditions.add(heartbeat(status.pollerHeartbeat(), now));
@@ -118,6 +119,31 @@ final class SubscriberHealth {
                         : lane.stalledBy() != null ? lane.stalledBy() : "state " + lane.state());
         return Condition.active(new AlertDraft(key, AlertKind.LANE_STALLED, lane.name(), null, null,
                 AlertKind.LANE_STALLED.severity(), summary, details));
+    }
+
+    static String checkpointNotInLogKey(String lane) {
+        return lane + ":checkpoint-not-in-log";
+    }
+
+    private Condition checkpointNotInLog(LaneStatus lane) {
+        String key = checkpointNotInLogKey(lane.name());
+        if (lane.checkpoint() == null) {
+            return Condition.unknown(key);
+        }
+        if (!lane.checkpointNotInLog()) {
+            return Condition.clear(key, "the checkpoint of read model " + lane.name() + " names an event of the log again");
+        }
+        ObjectNode details = MonitorJson.object();
+        details.put("lane", lane.name());
+        details.put("checkpoint", lane.checkpoint().token());
+        details.put("head", lane.head() == null ? null : lane.head().token());
+        String summary = String.format(Locale.ROOT, "Read model %s says it applied up to %s, an event the log does not "
+                        + "hold (log head %s): PostgreSQL was restored from a backup older than this store, or the store "
+                        + "belongs to another log. Events the log gets up to that position would be skipped: rebuild the "
+                        + "read model (POST /api/admin/read-models/%s/rebuild)", lane.name(), lane.checkpoint().token(),
+                lane.head() == null ? "unknown" : lane.head().token(), lane.name());
+        return Condition.active(new AlertDraft(key, AlertKind.CHECKPOINT_NOT_IN_LOG, lane.name(), null, null,
+                AlertKind.CHECKPOINT_NOT_IN_LOG.severity(), summary, details));
     }
 
     private Condition deadLetters(LaneStatus lane) {

@@ -11,8 +11,11 @@ import io.projhub.core.eventstore.LogPosition;
  * {@code catchUpEtaSeconds} estimates when a lane that is behind (a catch-up after an outage, a rebuild from 0)
  * reaches the head at its current pace; null when it is caught up or not moving. {@code deadLetters} counts the
  * open dead letters (heads and the events parked behind them); {@code parkedStreams} the streams they hold back.
+ * {@code checkpointNotInLog}: the store's checkpoint names an event the log does not hold (the store is ahead of
+ * the log, e.g. PostgreSQL restored from an older backup): events the log gets up to there would be skipped.
  */
 public record LaneStatus(String name, LaneState state, LogPosition checkpoint, LogPosition head, long lagEvents,
                          double lagSeconds, Instant lastAppliedAt, long appliedEvents, String lastError,
-                         long retries, long deadLetters, long parkedStreams, long streamGaps, String stalledBy, Double catchUpEtaSeconds) {
+                         long retries, long deadLetters, long parkedStreams, long streamGaps, String stalledBy, Double catchUpEtaSeconds,
+                         boolean checkpointNotInLog) {
 }

@@ -58,7 +58,7 @@ class DeployAssetsTest extends HubTestBase {
 
         assertThat(rules).contains("alert: ProjhubLagHigh", "alert: ProjhubLaneStalled", "alert: ProjhubPollerHeartbeatMissing",
                 "alert: ProjhubDeadLetters", "alert: ProjhubLaneRetrying", "alert: ProjhubLaneStopped",
-                "alert: ProjhubFrontierPinned");
+                "alert: ProjhubFrontierPinned", "alert: ProjhubCheckpointNotInLog");
     }
 
     @Test

@@ -28,6 +28,10 @@ public final class LogStatistics {
             select recorded_at from events where position = ?
             """;
 
+    private static final String CONTAINS = """
+            select exists (select 1 from events where position = ? and tx_id::text::bigint = ?)
+            """;
+
     private final DataSource dataSource;
 
     public LogStatistics(DataSource dataSource) {
@@ -38,6 +42,25 @@ public final class LogStatistics {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(SAFE_TAIL);
              ResultSet rs = ps.executeQuery()) {
             return rs.next() ? new LogPosition(rs.getLong("tx"), rs.getLong("position")) : LogPosition.START;
+        }
+    }
+
+    /**
+     * Whether the log holds the event at {@code checkpoint} (a read model's checkpoint is always the position of an
+     * event it applied, or the start). False means the store is ahead of the log, or belongs to another log: e.g.
+     * PostgreSQL was restored from a backup older than the stores.
+     */
+    public boolean contains(LogPosition checkpoint) throws SQLException {
+        if (checkpoint.equals(LogPosition.START)) {
+            return true;
+        }
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(CONTAINS)) {
+            ps.setLong(1, checkpoint.position());
+            ps.setLong(2, checkpoint.txId());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
         }
     }
 

@@ -68,8 +68,8 @@ public final class PollingProjectionSubscriber implements ProjectionSubscriber {
 
     /** What the status thread last measured for a lane. */
     private record Measured(long lagEvents, double lagSeconds, long deadLetters, Double etaSeconds,
-                            long checkpointPosition, long atNanos) {
-        static final Measured NONE = new Measured(0, 0, 0, null, 0, 0);
+                            long checkpointPosition, long atNanos, boolean checkpointNotInLog) {
+        static final Measured NONE = new Measured(0, 0, 0, null, 0, 0, false);
     }
 
     /**
@@ -144,7 +144,12 @@ public final class PollingProjectionSubscriber implements ProjectionSubscriber {
         Gauge.builder("projhub_lag_events", this, s -> s.measured(name).lagEvents()).tag("lane", name).register(registry);
         Gauge.builder("projhub_lag_seconds", this, s -> s.measured(name).lagSeconds()).tag("lane", name).register(registry);
         Gauge.builder("projhub_dead_letters", this, s -> s.measured(name).deadLetters()).tag("lane", name)
-                .description("Dead letters waiting for a replay").register(registry);
+                .description("Open dead letters: failed events and the events of their streams parked behind them")
+                .register(registry);
+        Gauge.builder("projhub_checkpoint_not_in_log", this, s -> s.measured(name).checkpointNotInLog() ? 1 : 0)
+                .tag("lane", name)
+                .description("1 if the read model's checkpoint names an event the log does not hold (store ahead of the log)")
+                .register(registry);
         Gauge.builder("projhub_lane_state", this, s -> s.run.lanes().get(name).state().ordinal()).tag("lane", name)
                 .description("0 LIVE, 1 CATCHING_UP, 2 RETRYING, 3 STOPPED").register(registry);
     }
@@ -180,7 +185,7 @@ public final class PollingProjectionSubscriber implements ProjectionSubscriber {
                 LogPosition checkpoint = lane.checkpoint();
                 if (checkpoint == null) {
                     measured.put(lane.name(), new Measured(-1, -1, open.getOrDefault(lane.name(), PostgresDeadLetters.OpenCounts.NONE).events(), null, 0,
-                            System.nanoTime()));
+                            System.nanoTime(), false));
                     continue;
                 }
                 long lagEvents = currentHead.isEmpty() || checkpoint.compareTo(currentHead.get().position()) >= 0
@@ -197,8 +202,13 @@ public final class PollingProjectionSubscriber implements ProjectionSubscriber {
                         eta = lagEvents / pace;
                     }
                 }
+                boolean notInLog = !statistics.contains(checkpoint);
+                if (notInLog && !previous.checkpointNotInLog()) {
+                    log.error("lane={} event=checkpoint-not-in-log checkpoint={} head={}", lane.name(),
+                            checkpoint.token(), currentHead.map(h -> h.position().token()).orElse("none"));
+                }
                 measured.put(lane.name(), new Measured(lagEvents, lagSeconds, open.getOrDefault(lane.name(), PostgresDeadLetters.OpenCounts.NONE).events(),
-                        eta, checkpoint.position(), now));
+                        eta, checkpoint.position(), now, notInLog));
             }
         } catch (SQLException | RuntimeException e) {
             log.warn("subscriber event=measure-failed error=\"{}\"", e.toString());
@@ -230,7 +240,8 @@ public final class PollingProjectionSubscriber implements ProjectionSubscriber {
             String stalledBy = currentFrontier.pinned() && lane.state() != LaneState.STOPPED ? currentFrontier.describe() : null;
             statuses.add(new LaneStatus(lane.name(), lane.state(), lane.checkpoint(), headPosition, m.lagEvents(),
                     m.lagSeconds(), lane.lastAppliedAt(), lane.applied(), lane.lastError(), lane.retries(),
-                    m.deadLetters(), lane.parkedStreamCount(), lane.streamGaps(), stalledBy, m.etaSeconds()));
+                    m.deadLetters(), lane.parkedStreamCount(), lane.streamGaps(), stalledBy, m.etaSeconds(),
+                    m.checkpointNotInLog()));
         }
         return new SubscriberStatus(headPosition, currentHead.map(LogHead::recordedAt).orElse(null),
                 current.poller().heartbeat(), currentFrontier, List.copyOf(statuses));
