@@ -11,9 +11,9 @@ import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch._types.ElasticsearchException;
 
 /**
- * The names and mappings of the Elasticsearch read model: the versioned orders index behind its alias, and the
- * checkpoint index. Readers and writers use only the alias, so a rebuild can fill a new version and swap it.
- * Both indices are created explicitly with strict mappings, never by a first write.
+ * The names and mappings of the Elasticsearch read model: the versioned orders index behind its alias, the
+ * checkpoint index and the skipped-versions index. Readers and writers of orders use only the alias, so a rebuild can
+ * fill a new version and swap it. Every index is created explicitly with strict mappings, never by a first write.
  */
 public final class ElasticsearchOrderIndex {
 
@@ -62,6 +62,18 @@ public final class ElasticsearchOrderIndex {
             }
             """;
 
+    private static final String SKIPPED_INDEX = """
+            {
+              "settings": { "index": { "auto_expand_replicas": "0-1" } },
+              "mappings": {
+                "dynamic": "strict",
+                "properties": {
+                  "streamVersion": { "type": "long" }
+                }
+              }
+            }
+            """;
+
     private final ElasticsearchClient client;
     private final String namespace;
 
@@ -94,9 +106,17 @@ public final class ElasticsearchOrderIndex {
     }
 
     /**
-     * Creates the orders index with its alias and the checkpoint index, unless they exist. Idempotent and safe
-     * to race: "already exists" is success. An alias that already points elsewhere (e.g. to a rebuilt index) is
-     * left alone.
+     * {@code {namespace}projhub-skipped-versions}: per stream (id = stream id), the highest version an admin skipped,
+     * as the document's external version and its {@code streamVersion}. Never searched with the orders.
+     */
+    public String skippedIndex() {
+        return namespace + "projhub-skipped-versions";
+    }
+
+    /**
+     * Creates the orders index with its alias, the checkpoint index and the skipped-versions index, unless they
+     * exist. Idempotent and safe to race: "already exists" is success. An alias that already points elsewhere (e.g.
+     * to a rebuilt index) is left alone.
      */
     public void ensureCreated() throws IOException {
         if (!client.indices().existsAlias(a -> a.name(alias())).value()) {
@@ -105,14 +125,20 @@ public final class ElasticsearchOrderIndex {
                     .index(concreteIndex())
                     .aliases(alias(), a -> a.isWriteIndex(true))));
         }
-        if (!client.indices().exists(e -> e.index(checkpointIndex())).value()) {
-            createIfAbsent(() -> client.indices().create(c -> c
-                    .withJson(new StringReader(CHECKPOINT_INDEX))
-                    .index(checkpointIndex())));
+        createIndexIfAbsent(checkpointIndex(), CHECKPOINT_INDEX);
+        createIndexIfAbsent(skippedIndex(), SKIPPED_INDEX);
+    }
+
+    private void createIndexIfAbsent(String name, String definition) throws IOException {
+        if (!client.indices().exists(e -> e.index(name)).value()) {
+            createIfAbsent(() -> client.indices().create(c -> c.withJson(new StringReader(definition)).index(name)));
         }
     }
 
-    /** Deletes every index of this namespace's read model (orders versions and checkpoints); for tests and resets. */
+    /**
+     * Deletes every index of this namespace's read model (orders versions, checkpoints, skipped versions); for tests
+     * and resets.
+     */
     public void deleteAll() throws IOException {
         // By name, not by wildcard: clusters refuse wildcard deletes unless destructive_requires_name is off.
         Set<String> indices = new TreeSet<>();
@@ -121,6 +147,7 @@ public final class ElasticsearchOrderIndex {
         }
         indices.add(concreteIndex());
         indices.add(checkpointIndex());
+        indices.add(skippedIndex());
         client.indices().delete(d -> d.index(List.copyOf(indices)).ignoreUnavailable(true)
                 .allowNoIndices(true));
     }

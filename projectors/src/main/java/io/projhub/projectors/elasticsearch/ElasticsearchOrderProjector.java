@@ -2,6 +2,7 @@ package io.projhub.projectors.elasticsearch;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +45,12 @@ import io.projhub.core.projection.Projector;
  * {@code txId} and {@code position}: the lane moves it forward in {@code (txId, position)} order, which
  * {@code position} alone (an external version) would not follow. A redelivery never writes it (its checkpoint is
  * the current one), so a re-drive can never move it backwards.
+ *
+ * <p>A skipped event ({@link #recordSkipped}) is a document of the skipped-versions index, never of the orders: its
+ * external version is the stream version, so it can only rise. An order's events up to that version count as
+ * applied. If the skipped event was the order's OrderCreated, there is no document to change: the order's later
+ * events raise the skipped version instead. Skip records are read only when they can matter (a redelivery, or a
+ * change of an order without document), so the usual batch costs nothing more.
  */
 public final class ElasticsearchOrderProjector implements Projector {
 
@@ -96,27 +103,52 @@ public final class ElasticsearchOrderProjector implements Projector {
         return probe.checkpoint();
     }
 
+    /** Raises the stream's skip record to {@code version}; a record already as high stays (Elasticsearch's 409). */
+    @Override
+    public void recordSkipped(String streamId, long version) throws IOException, ElasticsearchBulkException {
+        ensureStarted();
+        writeSkipped(Map.of(streamId, version));
+    }
+
     @Override
     public void apply(EventBatch batch) throws Exception {
         ensureStarted();
         Map<String, List<Change>> byOrder = decode(batch.events());
         if (!byOrder.isEmpty()) {
-            Map<String, Current> current = currentDocuments(byOrder);
+            // A redelivery may bring a skipped event again: every order's skip record is read first. Otherwise only
+            // a change of an order without document needs one (the order's creation may have been skipped).
+            Map<String, Long> redelivered = batch.redelivery() ? skippedVersions(byOrder.keySet()) : Map.of();
+            List<String> toRead = byOrder.entrySet().stream()
+                    .filter(e -> !(e.getValue().get(0).data() instanceof OrderCreated)
+                            || redelivered.containsKey(e.getKey()))
+                    .map(Map.Entry::getKey)
+                    .toList();
+            Map<String, Current> current = currentDocuments(toRead);
+            Map<String, Long> skipped = batch.redelivery() ? redelivered
+                    : skippedVersions(toRead.stream().filter(id -> !current.containsKey(id)).toList());
             List<BulkOperation> operations = new ArrayList<>();
-            byOrder.forEach((orderId, changes) -> {
+            Map<String, Long> skippedNow = new HashMap<>();
+            for (Map.Entry<String, List<Change>> order : byOrder.entrySet()) {
+                String orderId = order.getKey();
                 Current base = current.getOrDefault(orderId, Current.NONE);
-                Current folded = fold(orderId, base, changes);
-                if (folded != base) {
+                Folded folded = fold(orderId, base, skipped.getOrDefault(orderId, 0L), order.getValue());
+                if (folded.current() != base) {
                     operations.add(BulkOperation.of(op -> op.index(i -> i
                             .id(orderId)
-                            .version(folded.position())
+                            .version(folded.current().position())
                             .versionType(VersionType.External)
-                            .document(folded.document()))));
+                            .document(folded.current().document()))));
                 }
-            });
-            if (!operations.isEmpty()) {
-                bulk(operations);
+                if (folded.skipped() > 0) {
+                    skippedNow.put(orderId, folded.skipped());
+                }
             }
+            if (!operations.isEmpty()) {
+                // require_alias: a missing alias fails the items instead of auto-creating an index with dynamic
+                // mappings.
+                throwIfFailed(client.bulk(b -> b.index(index.alias()).requireAlias(true).operations(operations)));
+            }
+            writeSkipped(skippedNow);
         }
         if (!batch.redelivery()) {
             client.index(i -> i.index(index.checkpointIndex()).id(NAME)
@@ -124,6 +156,12 @@ public final class ElasticsearchOrderProjector implements Projector {
         }
     }
 
+    /**
+     * TRANSIENT: the cluster's condition: a request answered 408, 429 or 5xx (502 to 504 reach us as the low-level
+     * client's ResponseException, an I/O failure), a bulk whose failed items all are (e.g. 429
+     * es_rejected_execution_exception), a missing index, I/O failures. PERMANENT: the data, e.g. a 400
+     * mapper_parsing_exception item; also a bulk mixing both, which the lane then splits down to the bad event.
+     */
     @Override
     public FailureKind classify(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
@@ -170,16 +208,17 @@ public final class ElasticsearchOrderProjector implements Projector {
         return byOrder;
     }
 
+    /** An order's document after folding its changes, and the version its skip record rises to (0: unchanged). */
+    private record Folded(Current current, long skipped) {
+    }
+
     /**
-     * The documents of the orders whose batch events do not start with their creation, in one {@code _mget}
-     * (real-time, so no refresh is needed). Orders created in this batch are folded from nothing: the batch
-     * holds their whole history, and external versioning rejects the write if the store already has it.
+     * The documents of these orders (those whose batch events do not start with their creation, and those with a
+     * skip record), in one {@code _mget} (real-time, so no refresh is needed). Other orders created in this batch
+     * are folded from nothing: the batch holds their whole history, and external versioning rejects the write if
+     * the store already has it.
      */
-    private Map<String, Current> currentDocuments(Map<String, List<Change>> byOrder) throws IOException {
-        List<String> ids = byOrder.entrySet().stream()
-                .filter(e -> !(e.getValue().get(0).data() instanceof OrderCreated))
-                .map(Map.Entry::getKey)
-                .toList();
+    private Map<String, Current> currentDocuments(List<String> ids) throws IOException {
         Map<String, Current> current = new HashMap<>();
         if (ids.isEmpty()) {
             return current;
@@ -198,13 +237,44 @@ public final class ElasticsearchOrderProjector implements Projector {
         return current;
     }
 
-    /** Folds the events the document does not hold yet; returns {@code base} itself if there is nothing to write. */
-    private static Current fold(String orderId, Current base, List<Change> changes) {
+    /** The skip records of these streams that have one, in one {@code _mget}. */
+    private Map<String, Long> skippedVersions(Collection<String> ids) throws IOException {
+        Map<String, Long> skipped = new HashMap<>();
+        if (ids.isEmpty()) {
+            return skipped;
+        }
+        MgetResponse<SkippedVersionDocument> found = client.mget(
+                m -> m.index(index.skippedIndex()).ids(List.copyOf(ids)), SkippedVersionDocument.class);
+        for (MultiGetResponseItem<SkippedVersionDocument> item : found.docs()) {
+            if (item.isFailure()) {
+                throw new IOException("mget of skipped version " + item.failure().id() + " failed: "
+                        + item.failure().error().reason());
+            }
+            GetResult<SkippedVersionDocument> result = item.result();
+            if (result.found() && result.source() != null) {
+                skipped.put(result.id(), result.source().streamVersion());
+            }
+        }
+        return skipped;
+    }
+
+    /**
+     * Folds the events the document does not hold yet and that were not skipped; the folded state is {@code base}
+     * itself if there is nothing to write. Changes of an order whose creation was skipped raise its skip record.
+     */
+    private static Folded fold(String orderId, Current base, long skippedVersion, List<Change> changes) {
         Current state = base;
+        long applied = Math.max(base.streamVersion(), skippedVersion);
+        long skipped = 0;
         for (Change change : changes) {
             RecordedEvent event = change.event();
-            if (event.version() <= state.streamVersion()) {
-                continue; // already in the document: a replay or a duplicate
+            if (event.version() <= applied) {
+                continue; // already in the document, or skipped: a replay or a duplicate
+            }
+            applied = event.version();
+            if (!(change.data() instanceof OrderCreated) && state.document() == null && skippedVersion > 0) {
+                skipped = event.version(); // the order's creation was skipped: no document to change
+                continue;
             }
             OrderDocument next;
             if (change.data() instanceof OrderCreated c) {
@@ -222,7 +292,7 @@ public final class ElasticsearchOrderProjector implements Projector {
             }
             state = new Current(next, event.position());
         }
-        return state;
+        return new Folded(state, skipped);
     }
 
     /**
@@ -237,9 +307,22 @@ public final class ElasticsearchOrderProjector implements Projector {
         return state.document();
     }
 
-    private void bulk(List<BulkOperation> operations) throws IOException, ElasticsearchBulkException {
-        // require_alias: a missing alias fails the items instead of auto-creating an index with dynamic mappings.
-        BulkResponse response = client.bulk(b -> b.index(index.alias()).requireAlias(true).operations(operations));
+    /** Raises each stream's skip record to its version: external versions, so a record already as high stays (409). */
+    private void writeSkipped(Map<String, Long> versions) throws IOException, ElasticsearchBulkException {
+        if (versions.isEmpty()) {
+            return;
+        }
+        List<BulkOperation> operations = new ArrayList<>();
+        versions.forEach((streamId, version) -> operations.add(BulkOperation.of(op -> op.index(i -> i
+                .id(streamId)
+                .version(version)
+                .versionType(VersionType.External)
+                .document(new SkippedVersionDocument(version))))));
+        throwIfFailed(client.bulk(b -> b.index(index.skippedIndex()).operations(operations)));
+    }
+
+    /** Throws the items of a {@code _bulk} that failed other than by a version conflict (an older or equal write). */
+    static void throwIfFailed(BulkResponse response) throws ElasticsearchBulkException {
         if (!response.errors()) {
             return;
         }

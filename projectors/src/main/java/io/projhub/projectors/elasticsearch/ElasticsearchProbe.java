@@ -6,6 +6,8 @@ import java.util.regex.Pattern;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch._types.ElasticsearchException;
 import co.elastic.clients.elasticsearch.core.GetResponse;
+import co.elastic.clients.elasticsearch.core.MgetResponse;
+import co.elastic.clients.elasticsearch.core.mget.MultiGetResponseItem;
 import io.projhub.core.eventstore.EventStore;
 import io.projhub.core.eventstore.LogPosition;
 import io.projhub.core.projection.ReadModelProbe;
@@ -47,16 +49,32 @@ public final class ElasticsearchProbe implements ReadModelProbe {
         }
     }
 
-    /** The {@code streamVersion} of the order document {@code streamId}; 0 if there is none. */
+    /**
+     * The higher {@code streamVersion} of the order document {@code streamId} and of its skip record, read in one
+     * {@code _mget}; 0 if there is neither (or no index yet).
+     */
     @Override
     public long appliedVersion(String streamId) throws IOException {
         if (streamId == null || !STREAM_ID.matcher(streamId).matches()) {
             throw new IllegalArgumentException("streamId must match " + EventStore.STREAM_ID_PATTERN);
         }
         try {
-            GetResponse<StreamVersion> found = client.get(g -> g.index(index.alias()).id(streamId)
-                    .sourceIncludes("streamVersion"), StreamVersion.class);
-            return found.found() && found.source() != null ? found.source().streamVersion() : 0;
+            MgetResponse<StreamVersion> found = client.mget(m -> m
+                    .docs(d -> d.index(index.alias()).id(streamId)
+                            .source(s -> s.filter(f -> f.includes("streamVersion"))))
+                    .docs(d -> d.index(index.skippedIndex()).id(streamId)), StreamVersion.class);
+            long version = 0;
+            for (MultiGetResponseItem<StreamVersion> item : found.docs()) {
+                if (item.isFailure()) {
+                    if (!"index_not_found_exception".equals(item.failure().error().type())) {
+                        throw new IOException("mget of " + streamId + " in " + item.failure().index() + " failed: "
+                                + item.failure().error().reason());
+                    }
+                } else if (item.result().found() && item.result().source() != null) {
+                    version = Math.max(version, item.result().source().streamVersion());
+                }
+            }
+            return version;
         } catch (ElasticsearchException e) {
             if (isMissingIndex(e)) {
                 return 0;

@@ -31,6 +31,11 @@ final class InfluxNames {
         return namespace + "account_flow";
     }
 
+    /** Skipped stream versions: tag {@code stream}, field {@code stream_version}; never part of the time series. */
+    String skippedVersions() {
+        return namespace + "skipped_versions";
+    }
+
     /** The value of the checkpoint point's {@code projector} tag. */
     String checkpointKey() {
         return namespace + InfluxOrderProjector.NAME;

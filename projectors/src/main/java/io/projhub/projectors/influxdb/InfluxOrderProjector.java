@@ -55,6 +55,11 @@ import io.projhub.core.projection.Projector;
  * points are accepted: one InfluxDB write is not atomic (a field type conflict drops some points and keeps
  * others), so a checkpoint in the same request could get ahead of points that were lost. A redelivery does not
  * write it (its checkpoint is the current one), so it never moves backwards.
+ *
+ * <p><b>Skipped events.</b> {@link #recordSkipped} writes a point in {@code {namespace}skipped_versions} (tag stream,
+ * field stream_version), never in the lifecycle or flow series. Its timestamp is the version itself (nanoseconds
+ * after the epoch), so each skipped version is its own point: the highest one, which the probe reads, can only
+ * rise, and writing one again overwrites it with itself. The stream's later events are written as any others.
  */
 public final class InfluxOrderProjector implements Projector {
 
@@ -108,14 +113,22 @@ public final class InfluxOrderProjector implements Projector {
         return EVENT_TYPES;
     }
 
-    /** Drops this namespace's measurements and its checkpoint series. */
+    /** Drops this namespace's measurements (skipped versions included) and its checkpoint series. */
     @Override
     public void reset() {
         client.getInfluxQLQueryApi().queryJSON(new InfluxQLQuery("""
-                DROP MEASUREMENT "%s"; DROP MEASUREMENT "%s";
+                DROP MEASUREMENT "%s"; DROP MEASUREMENT "%s"; DROP MEASUREMENT "%s";
                 DROP SERIES FROM "%s" WHERE "projector" = '%s'
-                """.formatted(names.orderLifecycle(), names.accountFlow(), InfluxNames.CHECKPOINT_MEASUREMENT,
-                names.checkpointKey()), bucket));
+                """.formatted(names.orderLifecycle(), names.accountFlow(), names.skippedVersions(),
+                InfluxNames.CHECKPOINT_MEASUREMENT, names.checkpointKey()), bucket));
+    }
+
+    /** Writes the skipped version's own point; the probe takes the highest (see the class comment). */
+    @Override
+    public void recordSkipped(String streamId, long version) {
+        client.getWriteApiBlocking().writeRecord(bucket, org, WritePrecision.NS,
+                InfluxNames.lineMeasurement(names.skippedVersions()) + ",stream=" + InfluxNames.tagValue(streamId)
+                        + " stream_version=" + version + "i " + version);
     }
 
     @Override

@@ -45,7 +45,10 @@ public final class InfluxProbe implements ReadModelProbe {
         return LogPosition.START;
     }
 
-    /** The highest {@code stream_version} among the points of the order or account {@code streamId}; 0 if none. */
+    /**
+     * The highest {@code stream_version} among the points of the order or account {@code streamId} and its skipped
+     * versions; 0 if none. One request of two statements.
+     */
     @Override
     public long appliedVersion(String streamId) {
         if (streamId == null || !STREAM_ID.matcher(streamId).matches()) {
@@ -53,9 +56,10 @@ public final class InfluxProbe implements ReadModelProbe {
         }
         String id = InfluxNames.literal(streamId);
         String sql = """
-                SELECT max("stream_version") AS "version" FROM %s, %s WHERE "order_id" = %s OR "account_id" = %s
+                SELECT max("stream_version") AS "version" FROM %s, %s WHERE "order_id" = %s OR "account_id" = %s;
+                SELECT max("stream_version") AS "version" FROM %s WHERE "stream" = %s
                 """.formatted(InfluxNames.identifier(names.orderLifecycle()), InfluxNames.identifier(names.accountFlow()),
-                id, id);
+                id, id, InfluxNames.identifier(names.skippedVersions()), id);
         long version = 0;
         for (InfluxQLQueryResult.Series series : InfluxQL.series(query(sql))) {
             for (InfluxQLQueryResult.Series.Record row : series.getValues()) {

@@ -1,13 +1,17 @@
 package io.projhub.projectors.jdbc;
 
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +39,11 @@ import io.projhub.core.projection.Projector;
  * The relational view in PostgreSQL: customers, orders with their items and shipments, accounts. Each batch is
  * one transaction holding its upserts and the checkpoint. Every row carries its stream's version and is only
  * changed by a higher one, so a replayed or re-driven event changes nothing it has already changed.
+ *
+ * <p>A skipped event ({@link #recordSkipped}) is recorded in {@code skipped_versions} and counts as applied: the
+ * batch leaves out the events of a stream up to its skipped version. If the skipped event created the row (an
+ * OrderCreated, CustomerRegistered or AccountCreated), the stream's later changes have no row to change: their
+ * versions go to {@code skipped_versions} too, and no partial row appears in the view.
  */
 public final class JdbcOrderProjector implements Projector {
 
@@ -112,6 +121,24 @@ public final class JdbcOrderProjector implements Projector {
 
     static final String READ_CHECKPOINT = "select tx_id, position from %1$s.checkpoints where name = ?";
 
+    private static final String RECORD_SKIPPED = """
+            insert into %1$s.skipped_versions (stream_id, version) values (?, ?)
+            on conflict (stream_id) do update set version = excluded.version
+             where skipped_versions.version < excluded.version
+            """;
+
+    private static final String READ_SKIPPED =
+            "select stream_id, version from %1$s.skipped_versions where stream_id = any(?)";
+
+    private static final String EXISTING_ROWS = """
+            select id from %1$s.orders where id = any(?)
+            union all select id from %1$s.customers where id = any(?)
+            union all select id from %1$s.accounts where id = any(?)
+            """;
+
+    /** The events that create a stream's row; any other event of the stream changes that row. */
+    private static final Set<String> CREATIONS = Set.of("CustomerRegistered", "OrderCreated", "AccountCreated");
+
     private final DataSource dataSource;
     private final RelationalSchema schema;
     private final EventTypeRegistry registry;
@@ -149,12 +176,13 @@ public final class JdbcOrderProjector implements Projector {
         }
     }
 
-    /** Empties the view's tables and its checkpoint in one transaction. */
+    /** Empties the view's tables, its skipped versions and its checkpoint in one transaction. */
     @Override
     public void reset() throws SQLException {
         try (Connection c = dataSource.getConnection(); var s = c.createStatement()) {
             c.setAutoCommit(false);
-            s.execute(schema.sql("truncate %1$s.customers, %1$s.orders, %1$s.order_items, %1$s.shipments, %1$s.accounts"));
+            s.execute(schema.sql("truncate %1$s.customers, %1$s.orders, %1$s.order_items, %1$s.shipments, "
+                    + "%1$s.accounts, %1$s.skipped_versions"));
             try (PreparedStatement ps = c.prepareStatement(schema.sql("delete from %1$s.checkpoints where name = ?"))) {
                 ps.setString(1, NAME);
                 ps.executeUpdate();
@@ -163,18 +191,41 @@ public final class JdbcOrderProjector implements Projector {
         }
     }
 
+    /** Raises the stream's skipped version to {@code version} (never lowers it). */
+    @Override
+    public void recordSkipped(String streamId, long version) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            recordSkipped(c, Map.of(streamId, version));
+        }
+    }
+
     @Override
     public void apply(EventBatch batch) throws SQLException {
-        Map<Step, List<Object[]>> rows = new LinkedHashMap<>();
-        for (Step step : Step.values()) {
-            rows.put(step, new ArrayList<>());
-        }
-        for (RecordedEvent event : batch.events()) {
-            collect(event, rows);
-        }
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
+                Map<Step, List<Object[]>> rows = new LinkedHashMap<>();
+                for (Step step : Step.values()) {
+                    rows.put(step, new ArrayList<>());
+                }
+                Map<String, Long> skipped = skippedVersions(c, batch.events());
+                Set<String> withRow = skipped.isEmpty() ? new HashSet<>() : existingRows(c, skipped.keySet());
+                Map<String, Long> skippedNow = new HashMap<>();
+                for (RecordedEvent event : batch.events()) {
+                    String stream = event.streamId();
+                    Long skippedVersion = skipped.get(stream);
+                    if (skippedVersion == null) {
+                        collect(event, rows);
+                    } else if (event.version() > skippedVersion) {
+                        if (CREATIONS.contains(event.type()) || withRow.contains(stream)) {
+                            withRow.add(stream);
+                            collect(event, rows);
+                        } else {
+                            // the row's creation was skipped: nothing to change, the version is recorded
+                            skippedNow.merge(stream, event.version(), Math::max);
+                        }
+                    } // else it was skipped, or applied before the skip
+                }
                 for (Map.Entry<Step, List<Object[]>> step : rows.entrySet()) {
                     if (step.getValue().isEmpty()) {
                         continue;
@@ -189,6 +240,7 @@ public final class JdbcOrderProjector implements Projector {
                         ps.executeBatch();
                     }
                 }
+                recordSkipped(c, skippedNow);
                 try (PreparedStatement ps = c.prepareStatement(schema.sql(SAVE_CHECKPOINT))) {
                     ps.setString(1, NAME);
                     ps.setLong(2, batch.checkpoint().txId());
@@ -200,6 +252,55 @@ public final class JdbcOrderProjector implements Projector {
                 c.rollback();
                 throw e;
             }
+        }
+    }
+
+    /** The skipped versions of the batch's streams that have one. */
+    private Map<String, Long> skippedVersions(Connection c, List<RecordedEvent> events) throws SQLException {
+        Map<String, Long> skipped = new HashMap<>();
+        if (events.isEmpty()) {
+            return skipped;
+        }
+        String[] streams = events.stream().map(RecordedEvent::streamId).distinct().toArray(String[]::new);
+        try (PreparedStatement ps = c.prepareStatement(schema.sql(READ_SKIPPED))) {
+            ps.setArray(1, c.createArrayOf("text", streams));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    skipped.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+        }
+        return skipped;
+    }
+
+    /** Which of these streams have a row (order, customer or account). */
+    private Set<String> existingRows(Connection c, Set<String> streams) throws SQLException {
+        Set<String> existing = new HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement(schema.sql(EXISTING_ROWS))) {
+            Array ids = c.createArrayOf("text", streams.toArray());
+            for (int i = 1; i <= 3; i++) {
+                ps.setArray(i, ids);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    existing.add(rs.getString(1));
+                }
+            }
+        }
+        return existing;
+    }
+
+    private void recordSkipped(Connection c, Map<String, Long> versions) throws SQLException {
+        if (versions.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(schema.sql(RECORD_SKIPPED))) {
+            for (Map.Entry<String, Long> skipped : versions.entrySet()) {
+                ps.setString(1, skipped.getKey());
+                ps.setLong(2, skipped.getValue());
+                ps.addBatch();
+            }
+            ps.executeBatch();
         }
     }
 

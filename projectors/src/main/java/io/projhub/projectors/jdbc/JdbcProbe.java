@@ -10,7 +10,7 @@ import javax.sql.DataSource;
 import io.projhub.core.eventstore.LogPosition;
 import io.projhub.core.projection.ReadModelProbe;
 
-/** Reads the relational view's checkpoint and a stream's applied version from its tables. */
+/** Reads the relational view's checkpoint and a stream's applied version (a skipped one included) from its tables. */
 public final class JdbcProbe implements ReadModelProbe {
 
     private static final String APPLIED_VERSION = """
@@ -18,6 +18,7 @@ public final class JdbcProbe implements ReadModelProbe {
                 select version from %1$s.orders where id = ?
                 union all select version from %1$s.customers where id = ?
                 union all select version from %1$s.accounts where id = ?
+                union all select version from %1$s.skipped_versions where stream_id = ?
             ) v
             """;
 
@@ -46,6 +47,7 @@ public final class JdbcProbe implements ReadModelProbe {
             ps.setString(1, streamId);
             ps.setString(2, streamId);
             ps.setString(3, streamId);
+            ps.setString(4, streamId);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);

@@ -10,6 +10,8 @@ import javax.sql.DataSource;
 /**
  * The relational view's tables, in their own schema (never the event store's): created on start, idempotently.
  * The schema name is an identifier, so it is checked against a strict pattern before it is used in SQL.
+ * {@code skipped_versions} is not part of the view: it holds, per stream, the highest version an admin skipped, which
+ * with the rows' versions makes the stream's version record.
  */
 public final class RelationalSchema {
 
@@ -62,6 +64,10 @@ public final class RelationalSchema {
                 opened_at  timestamptz   not null,
                 updated_at timestamptz   not null,
                 version    bigint        not null
+            );
+            create table if not exists %1$s.skipped_versions (
+                stream_id text   primary key,
+                version   bigint not null
             );
             create table if not exists %1$s.checkpoints (
                 name       text primary key,

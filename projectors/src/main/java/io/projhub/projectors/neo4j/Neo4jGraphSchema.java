@@ -18,7 +18,8 @@ public final class Neo4jGraphSchema {
             "CREATE CONSTRAINT projhub_product_name IF NOT EXISTS FOR (n:Product) REQUIRE n.name IS UNIQUE",
             "CREATE CONSTRAINT projhub_shipment_tracking IF NOT EXISTS FOR (n:Shipment) REQUIRE n.trackingNumber IS UNIQUE",
             "CREATE CONSTRAINT projhub_carrier_name IF NOT EXISTS FOR (n:Carrier) REQUIRE n.name IS UNIQUE",
-            "CREATE CONSTRAINT projhub_checkpoint_name IF NOT EXISTS FOR (n:ProjhubCheckpoint) REQUIRE n.name IS UNIQUE");
+            "CREATE CONSTRAINT projhub_checkpoint_name IF NOT EXISTS FOR (n:ProjhubCheckpoint) REQUIRE n.name IS UNIQUE",
+            "CREATE CONSTRAINT projhub_skipped_stream IF NOT EXISTS FOR (n:ProjhubSkippedVersion) REQUIRE n.stream IS UNIQUE");
 
     private Neo4jGraphSchema() {
     }

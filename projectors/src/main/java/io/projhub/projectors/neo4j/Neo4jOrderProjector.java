@@ -70,6 +70,11 @@ import io.projhub.core.projection.Projector;
  * relationships with {@code CREATE}: they cannot exist yet, and CREATE neither searches nor locks both end nodes as
  * a relationship MERGE does (which would serialize the partitions on every shared Product and Carrier).
  *
+ * <p>A skipped event ({@link #recordSkipped}) is a {@code (:ProjhubSkippedVersion {stream, version})} node, keyed by
+ * stream id like the graph's nodes and linked to none, so no graph query meets it. Its stream's events up to that
+ * version count as applied, and if it was the creation of the stream's Order or Customer, the later changes only
+ * raise the version: no partial node is made.
+ *
  * <p>Money is stored as decimal strings ({@code "25.50"}): Neo4j has no decimal type and doubles are not exact.
  * Product, Shipment and Carrier nodes are shared by every order that names them.
  */
@@ -102,7 +107,9 @@ public final class Neo4jOrderProjector implements Projector {
      * wave, one subquery per event kind; each reads the versions of its nodes before setting any (a clause is complete
      * before the next runs). A created order whose node had no version did not exist before this MERGE, and a
      * Shipment not found before its MERGE is new (its tracking number appears once per wave and in one partition):
-     * their relationships are created, the others' merged.
+     * their relationships are created, the others' merged. An event at or below its stream's skipped version
+     * (a {@code ProjhubSkippedVersion} node) counts as applied; a change of an Order or Customer whose creation was
+     * skipped (a skipped version but no node) has nothing to change and raises the skipped version instead.
      */
     static final String WAVES = """
             CALL {
@@ -110,6 +117,8 @@ public final class Neo4jOrderProjector implements Projector {
               CALL (wave) {
                 CALL (wave) {
                   UNWIND wave.registered AS row
+                  OPTIONAL MATCH (skip:ProjhubSkippedVersion {stream: row.customerId})
+                  WITH row WHERE coalesce(skip.version, 0) < row.version
                   MERGE (c:Customer {id: row.customerId})
                   WITH c, row WHERE coalesce(c.version, 0) < row.version
                   SET c.name = row.name, c.email = row.email, c.active = true, c.registeredAt = row.registeredAt,
@@ -117,6 +126,14 @@ public final class Neo4jOrderProjector implements Projector {
                 }
                 CALL (wave) {
                   UNWIND wave.deactivated AS row
+                  OPTIONAL MATCH (skip:ProjhubSkippedVersion {stream: row.customerId})
+                  WITH row, skip, skip IS NOT NULL AND NOT EXISTS { (:Customer {id: row.customerId}) } AS creationSkipped
+                    WHERE coalesce(skip.version, 0) < row.version
+                  CALL (row, skip, creationSkipped) {
+                    WITH row, skip WHERE creationSkipped
+                    SET skip.version = row.version
+                  }
+                  WITH row WHERE NOT creationSkipped
                   MERGE (c:Customer {id: row.customerId})
                   WITH c, row WHERE coalesce(c.version, 0) < row.version
                   SET c.active = false, c.deactivatedAt = row.deactivatedAt, c.deactivationReason = row.reason,
@@ -124,6 +141,8 @@ public final class Neo4jOrderProjector implements Projector {
                 }
                 CALL (wave) {
                   UNWIND wave.created AS row
+                  OPTIONAL MATCH (skip:ProjhubSkippedVersion {stream: row.orderId})
+                  WITH row WHERE coalesce(skip.version, 0) < row.version
                   MERGE (o:Order {id: row.orderId})
                   WITH o, row, o.version IS NULL AS fresh WHERE coalesce(o.version, 0) < row.version
                   SET o.status = 'CREATED', o.total = row.total, o.currency = row.currency, o.createdAt = row.createdAt,
@@ -157,6 +176,14 @@ public final class Neo4jOrderProjector implements Projector {
                 }
                 CALL (wave) {
                   UNWIND wave.shipped AS row
+                  OPTIONAL MATCH (skip:ProjhubSkippedVersion {stream: row.orderId})
+                  WITH row, skip, skip IS NOT NULL AND NOT EXISTS { (:Order {id: row.orderId}) } AS creationSkipped
+                    WHERE coalesce(skip.version, 0) < row.version
+                  CALL (row, skip, creationSkipped) {
+                    WITH row, skip WHERE creationSkipped
+                    SET skip.version = row.version
+                  }
+                  WITH row WHERE NOT creationSkipped
                   MERGE (o:Order {id: row.orderId})
                   WITH o, row WHERE coalesce(o.version, 0) < row.version
                   SET o.status = 'SHIPPED', o.shippedAt = row.shippedAt, o.version = row.version
@@ -179,6 +206,14 @@ public final class Neo4jOrderProjector implements Projector {
                 }
                 CALL (wave) {
                   UNWIND wave.cancelled AS row
+                  OPTIONAL MATCH (skip:ProjhubSkippedVersion {stream: row.orderId})
+                  WITH row, skip, skip IS NOT NULL AND NOT EXISTS { (:Order {id: row.orderId}) } AS creationSkipped
+                    WHERE coalesce(skip.version, 0) < row.version
+                  CALL (row, skip, creationSkipped) {
+                    WITH row, skip WHERE creationSkipped
+                    SET skip.version = row.version
+                  }
+                  WITH row WHERE NOT creationSkipped
                   MERGE (o:Order {id: row.orderId})
                   WITH o, row WHERE coalesce(o.version, 0) < row.version
                   SET o.status = 'CANCELLED', o.cancelledAt = row.cancelledAt, o.cancelReason = row.reason,
@@ -186,6 +221,13 @@ public final class Neo4jOrderProjector implements Projector {
                 }
               }
             }
+            """;
+
+    /** Raises a stream's skipped version, never lowers it. */
+    static final String RECORD_SKIPPED = """
+            MERGE (k:ProjhubSkippedVersion {stream: $stream})
+            WITH k WHERE coalesce(k.version, 0) < $version
+            SET k.version = $version
             """;
 
     /** Moves the checkpoint forward only: a redelivered batch carries the current one, which must not move back. */
@@ -250,15 +292,16 @@ public final class Neo4jOrderProjector implements Projector {
     }
 
     /**
-     * Deletes the graph this read model builds (customers, orders, products, shipments, carriers) and its
-     * checkpoint node, in transactions of 10,000 nodes. The graph's nodes are not namespaced: a reset clears them
-     * for every hub that shares this database.
+     * Deletes the graph this read model builds (customers, orders, products, shipments, carriers, skipped versions)
+     * and its checkpoint node, in transactions of 10,000 nodes. The graph's nodes are not namespaced: a reset clears
+     * them for every hub that shares this database.
      */
     @Override
     public void reset() {
         try (Session session = driver.session()) {
             // Small transactions, one label at a time: one big delete exceeds Neo4j's transaction memory pool.
-            for (String label : List.of("Order", "Shipment", "Customer", "Product", "Carrier")) {
+            for (String label : List.of("Order", "Shipment", "Customer", "Product", "Carrier",
+                    "ProjhubSkippedVersion")) {
                 long deleted;
                 do {
                     deleted = session.executeWrite(tx -> tx.run("MATCH (n:" + label + ") WITH n LIMIT 2000 "
@@ -278,6 +321,16 @@ public final class Neo4jOrderProjector implements Projector {
     @Override
     public Set<String> eventTypes() {
         return EVENT_TYPES;
+    }
+
+    /** Raises the stream's skipped version to {@code version} (one auto-commit transaction, no driver retries). */
+    @Override
+    public void recordSkipped(String streamId, long version) {
+        createSchemaOnce();
+        try (Session session = driver.session(WRITE)) {
+            session.run(RECORD_SKIPPED, Map.of("stream", Objects.requireNonNull(streamId, "streamId"),
+                    "version", version)).consume();
+        }
     }
 
     /** How many transactions write a batch concurrently. */
@@ -398,10 +451,11 @@ public final class Neo4jOrderProjector implements Projector {
     }
 
     /**
-     * TRANSIENT: the server unreachable or switching (ServiceUnavailable, SessionExpired), transient errors such as
-     * deadlocks, and authentication or authorization failures (a configuration problem of the store, to be retried
-     * until fixed, never a reason to dead-letter events). PERMANENT: other server errors, i.e. the statement or its
-     * data (a null key, a constraint violation).
+     * TRANSIENT: the server unreachable or switching (ServiceUnavailable, SessionExpired), any error the server sends
+     * as a {@code Neo.TransientError.*} (deadlocks, lock waits cut by a timeout, memory pressure, whatever exception
+     * type carries it), and authentication or authorization failures (a configuration problem of the store, to be
+     * retried until fixed, never a reason to dead-letter events). PERMANENT: other server errors, i.e. the statement or
+     * its data (a null key, a constraint violation).
      */
     @Override
     public FailureKind classify(Throwable failure) {
@@ -409,6 +463,9 @@ public final class Neo4jOrderProjector implements Projector {
             if (t instanceof ServiceUnavailableException || t instanceof SessionExpiredException
                     || t instanceof TransientException || t instanceof RetryableException
                     || t instanceof SecurityException) {
+                return FailureKind.TRANSIENT;
+            }
+            if (t instanceof Neo4jException neo4j && isTransientCode(neo4j.code())) {
                 return FailureKind.TRANSIENT;
             }
             if (t instanceof ClientException client && isStoreState(client.code())) {
@@ -419,6 +476,16 @@ public final class Neo4jOrderProjector implements Projector {
             }
         }
         return FailureKind.ofCauseChain(failure);
+    }
+
+    /**
+     * Neo.TransientError.* codes, and the two the server sends as such but the driver renames to client errors: a
+     * transaction terminated (by a timeout, an operator, a shutdown) while running or while waiting for a lock.
+     */
+    private static boolean isTransientCode(String code) {
+        return code != null && (code.startsWith("Neo.TransientError.")
+                || code.equals("Neo.ClientError.Transaction.Terminated")
+                || code.equals("Neo.ClientError.Transaction.LockClientStopped"));
     }
 
     /** Client errors that are the server's condition (database missing or stopped, cluster roles), not the event's. */

@@ -13,7 +13,7 @@ import org.neo4j.driver.SessionConfig;
 import io.projhub.core.eventstore.LogPosition;
 import io.projhub.core.projection.ReadModelProbe;
 
-/** Reads the graph's checkpoint node and the versions held by its Order and Customer nodes. */
+/** Reads the graph's checkpoint node and the versions held by its Order, Customer and skipped-version nodes. */
 public final class Neo4jProbe implements ReadModelProbe {
 
     private static final SessionConfig READ = SessionConfig.builder().withDefaultAccessMode(AccessMode.READ).build();
@@ -23,11 +23,13 @@ public final class Neo4jProbe implements ReadModelProbe {
             RETURN k.txId AS txId, k.position AS position
             """;
 
-    // Stream id == aggregate id: an order stream's version is on its Order node, a customer's on its Customer node.
+    // Stream id == aggregate id: an order stream's version is on its Order node, a customer's on its Customer node;
+    // a skipped version, if higher, on the stream's ProjhubSkippedVersion node.
     private static final String APPLIED_VERSION = """
             OPTIONAL MATCH (o:Order {id: $id})
             OPTIONAL MATCH (c:Customer {id: $id})
-            RETURN coalesce(o.version, c.version, 0) AS version
+            OPTIONAL MATCH (k:ProjhubSkippedVersion {stream: $id})
+            RETURN coalesce(o.version, c.version, 0) AS version, coalesce(k.version, 0) AS skipped
             """;
 
     private final Driver driver;
@@ -58,8 +60,9 @@ public final class Neo4jProbe implements ReadModelProbe {
     @Override
     public long appliedVersion(String streamId) {
         try (Session session = driver.session(READ)) {
-            return session.run(APPLIED_VERSION, Map.of("id", Objects.requireNonNull(streamId, "streamId")))
-                    .single().get("version").asLong();
+            Record versions = session.run(APPLIED_VERSION, Map.of("id", Objects.requireNonNull(streamId, "streamId")))
+                    .single();
+            return Math.max(versions.get("version").asLong(), versions.get("skipped").asLong());
         }
     }
 }

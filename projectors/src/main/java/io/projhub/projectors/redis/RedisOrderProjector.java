@@ -51,6 +51,10 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <p>Order hashes are kept for every order (a status change must know the old status and the total); the
  * {@code recent_orders} index is capped.
+ *
+ * <p>A skipped event ({@link #recordSkipped}) only raises {@code applied:<stream>}, the stream's version record. If it
+ * was an order's OrderCreated, the order has no hash, and its later status changes have nothing to change: they
+ * only raise the version too, so the order never shows in the counters.
  */
 public final class RedisOrderProjector implements Projector {
 
@@ -101,12 +105,21 @@ public final class RedisOrderProjector implements Projector {
               return a < b and -1 or 1
             end
 
+            -- A stream with a version but no order hash: its OrderCreated was skipped (recordSkipped).
+            local function creationSkipped(orderKey, version)
+              return version and redis.call('EXISTS', orderKey) == 0
+            end
+
             local applied, created = 0, false
             for _, e in ipairs(events) do
               local appliedKey = prefix .. 'applied:' .. e.s
-              if tonumber(e.v) > tonumber(redis.call('GET', appliedKey) or '0') then
+              local version = redis.call('GET', appliedKey)
+              if tonumber(e.v) > tonumber(version or '0') then
                 local k = e.k
-                if k == 'OrderCreated' then
+                local statusChange = k == 'OrderShipped' or k == 'OrderCancelled'
+                if statusChange and creationSkipped(prefix .. 'order:' .. e.id, version) then
+                  -- no order to change, no counters to move: only the version is recorded
+                elseif k == 'OrderCreated' then
                   local orderKey = prefix .. 'order:' .. e.id
                   redis.call('HSET', orderKey, 'customerId', e.cid, 'customerName', e.cname, 'currency', e.cur,
                     'total', e.tot, 'totalMinor', e.min, 'createdAt', e.at, 'version', e.v)
@@ -149,6 +162,14 @@ public final class RedisOrderProjector implements Projector {
             """;
 
     private static final String SCRIPT_SHA = sha1(SCRIPT);
+
+    /** KEYS: 1 the stream's applied version. ARGV: 1 the skipped version. Raises the version, never lowers it. */
+    static final String SKIP_SCRIPT = """
+            if tonumber(ARGV[1]) > tonumber(redis.call('GET', KEYS[1]) or '0') then
+              redis.call('SET', KEYS[1], ARGV[1])
+            end
+            return 0
+            """;
 
     private final JedisPooled redis;
     private final RedisKeys keys;
@@ -226,10 +247,18 @@ public final class RedisOrderProjector implements Projector {
         return (Long) applied;
     }
 
+    /** Sets {@code applied:<stream>} to {@code version} unless it is already as high, atomically (one script). */
+    @Override
+    public void recordSkipped(String streamId, long version) {
+        redis.eval(SKIP_SCRIPT, List.of(keys.applied(Objects.requireNonNull(streamId, "streamId"))),
+                List.of(Long.toString(version)));
+    }
+
     /**
-     * TRANSIENT: connection failures, a busy or loading server, failover or out-of-memory states, and authentication
-     * or permission errors (the store's configuration, to be retried until fixed). PERMANENT: anything else, e.g. an
-     * event that does not decode or an amount with more decimals than its currency.
+     * TRANSIENT: connection failures, a busy or loading server, failover, out-of-memory, too-few-replicas or
+     * cannot-persist states, and authentication or permission errors (the store's configuration, to be retried until
+     * fixed). PERMANENT: anything else, e.g. an event that does not decode or an amount with more decimals than its
+     * currency.
      */
     @Override
     public FailureKind classify(Throwable failure) {
@@ -245,13 +274,16 @@ public final class RedisOrderProjector implements Projector {
         return FailureKind.ofCauseChain(failure);
     }
 
-    /** Errors that say the server cannot take writes now (loading, failing over, out of memory), not that the data is bad. */
+    /**
+     * Errors that say the server cannot take writes now (loading, failing over, out of memory, too few replicas,
+     * unable to persist), not that the data is bad.
+     */
     private static boolean isServerState(String message) {
         if (message == null) {
             return false;
         }
         for (String prefix : List.of("LOADING", "BUSY", "MASTERDOWN", "READONLY", "TRYAGAIN", "CLUSTERDOWN", "OOM",
-                "NOAUTH", "WRONGPASS", "NOPERM")) {
+                "NOREPLICAS", "MISCONF", "NOAUTH", "WRONGPASS", "NOPERM")) {
             if (message.startsWith(prefix)) {
                 return true;
             }

@@ -17,7 +17,11 @@ import org.junit.jupiter.api.Test;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch.core.SearchResponse;
 import co.elastic.clients.elasticsearch.core.search.Hit;
+import io.projhub.projectors.testing.CannedHttpServer;
+import io.projhub.projectors.testing.CannedHttpServer.Reply;
 import io.projhub.projectors.testing.OrderEventLog;
+import io.projhub.core.domain.order.OrderCreated;
+import io.projhub.core.domain.order.OrderItem;
 import io.projhub.core.eventstore.LogPosition;
 import io.projhub.core.eventstore.RecordedEvent;
 import io.projhub.core.projection.EventBatch;
@@ -230,6 +234,168 @@ class ElasticsearchOrderProjectorTest {
         assertThat(probe.appliedVersion("order-unknown")).isZero();
         assertThatThrownBy(() -> probe.appliedVersion("bad id\"")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("streamId");
+    }
+
+    @Test
+    void aSkippedOrderCreatedIsRecordedOutsideTheOrdersAndTheOrdersLaterVersionsOnlyRaiseIt() throws Exception {
+        OrderEventLog log = new OrderEventLog(1);
+        RecordedEvent created = log.created(ada, "customer-ada", "Ada", "EUR", "1.00", T0, "Thing");
+        RecordedEvent shipped = log.shipped(ada, "UPS", "T-9", T0.plusSeconds(5), 5000);
+        log.created(bob, "customer-bob", "Bob", "EUR", "2.00", T0, "Thing");
+        RecordedEvent cancelled = log.cancelled(bob, "changed mind", T0.plusSeconds(9));
+        ElasticsearchOrderProjector projector = projector();
+        ElasticsearchProbe probe = new ElasticsearchProbe(client, namespace);
+        ElasticsearchOrderQueries queries = new ElasticsearchOrderQueries(client, namespace);
+
+        projector.recordSkipped(ada, 1);
+
+        assertThat(probe.appliedVersion(ada)).isEqualTo(1);
+        assertThat(queries.findOrder(ada)).isEmpty();
+
+        // The chain parked behind the skipped event is released as a redelivery.
+        projector.apply(new EventBatch(List.of(shipped), LogPosition.START, true));
+
+        assertThat(probe.appliedVersion(ada)).isEqualTo(2);
+        assertThat(queries.findOrder(ada)).isEmpty();
+
+        projector.recordSkipped(ada, 1);
+        assertThat(probe.appliedVersion(ada)).as("a lower skipped version never lowers it").isEqualTo(2);
+        projector.apply(new EventBatch(List.of(created, shipped), LogPosition.START, true));
+        assertThat(queries.findOrder(ada)).as("the skipped event delivered again is not applied").isEmpty();
+
+        // A later event in an ordinary batch: Bob's order, whose creation was skipped, gets no document either.
+        projector.recordSkipped(bob, 1);
+        projector.apply(new EventBatch(List.of(cancelled), log.head()));
+        assertThat(probe.appliedVersion(bob)).isEqualTo(2);
+        queries.refresh();
+        assertThat(queries.count()).as("no order in search, counts or aggregations").isZero();
+        assertThat(projector.checkpoint()).isEqualTo(log.head());
+    }
+
+    @Test
+    void aSkippedChangeCountsAsAppliedAndTheNextVersionAppliesNormally() throws Exception {
+        OrderEventLog log = new OrderEventLog(1);
+        RecordedEvent created = log.created(ada, "customer-ada", "Ada", "EUR", "1.00", T0, "Thing");
+        RecordedEvent shipped = log.shipped(ada, "UPS", "T-9", T0.plusSeconds(5), 5000);
+        RecordedEvent cancelled = log.cancelled(ada, "lost", T0.plusSeconds(9));
+        ElasticsearchOrderProjector projector = projector();
+        projector.apply(new EventBatch(List.of(created), created.logPosition()));
+
+        projector.recordSkipped(ada, 2);
+        projector.apply(new EventBatch(List.of(created, shipped), created.logPosition(), true));
+        assertThat(new ElasticsearchOrderQueries(client, namespace).findOrder(ada)).get()
+                .extracting(OrderDocument::status).as("the skipped shipment is not applied").isEqualTo("CREATED");
+
+        projector.apply(new EventBatch(List.of(cancelled), log.head()));
+
+        assertThat(new ElasticsearchProbe(client, namespace).appliedVersion(ada)).isEqualTo(3);
+        assertThat(new ElasticsearchOrderQueries(client, namespace).findOrder(ada)).get()
+                .extracting(OrderDocument::status, OrderDocument::streamVersion).containsExactly("CANCELLED", 3L);
+    }
+
+    @Test
+    void aResetForgetsTheSkippedVersions() throws Exception {
+        ElasticsearchOrderProjector projector = projector();
+        projector.recordSkipped(ada, 4);
+
+        projector.reset();
+
+        assertThat(new ElasticsearchProbe(client, namespace).appliedVersion(ada)).isZero();
+    }
+
+    // Classification. Real server error: a bulk item rejected with 400 (a document Elasticsearch cannot parse), and
+    // the unreachable node below. Answered by a stand-in node (CannedHttpServer), turned into exceptions by the
+    // real client and projector: 429 and 503, per bulk item and for the whole request, which the shared node here
+    // cannot be driven to without harm.
+
+    @Test
+    void aBulkItemElasticsearchCannotParseIsPermanent() throws Exception {
+        OrderEventLog log = new OrderEventLog(1);
+        RecordedEvent unindexable = log.append(ada, "order", new OrderCreated(ada, "customer-ada", "Ada", "EUR",
+                List.of(new OrderItem("Thing", new BigDecimal("1E+400"), 1)), new BigDecimal("1E+400"), T0), T0);
+        ElasticsearchOrderProjector projector = projector();
+
+        assertThatThrownBy(() -> projector.apply(new EventBatch(List.of(unindexable), log.head())))
+                .isInstanceOfSatisfying(ElasticsearchBulkException.class, e -> {
+                    assertThat(e.failures()).singleElement().satisfies(f -> {
+                        assertThat(f.status()).isEqualTo(400);
+                        assertThat(f.type()).endsWith("parsing_exception");
+                    });
+                    assertThat(projector.classify(e)).isEqualTo(FailureKind.PERMANENT);
+                });
+    }
+
+    @Test
+    void bulkItemsRejectedForLackOfCapacityOrShardsAreTransientBadItemsAmongThemPermanent() throws Exception {
+        assertThat(classifyBulkAnswer(item(429, "es_rejected_execution_exception",
+                "rejected execution of coordinating operation [coordinating_and_primary_bytes=0, max=0]")))
+                .isEqualTo(FailureKind.TRANSIENT);
+        assertThat(classifyBulkAnswer(item(503, "unavailable_shards_exception",
+                "[orders-v1][0] primary shard is not active Timeout: [1m]"))).isEqualTo(FailureKind.TRANSIENT);
+        assertThat(classifyBulkAnswer(item(400, "mapper_parsing_exception", "failed to parse field [totalAmount]")))
+                .isEqualTo(FailureKind.PERMANENT);
+        // A bad item beside a rejected one: permanent, so the lane splits the batch and retries the rejected alone.
+        assertThat(classifyBulkAnswer(item(429, "es_rejected_execution_exception", "rejected execution") + ","
+                + item(400, "mapper_parsing_exception", "failed to parse"))).isEqualTo(FailureKind.PERMANENT);
+    }
+
+    /** The client reports a 429 as an ElasticsearchException, a 502-504 as a ResponseException (an IOException). */
+    @Test
+    void aRequestRejectedForLackOfCapacityOrAnUnavailableClusterIsTransient() throws Exception {
+        assertThat(classifyAnswer(new Reply(429, ES_HEADERS, error(429, "es_rejected_execution_exception",
+                "rejected execution of coordinating operation")))).isEqualTo(FailureKind.TRANSIENT);
+        assertThat(classifyAnswer(new Reply(503, ES_HEADERS, error(503, "cluster_block_exception",
+                "blocked by: [SERVICE_UNAVAILABLE/2/no master];")))).isEqualTo(FailureKind.TRANSIENT);
+        assertThat(classifyAnswer(new Reply(400, ES_HEADERS, error(400, "illegal_argument_exception",
+                "Malformed action/metadata line")))).isEqualTo(FailureKind.PERMANENT);
+    }
+
+    private static final Map<String, String> ES_HEADERS = Map.of("X-Elastic-Product", "Elasticsearch",
+            "Content-Type", "application/json");
+
+    private static String item(int status, String type, String reason) {
+        return """
+                {"index":{"_index":"orders-v1","_id":"order-%s","status":%d,"error":{"type":"%s","reason":"%s"}}}\
+                """.formatted(UUID.randomUUID(), status, type, reason);
+    }
+
+    private static String error(int status, String type, String reason) {
+        return """
+                {"error":{"root_cause":[{"type":"%1$s","reason":"%2$s"}],"type":"%1$s","reason":"%2$s"},"status":%3$d}\
+                """.formatted(type, reason, status);
+    }
+
+    /** How the projector classifies its failure when a node answers its bulk with these items (200, errors: true). */
+    private FailureKind classifyBulkAnswer(String items) throws Exception {
+        return classifyAnswer(new Reply(200, ES_HEADERS, "{\"took\":3,\"errors\":true,\"items\":[" + items + "]}"));
+    }
+
+    /** How the projector classifies its failure when a node answers its bulk with {@code bulk} (indices exist). */
+    private FailureKind classifyAnswer(Reply bulk) throws Exception {
+        try (CannedHttpServer node = CannedHttpServer.start(exchange ->
+                exchange.getRequestURI().getPath().endsWith("/_bulk") ? bulk : new Reply(200, ES_HEADERS, ""))) {
+            ElasticsearchClient standIn = ElasticsearchConnector.connect(node.url());
+            try {
+                ElasticsearchOrderProjector projector = new ElasticsearchOrderProjector(standIn, namespace);
+                OrderEventLog log = threeOrders();
+                return projector.classify(catchFailure(() -> projector.apply(new EventBatch(log.events(), log.head()))));
+            } finally {
+                standIn._transport().close();
+            }
+        }
+    }
+
+    private interface Action {
+        void run() throws Exception;
+    }
+
+    private static Throwable catchFailure(Action action) {
+        try {
+            action.run();
+        } catch (Exception e) {
+            return e;
+        }
+        throw new AssertionError("expected a failure");
     }
 
     @Test

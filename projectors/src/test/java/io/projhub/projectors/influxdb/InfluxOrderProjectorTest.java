@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 
 import com.influxdb.client.InfluxDBClient;
 import com.influxdb.client.domain.InfluxQLQuery;
+import com.influxdb.client.domain.WritePrecision;
 import com.influxdb.exceptions.InfluxException;
 import com.influxdb.query.InfluxQLQueryResult;
 
@@ -26,6 +27,8 @@ import okhttp3.MediaType;
 import okhttp3.ResponseBody;
 import retrofit2.Response;
 
+import io.projhub.projectors.testing.CannedHttpServer;
+import io.projhub.projectors.testing.CannedHttpServer.Reply;
 import io.projhub.projectors.testing.OrderEventLog;
 import io.projhub.core.eventstore.LogPosition;
 import io.projhub.core.eventstore.RecordedEvent;
@@ -62,6 +65,7 @@ class InfluxOrderProjectorTest {
         try {
             influx.getInfluxQLQueryApi().queryJSON(new InfluxQLQuery("""
                     DROP MEASUREMENT "%1$sorder_lifecycle"; DROP MEASUREMENT "%1$saccount_flow";
+                    DROP MEASUREMENT "%1$sskipped_versions";
                     DROP SERIES FROM "projhub_checkpoint" WHERE "projector" = '%1$sinfluxdb'
                     """.formatted(namespace), stores.influxBucket()));
         } finally {
@@ -274,6 +278,100 @@ class InfluxOrderProjectorTest {
                 "order_lifecycle{status=CANCELLED}@" + ns(T0.plus(Duration.ofDays(1)), soon) + " duration_ms="
                         + (Duration.ofDays(1).toMillis() - 1000));
         assertThat(points()).filteredOn(p -> p.contains("CANCELLED") && p.contains("order_id")).hasSize(2);
+    }
+
+    @Test
+    void aSkippedVersionIsRecordedOutsideTheSeriesAndTheStreamsLaterVersionsApply() throws Exception {
+        OrderEventLog log = new OrderEventLog(1);
+        log.created(ada, "customer-ada", "Ada", "EUR", "1.00", T0, "Thing");
+        RecordedEvent shipped = log.shipped(ada, "UPS", "T-9", T0.plusSeconds(5), 5000);
+        InfluxOrderProjector projector = projector();
+
+        projector.recordSkipped(ada, 1);
+
+        assertThat(probe().appliedVersion(ada)).isEqualTo(1);
+        assertThat(points()).as("no point in the lifecycle or flow series").isEmpty();
+
+        // The chain parked behind the skipped event is released as a redelivery.
+        projector.apply(new EventBatch(List.of(shipped), log.head(), true));
+
+        assertThat(probe().appliedVersion(ada)).isEqualTo(2);
+        assertThat(points()).hasSize(3).allMatch(p -> p.startsWith("order_lifecycle{carrier=UPS,status=SHIPPED}"));
+        projector.recordSkipped(ada, 1);
+        assertThat(probe().appliedVersion(ada)).as("a lower skipped version never lowers it").isEqualTo(2);
+        projector.recordSkipped(ada, 4);
+        assertThat(probe().appliedVersion(ada)).isEqualTo(4);
+    }
+
+    @Test
+    void aResetForgetsTheSkippedVersions() {
+        InfluxOrderProjector projector = projector();
+        projector.recordSkipped(ada, 4);
+
+        projector.reset();
+
+        assertThat(probe().appliedVersion(ada)).isZero();
+    }
+
+    // Classification. Real server errors: a missing database (404: the store's set-up, transient), a field type
+    // conflict (400: the data, permanent), and the unreachable server below. Answered by a stand-in server
+    // (CannedHttpServer) and turned into exceptions by the real client: 500, 503 and 429, which the shared server
+    // here cannot be driven to.
+
+    @Test
+    void aMissingDatabaseIsTransientAndAPointOfTheWrongTypePermanent() {
+        OrderEventLog log = history();
+        InfluxOrderProjector missing = new InfluxOrderProjector(influx, stores.influxOrg(),
+                "projhub_missing_" + UUID.randomUUID().toString().substring(0, 8), namespace);
+        Throwable notFound = catchFailure(() -> missing.apply(new EventBatch(log.events(), log.head())));
+        assertThat(notFound).isInstanceOfSatisfying(InfluxException.class, e -> assertThat(e.status()).isEqualTo(404));
+        assertThat(missing.classify(notFound)).isEqualTo(FailureKind.TRANSIENT);
+
+        // A string amount in the same shard first: the projector's float amounts then conflict with it.
+        influx.getWriteApiBlocking().writeRecord(stores.influxBucket(), stores.influxOrg(), WritePrecision.NS,
+                "%sorder_lifecycle,status=CREATED amount=\"text\" %d".formatted(namespace, T0.toEpochMilli() * 1_000_000));
+        InfluxOrderProjector projector = projector();
+        Throwable conflict = catchFailure(() -> projector.apply(new EventBatch(log.events(), log.head())));
+        assertThat(conflict).isInstanceOfSatisfying(InfluxException.class, e -> {
+            assertThat(e.status()).isEqualTo(400);
+            assertThat(e.getMessage()).contains("field type conflict");
+        });
+        assertThat(projector.classify(conflict)).isEqualTo(FailureKind.PERMANENT);
+    }
+
+    @Test
+    void aServerFailingOrOverloadedIsTransient() {
+        assertThat(classifyAnswer(500, "{\"code\":\"internal error\",\"message\":\"timeout\"}"))
+                .isEqualTo(FailureKind.TRANSIENT);
+        assertThat(classifyAnswer(503, "{\"code\":\"unavailable\",\"message\":\"service unavailable\"}"))
+                .isEqualTo(FailureKind.TRANSIENT);
+        assertThat(classifyAnswer(429, "{\"code\":\"too many requests\",\"message\":\"write limit reached\"}"))
+                .isEqualTo(FailureKind.TRANSIENT);
+    }
+
+    /** How the projector classifies its failure when the server answers its write with {@code status}. */
+    private FailureKind classifyAnswer(int status, String body) {
+        try (CannedHttpServer server = CannedHttpServer.start(
+                exchange -> new Reply(status, Map.of("Content-Type", "application/json"), body));
+             InfluxDBClient standIn = InfluxConnector.connect(server.url(), "token", stores.influxOrg(),
+                     stores.influxBucket())) {
+            InfluxOrderProjector projector = new InfluxOrderProjector(standIn, stores.influxOrg(), stores.influxBucket(),
+                    namespace);
+            OrderEventLog log = history();
+            Throwable failure = catchFailure(() -> projector.apply(new EventBatch(log.events(), log.head())));
+            assertThat(failure).isInstanceOfSatisfying(InfluxException.class,
+                    e -> assertThat(e.status()).isEqualTo(status));
+            return projector.classify(failure);
+        }
+    }
+
+    private static Throwable catchFailure(Runnable action) {
+        try {
+            action.run();
+        } catch (RuntimeException e) {
+            return e;
+        }
+        throw new AssertionError("expected a failure");
     }
 
     @Test

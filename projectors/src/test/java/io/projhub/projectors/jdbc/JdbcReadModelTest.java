@@ -1,15 +1,20 @@
 package io.projhub.projectors.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.math.BigDecimal;
 import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,6 +23,9 @@ import org.junit.jupiter.api.TestInstance;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
 
 import io.projhub.core.domain.DomainEventTypes;
 import io.projhub.core.domain.account.AccountCreated;
@@ -35,6 +43,7 @@ import io.projhub.core.eventstore.LogPosition;
 import io.projhub.core.eventstore.NewEvent;
 import io.projhub.core.eventstore.RecordedEvent;
 import io.projhub.core.projection.EventBatch;
+import io.projhub.core.projection.FailureKind;
 import io.projhub.testsupport.RealStores;
 import io.projhub.testsupport.StoreEndpoints;
 
@@ -45,11 +54,13 @@ class JdbcReadModelTest {
     private static final EventTypeRegistry REGISTRY = DomainEventTypes.registry();
     private static final Instant T0 = Instant.parse("2026-11-01T10:00:00Z");
 
+    private StoreEndpoints stores;
     private HikariDataSource dataSource;
     private RelationalSchema schema;
 
     @BeforeAll
     void connect(StoreEndpoints stores) {
+        this.stores = stores;
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(stores.postgresUrl());
         config.setUsername(stores.postgresUser());
@@ -108,6 +119,11 @@ class JdbcReadModelTest {
 
         LogPosition end() {
             return events.get(events.size() - 1).logPosition();
+        }
+
+        RecordedEvent event(String stream, long version) {
+            return events.stream().filter(e -> e.streamId().equals(stream) && e.version() == version).findFirst()
+                    .orElseThrow();
         }
     }
 
@@ -181,6 +197,229 @@ class JdbcReadModelTest {
 
         projector.apply(new EventBatch(List.of(), new LogPosition(1, 1)));
         assertThat(probe.checkpoint()).isEqualTo(log.end());
+    }
+
+    @Test
+    void aSkippedCreationIsRecordedOutsideTheViewAndTheStreamsLaterVersionsOnlyRaiseIt() throws Exception {
+        Log log = new Log();
+        JdbcOrderProjector projector = projector();
+        JdbcProbe probe = new JdbcProbe(dataSource, schema);
+        JdbcOrderQueries queries = new JdbcOrderQueries(dataSource, schema);
+        RecordedEvent created = log.event(log.shipped, 1);
+        RecordedEvent shipped = log.event(log.shipped, 2);
+
+        projector.recordSkipped(log.shipped, 1);
+
+        assertThat(probe.appliedVersion(log.shipped)).isEqualTo(1);
+        assertThat(queries.orderDetails(log.shipped)).isEmpty();
+
+        // The chain parked behind the skipped event is released as a redelivery.
+        projector.apply(new EventBatch(List.of(shipped), log.end(), true));
+
+        assertThat(probe.appliedVersion(log.shipped)).isEqualTo(2);
+        assertThat(queries.orderDetails(log.shipped)).isEmpty();
+        assertThat(rows("shipments", "order_id", log.shipped)).as("no shipment of an order never created").isZero();
+
+        projector.recordSkipped(log.shipped, 1);
+        assertThat(probe.appliedVersion(log.shipped)).as("a lower skipped version never lowers it").isEqualTo(2);
+        projector.apply(new EventBatch(List.of(created, shipped), log.end(), true));
+        assertThat(queries.orderDetails(log.shipped)).as("the skipped event delivered again is not applied").isEmpty();
+
+        // A later event in an ordinary batch: the account whose opening was skipped gets no row.
+        projector.recordSkipped(log.account, 1);
+        projector.apply(new EventBatch(List.of(log.event(log.account, 2)), log.end()));
+        assertThat(probe.appliedVersion(log.account)).isEqualTo(2);
+        assertThat(queries.account(log.account)).isEmpty();
+    }
+
+    @Test
+    void aSkippedChangeCountsAsAppliedAndTheNextVersionAppliesNormally() throws Exception {
+        Log log = new Log();
+        JdbcOrderProjector projector = projector();
+        projector.apply(new EventBatch(List.of(log.event(log.account, 1)), log.end()));
+
+        projector.recordSkipped(log.account, 2);
+        projector.apply(new EventBatch(List.of(log.event(log.account, 2)), log.end(), true));
+        assertThat(new JdbcOrderQueries(dataSource, schema).account(log.account).orElseThrow().balance())
+                .as("the skipped deposit is not applied").isEqualByComparingTo("100.00");
+
+        projector.apply(new EventBatch(List.of(log.event(log.account, 3)), log.end()));
+
+        assertThat(new JdbcProbe(dataSource, schema).appliedVersion(log.account)).isEqualTo(3);
+        assertThat(new JdbcOrderQueries(dataSource, schema).account(log.account).orElseThrow().balance())
+                .isEqualByComparingTo("119.75");
+    }
+
+    @Test
+    void aResetForgetsTheSkippedVersions() throws Exception {
+        RelationalSchema own = new RelationalSchema("rm_reset_" + UUID.randomUUID().toString().substring(0, 8));
+        try {
+            JdbcOrderProjector projector = new JdbcOrderProjector(dataSource, own, REGISTRY);
+            projector.recordSkipped("order-skipped", 4);
+            assertThat(new JdbcProbe(dataSource, own).appliedVersion("order-skipped")).isEqualTo(4);
+
+            projector.reset();
+
+            assertThat(new JdbcProbe(dataSource, own).appliedVersion("order-skipped")).isZero();
+        } finally {
+            try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+                s.execute("drop schema if exists " + own.name() + " cascade");
+            }
+        }
+    }
+
+    // Classification. Real server errors: 40001 (serialization failure), 40P01 (deadlock), 57P01 (backend
+    // terminated by pg_terminate_backend), 08001 (connection refused), 23502 (bad data: a null name). Built as PgJDBC builds them
+    // from the server's error message: 53300 (too many connections) and 57P03 (cannot connect now), which this
+    // shared server cannot be brought into without harm.
+
+    @Test
+    void aSerializationFailureIsTransient() throws Exception {
+        String table = scratchTable();
+        try (Connection a = connection(); Connection b = connection()) {
+            for (Connection c : List.of(a, b)) {
+                c.setAutoCommit(false);
+                c.setTransactionIsolation(Connection.TRANSACTION_SERIALIZABLE);
+            }
+            // Each reads what the other writes: one of the two cannot be serialized.
+            execute(a, "select sum(n) from " + table + " where id = 1");
+            execute(b, "select sum(n) from " + table + " where id = 2");
+            execute(a, "update " + table + " set n = n + 1 where id = 2");
+            SQLException failure = catchSql(() -> {
+                execute(b, "update " + table + " set n = n + 1 where id = 1");
+                a.commit();
+                b.commit();
+            });
+
+            assertThat(failure.getSQLState()).isEqualTo("40001");
+            assertThat(projector().classify(failure)).isEqualTo(FailureKind.TRANSIENT);
+        }
+    }
+
+    @Test
+    void aDeadlockIsTransient() throws Exception {
+        String table = scratchTable();
+        try (Connection a = connection(); Connection b = connection()) {
+            a.setAutoCommit(false);
+            b.setAutoCommit(false);
+            execute(a, "update " + table + " set n = n + 1 where id = 1");
+            execute(b, "update " + table + " set n = n + 1 where id = 2");
+            // Each now waits for the other's row: PostgreSQL aborts one of them.
+            CompletableFuture<SQLException> first = CompletableFuture.supplyAsync(
+                    () -> updateOrRollBack(a, "update " + table + " set n = n + 1 where id = 2"));
+            SQLException second = updateOrRollBack(b, "update " + table + " set n = n + 1 where id = 1");
+            SQLException failure = second != null ? second : first.join();
+
+            assertThat(failure.getSQLState()).isEqualTo("40P01");
+            assertThat(projector().classify(failure)).isEqualTo(FailureKind.TRANSIENT);
+            first.join();
+        }
+    }
+
+    @Test
+    void aConnectionTerminatedByTheServerOrRefusedIsTransient() throws Exception {
+        try (Connection victim = connection(); Connection admin = connection()) {
+            long pid;
+            try (ResultSet rs = victim.createStatement().executeQuery("select pg_backend_pid()")) {
+                rs.next();
+                pid = rs.getLong(1);
+            }
+            execute(admin, "select pg_terminate_backend(" + pid + ")");
+            SQLException terminated = catchSql(() -> execute(victim, "select 1"));
+
+            assertThat(terminated.getSQLState()).as(terminated.toString()).matches("57P01|08006|08003");
+            assertThat(projector().classify(terminated)).isEqualTo(FailureKind.TRANSIENT);
+        }
+        SQLException refused = catchSql(() -> DriverManager.getConnection("jdbc:postgresql://127.0.0.1:1/projhub",
+                stores.postgresUser(), stores.postgresPassword()).close());
+        assertThat(refused.getSQLState()).isEqualTo("08001");
+        assertThat(projector().classify(refused)).isEqualTo(FailureKind.TRANSIENT);
+    }
+
+    @Test
+    void aServerShortOfResourcesOrStartingIsTransientAndBadDataPermanent() throws Exception {
+        JdbcOrderProjector projector = projector();
+        assertThat(projector.classify(serverError("53300", "sorry, too many clients already")))
+                .isEqualTo(FailureKind.TRANSIENT);
+        assertThat(projector.classify(serverError("57P03", "the database system is starting up")))
+                .isEqualTo(FailureKind.TRANSIENT);
+
+        Log log = new Log();
+        String order = "order-" + UUID.randomUUID();
+        log.add(order, 1, new OrderCreated(order, log.ada, null, "EUR", List.of(), new BigDecimal("1.00"), T0));
+        RecordedEvent withoutName = log.event(order, 1);
+        assertThatThrownBy(() -> projector.apply(new EventBatch(List.of(withoutName), withoutName.logPosition())))
+                .isInstanceOfSatisfying(SQLException.class, e -> {
+                    assertThat(e.getSQLState()).isEqualTo("23502");
+                    assertThat(projector.classify(e)).isEqualTo(FailureKind.PERMANENT);
+                });
+    }
+
+    /** A server error as PgJDBC builds it from the server's ErrorResponse fields (severity, code, message). */
+    private static PSQLException serverError(String sqlState, String message) {
+        return new PSQLException(new ServerErrorMessage("SFATAL\0C" + sqlState + "\0M" + message + "\0"));
+    }
+
+    /** A table of two rows (ids 1 and 2) in the test's schema. */
+    private String scratchTable() throws SQLException {
+        String table = schema.name() + ".scratch_" + UUID.randomUUID().toString().substring(0, 8);
+        try (Connection c = connection()) {
+            execute(c, "create table " + table + " (id int primary key, n int not null)");
+            execute(c, "insert into " + table + " values (1, 0), (2, 0)");
+        }
+        return table;
+    }
+
+    private Connection connection() throws SQLException {
+        schema.create(dataSource);
+        return DriverManager.getConnection(stores.postgresUrl(), stores.postgresUser(), stores.postgresPassword());
+    }
+
+    private long rows(String table, String column, String value) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "select count(*) from " + schema.name() + "." + table + " where " + column + " = ?")) {
+            ps.setString(1, value);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private static void execute(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    private interface SqlAction {
+        void run() throws SQLException;
+    }
+
+    /** Runs the statement; if it fails, rolls back (releasing the transaction's locks) and returns the failure. */
+    private static SQLException updateOrRollBack(Connection c, String sql) {
+        SQLException failure = catchSqlOrNull(() -> execute(c, sql));
+        if (failure != null) {
+            catchSqlOrNull(c::rollback);
+        }
+        return failure;
+    }
+
+    private static SQLException catchSqlOrNull(SqlAction action) {
+        try {
+            action.run();
+            return null;
+        } catch (SQLException e) {
+            return e;
+        }
+    }
+
+    private static SQLException catchSql(SqlAction action) {
+        SQLException failure = catchSqlOrNull(action);
+        if (failure == null) {
+            throw new AssertionError("expected an SQLException");
+        }
+        return failure;
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.entry;
 
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
@@ -12,12 +13,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.neo4j.driver.Driver;
 import org.neo4j.driver.Record;
 import org.neo4j.driver.Session;
+import org.neo4j.driver.Transaction;
+import org.neo4j.driver.TransactionConfig;
+import org.neo4j.driver.exceptions.ClientException;
+import org.neo4j.driver.exceptions.Neo4jException;
+import org.neo4j.driver.exceptions.ServiceUnavailableException;
+import org.neo4j.driver.exceptions.SessionExpiredException;
+import org.neo4j.driver.exceptions.TransientException;
 
 import io.projhub.projectors.testing.EventLog;
 import io.projhub.core.domain.customer.CustomerDeactivated;
@@ -62,6 +71,7 @@ class Neo4jOrderProjectorTest {
     private final List<String> moreCustomers = new ArrayList<>();
     private final List<String> moreOrders = new ArrayList<>();
     private final List<String> moreTracking = new ArrayList<>();
+    private final List<String> locks = new ArrayList<>();
 
     Neo4jOrderProjectorTest(StoreEndpoints stores) {
         driver = Neo4jConnector.connect(stores.neo4jUri(), stores.neo4jUser(), stores.neo4jPassword());
@@ -86,6 +96,8 @@ class Neo4jOrderProjectorTest {
                       UNION UNWIND $tracking AS number MATCH (n:Shipment {trackingNumber: number}) RETURN n
                       UNION UNWIND $carriers AS name MATCH (n:Carrier {name: name}) RETURN n
                       UNION MATCH (n:ProjhubCheckpoint {name: $checkpoint}) RETURN n
+                      UNION UNWIND $customers + $orders AS id MATCH (n:ProjhubSkippedVersion {stream: id}) RETURN n
+                      UNION UNWIND $locks AS id MATCH (n:ProjhubTestLock {id: id}) RETURN n
                     }
                     DETACH DELETE n
                     """, ids()).consume();
@@ -441,6 +453,152 @@ class Neo4jOrderProjectorTest {
     }
 
     @Test
+    void aSkippedOrderCreatedIsRecordedOutsideTheGraphAndTheOrdersLaterVersionsOnlyRaiseIt() {
+        RecordedEvent created = log.append("order", orderA, new OrderCreated(orderA, ada, "Ada Lovelace", "EUR",
+                List.of(new OrderItem(book, new BigDecimal("12.50"), 1)), new BigDecimal("12.50"), T0));
+        RecordedEvent shipped = log.append("order", orderA, new OrderShipped(orderA, trackingA, dhl, T0.plusSeconds(60), 60_000));
+        log.append("customer", bob, new CustomerRegistered(bob, "Bob Babbage", "bob@example.org", T0));
+        RecordedEvent deactivated = log.append("customer", bob, new CustomerDeactivated(bob, "moved away", T0.plusSeconds(9)));
+        Neo4jOrderProjector projector = new Neo4jOrderProjector(driver, namespace);
+        Neo4jProbe probe = new Neo4jProbe(driver, namespace);
+        Neo4jGraphQueries queries = new Neo4jGraphQueries(driver);
+
+        projector.recordSkipped(orderA, 1);
+
+        assertThat(probe.appliedVersion(orderA)).isEqualTo(1);
+        assertThat(queries.orderGraph(orderA)).isEmpty();
+
+        // The chain parked behind the skipped event is released as a redelivery.
+        projector.apply(new EventBatch(List.of(shipped), log.head(), true));
+
+        assertThat(probe.appliedVersion(orderA)).isEqualTo(2);
+        assertThat(nodeCounts()).as("no order, customer, product, shipment or carrier").isEmpty();
+
+        projector.recordSkipped(orderA, 1);
+        assertThat(probe.appliedVersion(orderA)).as("a lower skipped version never lowers it").isEqualTo(2);
+        projector.apply(new EventBatch(List.of(created, shipped), log.head(), true));
+        assertThat(nodeCounts()).as("the skipped event delivered again is not applied").isEmpty();
+
+        // A later event in an ordinary batch: Bob, whose registration was skipped, gets no node either.
+        projector.recordSkipped(bob, 1);
+        projector.apply(new EventBatch(List.of(deactivated), log.head()));
+        assertThat(probe.appliedVersion(bob)).isEqualTo(2);
+        assertThat(queries.customerOrdersGraph(bob)).isEmpty();
+        assertThat(nodeCounts()).isEmpty();
+        assertThat(projector.checkpoint()).isEqualTo(log.head());
+    }
+
+    @Test
+    void aSkippedChangeCountsAsAppliedAndTheNextVersionAppliesNormally() {
+        RecordedEvent created = log.append("order", orderA, new OrderCreated(orderA, ada, "Ada Lovelace", "EUR",
+                List.of(new OrderItem(book, new BigDecimal("12.50"), 1)), new BigDecimal("12.50"), T0));
+        RecordedEvent shipped = log.append("order", orderA, new OrderShipped(orderA, trackingA, dhl, T0.plusSeconds(60), 60_000));
+        RecordedEvent cancelled = log.append("order", orderA, new OrderCancelled(orderA, "lost", T0.plusSeconds(90)));
+        Neo4jOrderProjector projector = new Neo4jOrderProjector(driver, namespace);
+        projector.apply(new EventBatch(List.of(created), created.logPosition()));
+
+        projector.recordSkipped(orderA, 2);
+        projector.apply(new EventBatch(List.of(created, shipped), created.logPosition(), true));
+        assertThat(properties("MATCH (n:Order {id: $id}) RETURN n", orderA)).as("the skipped shipment is not applied")
+                .contains(entry("status", "CREATED"), entry("version", 1L));
+        assertThat(nodeCounts()).doesNotContainKeys("Shipment", "Carrier");
+
+        projector.apply(new EventBatch(List.of(cancelled), log.head()));
+
+        assertThat(new Neo4jProbe(driver, namespace).appliedVersion(orderA)).isEqualTo(3);
+        assertThat(properties("MATCH (n:Order {id: $id}) RETURN n", orderA))
+                .contains(entry("status", "CANCELLED"), entry("version", 3L));
+    }
+
+    // Classification. Real server errors: a deadlock (Neo.TransientError.Transaction.DeadlockDetected), a lock wait
+    // cut by the transaction's timeout (sent as Neo.TransientError.Transaction.LockClientStopped, which the driver
+    // renames to a client error), a syntax error, and the unreachable server below. Built as the driver builds them:
+    // ServiceUnavailable and SessionExpired (a cluster member going away mid-session), and a Neo.TransientError code
+    // in a plain Neo4jException (how the driver reports an error it has no class for).
+
+    private static final String LOCK = "MATCH (n:ProjhubTestLock {id: $id}) SET n.locked = true";
+
+    @Test
+    void aDeadlockIsTransient() {
+        List<String> nodes = lockNodes(2);
+        try (Session first = driver.session(); Session second = driver.session();
+             Transaction one = first.beginTransaction(); Transaction two = second.beginTransaction()) {
+            one.run(LOCK, Map.of("id", nodes.get(0))).consume();
+            two.run(LOCK, Map.of("id", nodes.get(1))).consume();
+            // Each now waits for the other's node: Neo4j aborts one of them.
+            CompletableFuture<Neo4jException> oneWaits = CompletableFuture.supplyAsync(() -> lockOrRollBack(one, nodes.get(1)));
+            Neo4jException twoFailed = lockOrRollBack(two, nodes.get(0));
+            Neo4jException failure = twoFailed != null ? twoFailed : oneWaits.join();
+            oneWaits.join();
+
+            assertThat(failure).isInstanceOf(TransientException.class);
+            assertThat(failure.code()).isEqualTo("Neo.TransientError.Transaction.DeadlockDetected");
+            assertThat(new Neo4jOrderProjector(driver, namespace).classify(failure)).isEqualTo(FailureKind.TRANSIENT);
+        }
+    }
+
+    @Test
+    void aLockWaitCutByTheTransactionTimeoutIsTransient() {
+        String node = lockNodes(1).get(0);
+        try (Session holder = driver.session(); Session waiter = driver.session();
+             Transaction holding = holder.beginTransaction()) {
+            holding.run(LOCK, Map.of("id", node)).consume();
+            Neo4jException failure;
+            try (Transaction waiting = waiter.beginTransaction(
+                    TransactionConfig.builder().withTimeout(Duration.ofMillis(200)).build())) {
+                failure = lockOrRollBack(waiting, node);
+            }
+
+            assertThat(failure).isInstanceOf(ClientException.class);
+            assertThat(failure.code()).isEqualTo("Neo.ClientError.Transaction.LockClientStopped");
+            assertThat(new Neo4jOrderProjector(driver, namespace).classify(failure)).isEqualTo(FailureKind.TRANSIENT);
+        }
+    }
+
+    @Test
+    void aServerGoingAwayOrAnyTransientCodeIsTransientAndABadStatementPermanent() {
+        Neo4jOrderProjector projector = new Neo4jOrderProjector(driver, namespace);
+        assertThat(projector.classify(new ServiceUnavailableException("Unable to connect to 127.0.0.1:7687")))
+                .isEqualTo(FailureKind.TRANSIENT);
+        assertThat(projector.classify(new SessionExpiredException("Server at 10.0.0.2:7687 is no longer available")))
+                .isEqualTo(FailureKind.TRANSIENT);
+        assertThat(projector.classify(new RuntimeException(new Neo4jException(
+                "Neo.TransientError.General.MemoryPoolOutOfMemoryError", "The allocation exceeds the pool limit"))))
+                .isEqualTo(FailureKind.TRANSIENT);
+
+        Throwable syntaxError;
+        try (Session session = driver.session()) {
+            syntaxError = catchFailure(() -> session.run("RETURN 1 +").consume());
+        }
+        assertThat(((Neo4jException) syntaxError).code()).isEqualTo("Neo.ClientError.Statement.SyntaxError");
+        assertThat(projector.classify(syntaxError)).isEqualTo(FailureKind.PERMANENT);
+    }
+
+    /** Test nodes to lock, deleted after the test. */
+    private List<String> lockNodes(int count) {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            ids.add("lock-" + i + "-" + suffix);
+        }
+        locks.addAll(ids);
+        try (Session session = driver.session()) {
+            session.run("UNWIND $ids AS id CREATE (:ProjhubTestLock {id: id})", Map.of("ids", ids)).consume();
+        }
+        return ids;
+    }
+
+    /** Locks the node in the transaction; if that fails, closes the transaction (releasing its locks) and returns why. */
+    private static Neo4jException lockOrRollBack(Transaction tx, String node) {
+        try {
+            tx.run(LOCK, Map.of("id", node)).consume();
+            return null;
+        } catch (Neo4jException e) {
+            tx.close();
+            return e;
+        }
+    }
+
+    @Test
     void anUnreachableNeo4jIsATransientFailure() {
         try (Driver nowhere = Neo4jConnector.connect("bolt://127.0.0.1:1", "", "")) {
             Neo4jOrderProjector projector = new Neo4jOrderProjector(nowhere, namespace);
@@ -464,7 +622,7 @@ class Neo4jOrderProjectorTest {
         return Map.of("customers", concat(List.of(ada, bob, unregistered), moreCustomers),
                 "orders", concat(List.of(orderA, orderB, orderC, orderD, orderE), moreOrders),
                 "products", List.of(book, pen, lamp, tea), "tracking", concat(List.of(trackingA, trackingD), moreTracking),
-                "carriers", List.of(dhl, ups), "checkpoint", namespace + "neo4j");
+                "carriers", List.of(dhl, ups), "checkpoint", namespace + "neo4j", "locks", locks);
     }
 
     private static <T> List<T> concat(List<T> first, List<T> second) {

@@ -3,14 +3,20 @@ package io.projhub.projectors.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.entry;
+import static org.awaitility.Awaitility.await;
 
 import java.math.BigDecimal;
+import java.net.URI;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.AfterEach;
@@ -31,7 +37,10 @@ import io.projhub.core.projection.EventBatch;
 import io.projhub.core.projection.FailureKind;
 import io.projhub.testsupport.RealStores;
 import io.projhub.testsupport.StoreEndpoints;
+import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.exceptions.JedisBusyException;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
 
@@ -41,6 +50,7 @@ class RedisOrderProjectorTest {
     private static final Instant T0 = Instant.parse("2026-01-10T10:00:00Z");
 
     private final JedisPooled redis;
+    private final URI redisUrl;
     private final String namespace = "t" + UUID.randomUUID().toString().substring(0, 8) + "-";
     private final RedisKeys keys = new RedisKeys(namespace);
 
@@ -54,6 +64,7 @@ class RedisOrderProjectorTest {
 
     RedisOrderProjectorTest(StoreEndpoints stores) {
         redis = RedisConnector.connect(stores.redisUrl());
+        redisUrl = URI.create(stores.redisUrl());
     }
 
     @AfterEach
@@ -95,6 +106,9 @@ class RedisOrderProjectorTest {
 
     private static final Map<String, String> EXPECTED_STATS = Map.of("total", "4", "CREATED", "1", "SHIPPED", "2",
             "CANCELLED", "1", "revenue:EUR", "2550", "revenue:USD", "725", "revenue:JPY", "1500");
+
+    private static final OrderStats NO_ORDERS = new OrderStats(0, Map.of("CREATED", 0L, "SHIPPED", 0L, "CANCELLED", 0L),
+            Map.of());
 
     @Test
     void aBatchOfOrdersAndAccountsGivesExactlyTheExpectedCountersOrdersAndBalances() {
@@ -300,6 +314,156 @@ class RedisOrderProjectorTest {
     }
 
     @Test
+    void aSkippedOrderCreatedOnlyRaisesTheAppliedVersionAndSoDoTheOrdersLaterEvents() {
+        String order = "order-" + UUID.randomUUID();
+        RecordedEvent created = log.append("order", order, new OrderCreated(order, customer, "Ada Lovelace", "EUR",
+                List.of(new OrderItem("Book", new BigDecimal("12.50"), 1)), new BigDecimal("12.50"), T0));
+        RecordedEvent shipped = log.append("order", order, new OrderShipped(order, "TRK-S", "DHL", T0.plusSeconds(60), 60_000));
+        RedisOrderProjector projector = new RedisOrderProjector(redis, namespace);
+        RedisProbe probe = new RedisProbe(redis, namespace);
+        RedisOrderQueries queries = new RedisOrderQueries(redis, namespace);
+
+        projector.recordSkipped(order, 1);
+
+        assertThat(probe.appliedVersion(order)).isEqualTo(1);
+        assertThat(queries.orderStats()).isEqualTo(NO_ORDERS);
+        assertThat(queries.recentOrders(10)).isEmpty();
+        assertThat(namespaceKeys()).containsExactly(keys.applied(order));
+
+        // The chain parked behind the skipped event is released as a redelivery.
+        projector.apply(new EventBatch(List.of(shipped), log.head(), true));
+
+        assertThat(probe.appliedVersion(order)).isEqualTo(2);
+        assertThat(queries.orderStats()).as("the shipment of an order never created moves no counter")
+                .isEqualTo(NO_ORDERS);
+        assertThat(redis.exists(keys.order(order))).isFalse();
+
+        projector.recordSkipped(order, 1);
+        assertThat(probe.appliedVersion(order)).as("a lower skipped version never lowers it").isEqualTo(2);
+        projector.apply(new EventBatch(List.of(created, shipped), log.head(), true));
+        assertThat(queries.orderStats()).as("the skipped event delivered again is not applied").isEqualTo(NO_ORDERS);
+        assertThat(probe.appliedVersion(order)).isEqualTo(2);
+    }
+
+    @Test
+    void aSkippedStatusChangeCountsAsAppliedAndTheNextVersionAppliesNormally() {
+        List<RecordedEvent> events = sampleLog();
+        RecordedEvent shippedA = events.get(4);
+        assertThat(shippedA.type()).isEqualTo("OrderShipped");
+        RedisOrderProjector projector = new RedisOrderProjector(redis, namespace);
+        projector.apply(new EventBatch(events.subList(0, 4), events.get(3).logPosition()));
+
+        projector.recordSkipped(orderA, 2);
+        projector.apply(new EventBatch(List.of(shippedA), events.get(3).logPosition(), true));
+        assertThat(redis.hget(keys.order(orderA), "status")).as("the skipped shipment is not applied").isEqualTo("CREATED");
+
+        RecordedEvent cancelledA = log.append("order", orderA, new OrderCancelled(orderA, "lost", T0.plusSeconds(500)));
+        projector.apply(new EventBatch(List.of(cancelledA), cancelledA.logPosition()));
+
+        assertThat(new RedisProbe(redis, namespace).appliedVersion(orderA)).isEqualTo(3);
+        assertThat(redis.hget(keys.order(orderA), "status")).isEqualTo("CANCELLED");
+        assertThat(redis.hget(keys.orderStats(), "CANCELLED")).isEqualTo("1");
+    }
+
+    @Test
+    void aResetForgetsTheSkippedVersions() {
+        String order = "order-" + UUID.randomUUID();
+        RedisOrderProjector projector = new RedisOrderProjector(redis, namespace);
+        projector.recordSkipped(order, 4);
+
+        projector.reset();
+
+        assertThat(new RedisProbe(redis, namespace).appliedVersion(order)).isZero();
+    }
+
+    // Classification. Real server errors: NOREPLICAS (min-replicas-to-write), BUSY (a script looping past
+    // busy-reply-threshold), connection refused. Built as Jedis builds them from the server's error reply: MISCONF and
+    // LOADING, which this shared server cannot be brought into without harm.
+
+    @Test
+    void aWriteRefusedForLackOfReplicasIsTransient() {
+        List<RecordedEvent> events = sampleLog();
+        RedisOrderProjector projector = new RedisOrderProjector(redis, namespace);
+        Throwable failure;
+        try (Jedis admin = new Jedis(redisUrl)) {
+            String before = admin.configGet("min-replicas-to-write").get("min-replicas-to-write");
+            try {
+                admin.configSet("min-replicas-to-write", "1"); // no replica here: every write is refused
+                failure = catchFailure(() -> projector.apply(new EventBatch(events, log.head())));
+            } finally {
+                admin.configSet("min-replicas-to-write", before);
+            }
+        }
+
+        assertThat(failure).isInstanceOf(JedisDataException.class).hasMessageStartingWith("NOREPLICAS");
+        assertThat(projector.classify(failure)).isEqualTo(FailureKind.TRANSIENT);
+        assertThat(namespaceKeys()).isEmpty();
+        projector.apply(new EventBatch(events, log.head()));
+        assertThat(redis.hgetAll(keys.orderStats())).isEqualTo(EXPECTED_STATS);
+    }
+
+    @Test
+    void aServerBusyRunningAScriptIsTransient() {
+        List<RecordedEvent> events = sampleLog();
+        RedisOrderProjector projector = new RedisOrderProjector(redis, namespace);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        try (Jedis admin = new Jedis(redisUrl); Jedis looper = new Jedis(redisUrl, 60_000)) {
+            String before = admin.configGet("lua-time-limit").values().iterator().next();
+            admin.configSet("lua-time-limit", "10");
+            CompletableFuture<Object> loop = CompletableFuture.supplyAsync(() -> looper.eval("while true do end"));
+            try {
+                // Before the script runs, or before it has run 10 ms, the batch is applied or waits; then BUSY.
+                await().atMost(Duration.ofSeconds(30)).until(() -> {
+                    failure.set(catchFailureOrNull(() -> projector.apply(new EventBatch(events, log.head()))));
+                    return failure.get() != null;
+                });
+            } finally {
+                killTheScript(admin, loop);
+                admin.configSet("lua-time-limit", before);
+            }
+        }
+
+        assertThat(failure.get()).isInstanceOf(JedisBusyException.class).hasMessageStartingWith("BUSY");
+        assertThat(projector.classify(failure.get())).isEqualTo(FailureKind.TRANSIENT);
+    }
+
+    /**
+     * SCRIPT KILL until it kills the looping script (which may not have started yet), then waits for the loop to end.
+     * Once it has killed, it is not sent again: it would kill whatever script another client runs next.
+     */
+    private static void killTheScript(Jedis admin, CompletableFuture<Object> loop) {
+        AtomicBoolean killed = new AtomicBoolean();
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            if (!killed.get() && !loop.isDone()) {
+                try {
+                    admin.scriptKill();
+                    killed.set(true);
+                } catch (JedisDataException notRunningYet) {
+                    // NOTBUSY: the loop has not started; ask again
+                }
+            }
+            return loop.isDone();
+        });
+    }
+
+    @Test
+    void aServerThatCannotPersistOrIsLoadingIsTransientAndBadDataPermanent() {
+        RedisOrderProjector projector = new RedisOrderProjector(redis, namespace);
+
+        assertThat(projector.classify(new JedisDataException("MISCONF Redis is configured to save RDB snapshots, "
+                + "but it's currently unable to persist to disk. Commands that may modify the data set are disabled, "
+                + "because this instance is configured to report errors during writes if RDB snapshotting fails "
+                + "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.")))
+                .isEqualTo(FailureKind.TRANSIENT);
+        assertThat(projector.classify(new JedisDataException("LOADING Redis is loading the dataset in memory")))
+                .isEqualTo(FailureKind.TRANSIENT);
+        assertThat(projector.classify(new RuntimeException(new JedisDataException(
+                "NOREPLICAS Not enough good replicas to write.")))).isEqualTo(FailureKind.TRANSIENT);
+        assertThat(projector.classify(new JedisDataException("ERR user_script:1: Script attempted to access "
+                + "nonexistent global variable 'x' script: 0123, on @user_script:1."))).isEqualTo(FailureKind.PERMANENT);
+    }
+
+    @Test
     void anUnreachableRedisIsATransientFailure() {
         try (JedisPooled nowhere = RedisConnector.connect("redis://127.0.0.1:1")) {
             RedisOrderProjector projector = new RedisOrderProjector(nowhere, namespace);
@@ -315,6 +479,15 @@ class RedisOrderProjectorTest {
         assertThatThrownBy(() -> new RedisKeys("a}b")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new RedisKeys("a*")).isInstanceOf(IllegalArgumentException.class);
         assertThat(new RedisKeys("").orderStats()).isEqualTo("{projhub}:stats:orders");
+    }
+
+    private static Throwable catchFailureOrNull(Runnable action) {
+        try {
+            action.run();
+            return null;
+        } catch (RuntimeException e) {
+            return e;
+        }
     }
 
     private static Throwable catchFailure(Runnable action) {
