@@ -31,7 +31,7 @@ ES_JAVA_HOME_DEFAULT=/usr/lib/jvm/temurin-25-jdk-amd64   # Elasticsearch 9 needs
 
 PG_USER=projhub
 PG_PASSWORD=${PROJHUB_PG_PASSWORD:-projhub}
-DATABASES=(projhub projhub_test projhub_bench)
+DATABASES=(projhub projhub_test projhub_bench projhub_recovery)   # projhub_recovery: the log-restore recovery test
 INFLUX_ORG=projhub
 INFLUX_TOKEN=${PROJHUB_INFLUX_TOKEN:-projhub-local-token}  # influxd 1.6.7 runs without auth locally
 

@@ -16,7 +16,12 @@ public enum AlertKind {
      * A read model's store says it applied an event the log does not hold (PostgreSQL restored from a backup older
      * than the stores): {@code <lane>:checkpoint-not-in-log}.
      */
-    CHECKPOINT_NOT_IN_LOG("ProjhubCheckpointNotInLog", AlertSeverity.CRITICAL);
+    CHECKPOINT_NOT_IN_LOG("ProjhubCheckpointNotInLog", AlertSeverity.CRITICAL),
+    /**
+     * The subscriber refuses to project: the log's transaction ids are another PostgreSQL cluster's (the log was
+     * restored with pg_dump/pg_restore): {@code log:restored}.
+     */
+    LOG_RESTORED("ProjhubLogRestored", AlertSeverity.CRITICAL);
 
     private final String alertName;
     private final AlertSeverity severity;

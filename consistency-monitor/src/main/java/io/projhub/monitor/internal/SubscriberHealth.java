@@ -64,6 +64,7 @@ final class SubscriberHealth {
             conditions.add(deadLetters(lane));
             conditions.add(checkpointNotInLog(lane));
         }
+        conditions.add(logRestored(status.refusedBecause()));
         conditions.add(frontier(status.frontier()));
         conditions.add(heartbeat(status.pollerHeartbeat(), now));
         return conditions;
@@ -119,6 +120,18 @@ final class SubscriberHealth {
                         : lane.stalledBy() != null ? lane.stalledBy() : "state " + lane.state());
         return Condition.active(new AlertDraft(key, AlertKind.LANE_STALLED, lane.name(), null, null,
                 AlertKind.LANE_STALLED.severity(), summary, details));
+    }
+
+    static final String LOG_RESTORED_KEY = "log:restored";
+
+    private Condition logRestored(String refusedBecause) {
+        if (refusedBecause == null) {
+            return Condition.clear(LOG_RESTORED_KEY, "the subscriber projects again");
+        }
+        ObjectNode details = MonitorJson.object();
+        details.put("refusedBecause", refusedBecause);
+        return Condition.active(new AlertDraft(LOG_RESTORED_KEY, AlertKind.LOG_RESTORED, null, null, null,
+                AlertKind.LOG_RESTORED.severity(), refusedBecause, details));
     }
 
     static String checkpointNotInLogKey(String lane) {

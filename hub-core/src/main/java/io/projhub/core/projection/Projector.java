@@ -54,6 +54,17 @@ public interface Projector {
     }
 
     /**
+     * Overwrites the checkpoint stored with this read model, even backwards: recovery only, with the lane stopped
+     * (the log's transaction ids were re-sequenced after a restore into another cluster, see
+     * {@code LogResequencing}). The read model's data and its per-stream version records stay as they are.
+     *
+     * @throws UnsupportedOperationException if this read model cannot overwrite its checkpoint
+     */
+    default void overwriteCheckpoint(LogPosition checkpoint) throws Exception {
+        throw new UnsupportedOperationException("The " + name() + " read model cannot overwrite its checkpoint");
+    }
+
+    /**
      * Whether a failure of {@link #apply} is the store's (transient: retried with backoff for as long as it lasts,
      * never dead-lettered) or the event's (permanent: after the configured attempts the batch is split to find
      * the event, which goes to the dead-letter table). The default treats I/O, connection and timeout failures

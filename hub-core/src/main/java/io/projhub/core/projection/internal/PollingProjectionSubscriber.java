@@ -24,6 +24,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.projhub.core.eventstore.EventStore;
 import io.projhub.core.eventstore.LogHead;
 import io.projhub.core.eventstore.LogPosition;
+import io.projhub.core.eventstore.postgres.LogResequencing;
 import io.projhub.core.eventstore.RecordedEvent;
 import io.projhub.core.projection.DeadLetter;
 import io.projhub.core.projection.DeadLetterConflictException;
@@ -60,6 +61,7 @@ public final class PollingProjectionSubscriber implements ProjectionSubscriber {
     /** The current (or, once closed, the last) run; a closed subscriber can be started again with fresh threads. */
     private volatile Run run;
     private boolean running;
+    private volatile String refusedBecause;
 
     /** One start-to-close of the poller and the lanes. */
     private record Run(GapSafePoller poller, Map<String, ProjectionLane> lanes, List<Thread> threads,
@@ -166,6 +168,15 @@ public final class PollingProjectionSubscriber implements ProjectionSubscriber {
         if (run.threads().get(0).getState() != Thread.State.NEW) {
             run = newRun(); // started and closed before: threads cannot be started twice
         }
+        try {
+            refusedBecause = new LogResequencing(dataSource).foreignTransactionIds().orElse(null);
+        } catch (SQLException e) {
+            log.warn("subscriber event=log-origin-unchecked error=\"{}\"", e.toString());
+        }
+        if (refusedBecause != null) {
+            log.error("subscriber event=refused-to-project reason=\"{}\"", refusedBecause);
+            return;
+        }
         running = true;
         run.threads().forEach(Thread::start);
         long every = settings.statusInterval().toMillis();
@@ -237,14 +248,16 @@ public final class PollingProjectionSubscriber implements ProjectionSubscriber {
         Run current = run;
         for (ProjectionLane lane : current.lanes().values()) {
             Measured m = measured(lane.name());
-            String stalledBy = currentFrontier.pinned() && lane.state() != LaneState.STOPPED ? currentFrontier.describe() : null;
-            statuses.add(new LaneStatus(lane.name(), lane.state(), lane.checkpoint(), headPosition, m.lagEvents(),
+            String refusal = refusedBecause;
+            String stalledBy = refusal != null ? refusal
+                    : currentFrontier.pinned() && lane.state() != LaneState.STOPPED ? currentFrontier.describe() : null;
+            statuses.add(new LaneStatus(lane.name(), refusal != null ? LaneState.STOPPED : lane.state(), lane.checkpoint(), headPosition, m.lagEvents(),
                     m.lagSeconds(), lane.lastAppliedAt(), lane.applied(), lane.lastError(), lane.retries(),
                     m.deadLetters(), lane.parkedStreamCount(), lane.streamGaps(), stalledBy, m.etaSeconds(),
                     m.checkpointNotInLog()));
         }
         return new SubscriberStatus(headPosition, currentHead.map(LogHead::recordedAt).orElse(null),
-                current.poller().heartbeat(), currentFrontier, List.copyOf(statuses));
+                current.poller().heartbeat(), currentFrontier, List.copyOf(statuses), refusedBecause);
     }
 
     @Override
