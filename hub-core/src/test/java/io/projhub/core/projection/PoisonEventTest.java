@@ -166,6 +166,10 @@ class PoisonEventTest {
                     stream + "@5");
             assertThat(skippedVersions(ds, projector.name(), stream)).containsExactly(2L, 4L);
             assertThat(subscriber.parked(projector.name(), stream)).isFalse();
+            // A re-drive of the stream leaves the skipped events out (they still cannot be mapped).
+            subscriber.redrive(projector.name(), stream).get();
+            assertThat(recorded(ds, projector.name(), prefix)).containsExactly(stream + "@1", stream + "@3",
+                    stream + "@5");
         }
     }
 

@@ -10,9 +10,11 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import javax.sql.DataSource;
 
@@ -160,6 +162,22 @@ public final class PostgresDeadLetters {
                 }
             }
             return heads;
+        }
+    }
+
+    /** Positions of the events of one stream an admin skipped on {@code lane}: never applied again (a re-drive). */
+    public Set<Long> skippedPositions(String lane, String streamId) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "select position from projection_dead_letters where lane = ? and stream_id = ? and status = 'SKIPPED'")) {
+            ps.setString(1, lane);
+            ps.setString(2, streamId);
+            Set<Long> positions = new HashSet<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    positions.add(rs.getLong(1));
+                }
+            }
+            return positions;
         }
     }
 

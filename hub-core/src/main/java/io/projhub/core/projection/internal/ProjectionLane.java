@@ -481,8 +481,11 @@ public final class ProjectionLane implements Runnable {
                 continue;
             }
             try {
+                // An event an admin skipped stays skipped: it may be one no projector can read.
+                Set<Long> skipped = deadLetters.skippedPositions(name(), streamId);
                 List<RecordedEvent> events = store.readStream(streamId, 1).stream()
-                        .filter(e -> eventTypes.contains(e.type()) && e.logPosition().compareTo(checkpoint) <= 0)
+                        .filter(e -> eventTypes.contains(e.type()) && e.logPosition().compareTo(checkpoint) <= 0
+                                && !skipped.contains(e.position()))
                         .toList();
                 projector.apply(new EventBatch(events, checkpoint, true));
                 done.complete(null);
