@@ -35,7 +35,9 @@ import tools.jackson.databind.json.JsonMapper;
         "projhub.monitor.verification.max-interval=3s",
         "projhub.monitor.verification.max-attempts=5",
         "projhub.monitor.alerts.evaluation-interval=1s",
-        "projhub.monitor.alerts.recheck-interval=1s"})
+        "projhub.monitor.alerts.recheck-interval=1s",
+        // A lane whose store is down raises its lane alert after 10 s (the writes it has not reached are lag).
+        "projhub.monitor.alerts.lane-stalled-after=10s"})
 public abstract class HubTestBase {
 
     public static final String ADMIN_PASSWORD = "test-admin-password";
