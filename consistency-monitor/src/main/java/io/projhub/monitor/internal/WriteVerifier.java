@@ -24,6 +24,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.projhub.core.eventstore.AppendResult;
 import io.projhub.core.eventstore.LogPosition;
+import io.projhub.core.projection.LaneState;
+import io.projhub.core.projection.LaneStatus;
 import io.projhub.core.projection.SubscriberStatus;
 import io.projhub.monitor.MonitorListener;
 import io.projhub.monitor.MonitoredReadModel;
@@ -41,7 +43,8 @@ import io.projhub.monitor.VerificationSettings;
  *
  * <p>Lag is not a miss: while a read model's lane has not reached a write's position (store down, lane retrying,
  * frontier pinned, a rebuild), the write is not probed, not re-driven and never raises a per-stream alert; it is
- * looked at again every {@code LAG_RECHECK}, and the lane-level alert is the one that fires. A stream the lane holds
+ * looked at again every {@code LAG_RECHECK}, and the lane-level alert is the one that fires; so is a write the lane
+ * has passed whose store does not answer while the lane is retrying (the same outage). A stream the lane holds
  * back behind a dead letter is not a miss either (its DEAD_LETTERS alert covers it): its entry is dropped.
  *
  * <p>A check that finds the read model further along the stream than the previous check did is not counted as a
@@ -177,13 +180,14 @@ final class WriteVerifier {
     void dispatchDue() {
         List<Entry> ready = new ArrayList<>();
         long now = System.nanoTime();
-        Map<String, LogPosition> laneCheckpoints = laneCheckpoints();
+        Map<String, LaneStatus> laneStatuses = laneStatuses();
         long lagRecheck = LAG_RECHECK.toNanos();
         synchronized (lock) {
             List<Entry> lagging = new ArrayList<>();
             while (!closed && inFlight < settings.maxInFlight() && !due.isEmpty() && due.peek().dueNanos - now <= 0) {
                 Entry entry = due.poll();
-                LogPosition laneAt = laneCheckpoints.get(entry.key.readModel());
+                LaneStatus lane = laneStatuses.get(entry.key.readModel());
+                LogPosition laneAt = lane == null ? null : lane.checkpoint();
                 if (laneAt != null && entry.position != null && !laneAt.covers(entry.position)) {
                     entry.dueNanos = now + lagRecheck; // lag, not a miss
                     lagging.add(entry);
@@ -196,7 +200,9 @@ final class WriteVerifier {
         }
         for (Entry entry : ready) {
             try {
-                probes.execute(() -> check(entry));
+                LaneStatus lane = laneStatuses.get(entry.key.readModel());
+                boolean laneRetrying = lane != null && lane.state() == LaneState.RETRYING;
+                probes.execute(() -> check(entry, laneRetrying));
             } catch (RejectedExecutionException e) { // shutting down
                 synchronized (lock) {
                     inFlight--;
@@ -206,7 +212,7 @@ final class WriteVerifier {
         }
     }
 
-    private Map<String, LogPosition> laneCheckpoints() {
+    private Map<String, LaneStatus> laneStatuses() {
         if (lanes == null) {
             return Map.of();
         }
@@ -215,20 +221,16 @@ final class WriteVerifier {
             if (status == null) {
                 return Map.of();
             }
-            Map<String, LogPosition> checkpoints = new HashMap<>();
-            status.lanes().forEach(lane -> {
-                if (lane.checkpoint() != null) {
-                    checkpoints.put(lane.name(), lane.checkpoint());
-                }
-            });
-            return checkpoints;
+            Map<String, LaneStatus> byName = new HashMap<>();
+            status.lanes().forEach(lane -> byName.put(lane.name(), lane));
+            return byName;
         } catch (RuntimeException e) {
             log.debug("monitor event=lane-status-failed error=\"{}\"", Errors.describe(e));
             return Map.of();
         }
     }
 
-    private void check(Entry entry) {
+    private void check(Entry entry, boolean laneRetrying) {
         Key key = entry.key;
         if (redrives.parked(key.readModel(), key.streamId())) {
             synchronized (lock) {
@@ -268,6 +270,16 @@ final class WriteVerifier {
             entry.checks = attempt;
             if (applied >= entry.version) {
                 remove(entry);
+                return;
+            }
+            if (error != null && laneRetrying) {
+                // The store does not answer and its lane is retrying: the outage, which the lane alert speaks for;
+                // neither a miss nor worth a re-drive. Looked at again once the store answers.
+                entry.lastError = error;
+                if (!closed) {
+                    entry.dueNanos = System.nanoTime() + LAG_RECHECK.toNanos();
+                    due.add(entry);
+                }
                 return;
             }
             boolean progressed = applied >= expected || (entry.lastApplied >= 0 && applied > entry.lastApplied);
