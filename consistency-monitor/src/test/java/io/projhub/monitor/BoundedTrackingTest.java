@@ -129,4 +129,31 @@ class BoundedTrackingTest {
             }
         }
     }
+
+    /** Issue 14, part 2: a read model with a long backlog (its store down) cannot crowd out the others' verifications. */
+    @Test
+    void eachReadModelKeepsItsShareOfTheBoundSoOneBacklogCannotCrowdOutTheOthers(StoreEndpoints stores) throws Exception {
+        try (HikariDataSource ds = TestDatabase.migrated(stores)) {
+            String prefix = TestDatabase.uniquePrefix("share");
+            MonitorSettings settings = FAST.withVerification(FAST.verification().withMaxTracked(1_000)
+                    .withInitialDelay(Duration.ofMinutes(10)));
+            try (PostgresConsistencyMonitor monitor = new PostgresConsistencyMonitor(ds, TestDatabase.eventStore(ds),
+                    List.of(new MonitoredReadModel(prefix + "busy", upToDate(Map.of()), Set.of("BusyEvent")),
+                            new MonitoredReadModel(prefix + "calm", upToDate(Map.of()), Set.of("CalmEvent"))),
+                    null, Redriver.NONE, List.of(), settings, new SimpleMeterRegistry(), MonitorListener.NONE)) {
+                monitor.start();
+                for (int i = 0; i < 2_000; i++) {
+                    monitor.track(new AppendResult(prefix + "busy-" + i, 1, new LogPosition(1, i + 1)), Set.of("BusyEvent"));
+                }
+                for (int i = 0; i < 100; i++) {
+                    monitor.track(new AppendResult(prefix + "calm-" + i, 1, new LogPosition(2, i + 1)), Set.of("CalmEvent"));
+                }
+
+                Map<String, Integer> pending = new java.util.HashMap<>();
+                monitor.status().readModels().forEach(m -> pending.put(m.name(), m.pendingVerifications()));
+                assertThat(pending).containsEntry(prefix + "busy", 500).containsEntry(prefix + "calm", 100);
+                assertThat(monitor.droppedVerifications()).isEqualTo(1_500);
+            }
+        }
+    }
 }

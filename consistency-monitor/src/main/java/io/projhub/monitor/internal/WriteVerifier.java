@@ -38,7 +38,8 @@ import io.projhub.monitor.VerificationSettings;
  * {@link StreamAlertSink} after the last attempt.
  *
  * <p>Memory is bounded: one entry per (read model, stream) holding only the newest tracked version, at most
- * {@code maxTracked} entries (a write beyond that is dropped and counted), and one queue slot per entry. No thread
+ * {@code maxTracked} entries, each read model at most its equal share of them (a write beyond that is dropped and
+ * counted), and one queue slot per entry. No thread
  * per entry: the monitor's scheduler calls {@link #dispatchDue()} every tick, and due checks run on the probe pool.
  *
  * <p>Lag is not a miss: while a read model's lane has not reached a write's position (store down, lane retrying,
@@ -164,7 +165,10 @@ final class WriteVerifier {
             if (closed) {
                 return;
             }
-            if (entries.size() >= settings.maxTracked()) {
+            // Each read model gets its share of the bound, so one lagging read model (a long outage) cannot crowd out
+            // the verification of the others' writes.
+            int share = Math.max(1, settings.maxTracked() / Math.max(1, readModels.size()));
+            if (entries.size() >= settings.maxTracked() || pendingByReadModel.getOrDefault(key.readModel(), 0) >= share) {
                 dropped.incrementAndGet();
                 droppedCounter.increment();
                 return;
