@@ -26,8 +26,9 @@ public interface ProjectionSubscriber extends AutoCloseable {
      * it, in order; each one applied is marked REPLAYED. Completes with the dead letter as it is then (still
      * PENDING, with the new error, if it failed again).
      *
-     * @throws IllegalArgumentException    if there is no dead letter with this id
-     * @throws DeadLetterConflictException if it is parked behind another one, or not open
+     * The future fails with {@link DeadLetterConflictException} if it is parked behind another one, or not open.
+     *
+     * @throws IllegalArgumentException if there is no dead letter with this id
      */
     CompletableFuture<DeadLetter> replayDeadLetter(long id);
 
@@ -36,8 +37,9 @@ public interface ProjectionSubscriber extends AutoCloseable {
      * version record without its effects, it is marked SKIPPED, and the events parked behind it are applied in
      * order.
      *
-     * @throws IllegalArgumentException    if there is no dead letter with this id
-     * @throws DeadLetterConflictException if it is parked behind another one, or not open
+     * The future fails with {@link DeadLetterConflictException} if it is parked behind another one, or not open.
+     *
+     * @throws IllegalArgumentException if there is no dead letter with this id
      */
     CompletableFuture<DeadLetter> skipDeadLetter(long id, String reason, String by);
 

@@ -286,12 +286,9 @@ public final class PollingProjectionSubscriber implements ProjectionSubscriber {
         } catch (SQLException e) {
             return CompletableFuture.failedFuture(e);
         }
-        if (DeadLetter.PARKED.equals(letter.status())) {
-            throw new DeadLetterConflictException("dead letter " + id + " is parked behind dead letter "
-                    + letter.parkedBehind() + " of the same stream: replay or skip that one first");
-        }
         if (!letter.open()) {
-            throw new DeadLetterConflictException("dead letter " + id + " is already " + letter.status());
+            return CompletableFuture.failedFuture(
+                    new DeadLetterConflictException("dead letter " + id + " is already " + letter.status()));
         }
         ProjectionLane lane = lane(letter.lane());
         return lane.resolveChain(letter.streamId(), id, how).thenApply(resolved -> {

@@ -47,14 +47,22 @@ public final class PostgresDeadLetters {
              where lane = ? and stream_id = ? and status = 'PARKED' and version > ?
             """;
 
+    /**
+     * Parks an event behind the first open dead letter of its stream. Should the chain be gone (a resolution that
+     * stopped half-way), the event becomes a head itself: an event is never left neither applied nor recorded.
+     */
     private static final String PARK = """
             insert into projection_dead_letters
                    (lane, tx_id, position, stream_id, version, event_type, error, stack_trace, attempts, status,
                     parked_behind)
-            select ?, ?, ?, ?, ?, ?, 'parked behind dead letter ' || h.id || ' (version ' || h.version || ')', '', 0,
-                   'PARKED', h.id
-              from (select id, version from projection_dead_letters
-                     where lane = ? and stream_id = ? and status = 'PENDING' order by version limit 1) h
+            select ?, ?, ?, ?, ?, ?,
+                   coalesce('parked behind dead letter ' || h.id || ' (version ' || h.version || ')',
+                            'held back: its stream had an open dead-letter chain'),
+                   '', 0, case when h.id is null then 'PENDING' else 'PARKED' end, h.id
+              from (select 1) one
+              left join lateral (select id, version from projection_dead_letters
+                                  where lane = ? and stream_id = ? and status in ('PENDING', 'PARKED')
+                                  order by version limit 1) h on true
             on conflict (lane, position) do nothing
             """;
 

@@ -528,8 +528,10 @@ public final class ProjectionLane implements Runnable {
     private List<Long> resolveChainNow(String streamId, long headId, Resolution how) throws Exception {
         List<DeadLetter> chain = deadLetters.chain(name(), streamId);
         if (chain.isEmpty() || chain.get(0).id() != headId) {
-            throw new DeadLetterConflictException("dead letter " + headId + " is not the head of an open chain on lane " + name()
-                    + (chain.isEmpty() ? "" : " (the head of stream " + streamId + " is dead letter " + chain.get(0).id() + ")"));
+            throw new DeadLetterConflictException(chain.isEmpty()
+                    ? "dead letter " + headId + " is not open on lane " + name()
+                    : "dead letter " + headId + " is parked behind dead letter " + chain.get(0).id()
+                            + " of the same stream: replay or skip that one first");
         }
         List<Long> resolved = new ArrayList<>();
         List<DeadLetter> rest = chain;
