@@ -151,9 +151,23 @@ public final class ElasticsearchOrderProjector implements Projector {
             writeSkipped(skippedNow);
         }
         if (!batch.redelivery()) {
-            client.index(i -> i.index(index.checkpointIndex()).id(NAME)
-                    .document(CheckpointDocument.of(batch.checkpoint())));
+            writeCheckpoint(batch.checkpoint());
         }
+    }
+
+    /**
+     * Writes exactly {@code checkpoint}, also backwards: the checkpoint document is indexed without an external
+     * version, so nothing refuses a lower one (the lane itself only ever moves it forward). Recovery only, with the
+     * lane stopped.
+     */
+    @Override
+    public void overwriteCheckpoint(LogPosition checkpoint) throws IOException {
+        ensureStarted();
+        writeCheckpoint(checkpoint);
+    }
+
+    private void writeCheckpoint(LogPosition checkpoint) throws IOException {
+        client.index(i -> i.index(index.checkpointIndex()).id(NAME).document(CheckpointDocument.of(checkpoint)));
     }
 
     /**

@@ -12,7 +12,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.influxdb.client.InfluxDBClient;
-import com.influxdb.client.domain.InfluxQLQuery;
 import com.influxdb.query.InfluxQLQueryResult;
 
 /**
@@ -61,7 +60,7 @@ public final class InfluxLifecycleQueries {
                 percentile("duration_ms", 95) AS "p95" FROM %1$s WHERE %2$s GROUP BY %3$s;
                 SELECT sum("amount") AS "amount" FROM %1$s WHERE %2$s GROUP BY %3$s, "currency"
                 """.formatted(measurement, window, tag);
-        InfluxQLQueryResult result = client.getInfluxQLQueryApi().queryJSON(new InfluxQLQuery(sql, bucket));
+        InfluxQLQueryResult result = client.getInfluxQLQueryApi().queryJSON(InfluxQL.query(sql, bucket));
 
         Map<String, Long> counts = new TreeMap<>();
         for (InfluxQLQueryResult.Series s : InfluxQL.series(result, 0)) {

@@ -11,6 +11,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import com.influxdb.client.InfluxDBClient;
 import com.influxdb.client.domain.InfluxQLQuery;
@@ -50,24 +56,46 @@ import io.projhub.core.projection.Projector;
  * point written before it, so whatever the batching, a replay writes the same value; a cancellation whose
  * creation lies further back (or was never applied) gets no duration_ms (it still counts).
  *
+ * <p><b>Retention.</b> A bucket (or {@code database/retention-policy}) may keep points for a finite time only.
+ * InfluxDB refuses points older than that ("partial write: points beyond retention policy dropped=N") and writes
+ * the others of the request: replaying old events is then a success with those points absent (counted in
+ * {@link #pointsDroppedByRetention()} and logged), never a failure to retry or dead-letter. The records that are not
+ * events, the checkpoint and the skipped versions, are stamped at {@link #RECORDS_TIMESTAMP}, far in the future:
+ * never older than any retention, so never dropped, and each lookup reads one time (one shard group).
+ *
  * <p><b>Checkpoint.</b> A point in {@code projhub_checkpoint} (tag projector = namespace + name, fields tx_id and
- * position) at a fixed timestamp, so each write replaces it. It is a second write, sent only once the batch's
- * points are accepted: one InfluxDB write is not atomic (a field type conflict drops some points and keeps
- * others), so a checkpoint in the same request could get ahead of points that were lost. A redelivery does not
- * write it (its checkpoint is the current one), so it never moves backwards.
+ * position) at the fixed timestamp {@link #RECORDS_TIMESTAMP}, so each write replaces it ({@link #overwriteCheckpoint}
+ * too, also backwards). It is a second write, sent only once the batch's points are accepted: one InfluxDB write is
+ * not atomic (a field type conflict drops some points and keeps others), so a checkpoint in the same request could
+ * get ahead of points that were lost. A redelivery does not write it (its checkpoint is the current one), so it never
+ * moves backwards. Versions before this one wrote it at time 0, which a finite retention drops at once: the probe
+ * still reads such a point when there is no newer one.
  *
  * <p><b>Skipped events.</b> {@link #recordSkipped} writes a point in {@code {namespace}skipped_versions} (tag stream,
- * field stream_version), never in the lifecycle or flow series. Its timestamp is the version itself (nanoseconds
- * after the epoch), so each skipped version is its own point: the highest one, which the probe reads, can only
+ * field stream_version), never in the lifecycle or flow series. Its timestamp is {@link #RECORDS_TIMESTAMP} plus the
+ * version in nanoseconds, so each skipped version is its own point: the highest one, which the probe reads, can only
  * rise, and writing one again overwrites it with itself. The stream's later events are written as any others.
+ * (Versions before this one stamped it with the version alone, in 1970; the probe reads those too.)
  */
 public final class InfluxOrderProjector implements Projector {
 
     public static final String NAME = "influxdb";
     public static final Duration DEFAULT_CANCELLATION_LOOKBACK = Duration.ofDays(90);
 
+    /**
+     * 2200-01-01T00:00:00Z in nanoseconds: the time of the checkpoint point and the base of the skipped versions' (see
+     * the class comment). Any time in the past is eventually older than a finite retention; this one is not.
+     */
+    static final long RECORDS_TIMESTAMP = 7_258_118_400_000_000_000L;
+
     /** The checkpoint point's fixed timestamp: each checkpoint write overwrites the one point. */
-    static final long CHECKPOINT_TIMESTAMP = 0;
+    static final long CHECKPOINT_TIMESTAMP = RECORDS_TIMESTAMP;
+
+    /** Where versions before this one wrote the checkpoint. */
+    static final long LEGACY_CHECKPOINT_TIMESTAMP = 0;
+
+    private static final Logger log = LoggerFactory.getLogger(InfluxOrderProjector.class);
+    private static final Pattern BEYOND_RETENTION = Pattern.compile("points beyond retention policy dropped=(\\d+)");
 
     private static final long NANOS_PER_MILLI = 1_000_000;
     private static final Set<String> EVENT_TYPES = Set.of(OrderCreated.TYPE, "OrderShipped", "OrderCancelled",
@@ -80,6 +108,7 @@ public final class InfluxOrderProjector implements Projector {
     private final Duration cancellationLookback;
     private final InfluxProbe probe;
     private final EventTypeRegistry registry = DomainEventTypes.registry();
+    private final AtomicLong droppedByRetention = new AtomicLong();
 
     public InfluxOrderProjector(InfluxDBClient client, String org, String bucket, String namespace) {
         this(client, org, bucket, namespace, DEFAULT_CANCELLATION_LOOKBACK);
@@ -116,7 +145,7 @@ public final class InfluxOrderProjector implements Projector {
     /** Drops this namespace's measurements (skipped versions included) and its checkpoint series. */
     @Override
     public void reset() {
-        client.getInfluxQLQueryApi().queryJSON(new InfluxQLQuery("""
+        client.getInfluxQLQueryApi().queryJSON(InfluxQL.query("""
                 DROP MEASUREMENT "%s"; DROP MEASUREMENT "%s"; DROP MEASUREMENT "%s";
                 DROP SERIES FROM "%s" WHERE "projector" = '%s'
                 """.formatted(names.orderLifecycle(), names.accountFlow(), names.skippedVersions(),
@@ -128,7 +157,7 @@ public final class InfluxOrderProjector implements Projector {
     public void recordSkipped(String streamId, long version) {
         client.getWriteApiBlocking().writeRecord(bucket, org, WritePrecision.NS,
                 InfluxNames.lineMeasurement(names.skippedVersions()) + ",stream=" + InfluxNames.tagValue(streamId)
-                        + " stream_version=" + version + "i " + version);
+                        + " stream_version=" + version + "i " + Math.addExact(RECORDS_TIMESTAMP, version));
     }
 
     @Override
@@ -150,16 +179,54 @@ public final class InfluxOrderProjector implements Projector {
             for (Decoded event : events) {
                 lines.add(line(event, createdMillis));
             }
-            client.getWriteApiBlocking().writeRecords(bucket, org, WritePrecision.NS, lines);
+            write(lines, batch);
         }
         if (!batch.redelivery()) {
-            LogPosition checkpoint = batch.checkpoint();
-            client.getWriteApiBlocking().writeRecord(bucket, org, WritePrecision.NS,
-                    InfluxNames.lineMeasurement(InfluxNames.CHECKPOINT_MEASUREMENT)
-                            + ",projector=" + InfluxNames.tagValue(names.checkpointKey())
-                            + " tx_id=" + checkpoint.txId() + "i,position=" + checkpoint.position() + "i "
-                            + CHECKPOINT_TIMESTAMP);
+            writeCheckpoint(batch.checkpoint());
         }
+    }
+
+    /** Writes exactly {@code checkpoint} over the checkpoint point, also backwards. Recovery only, lane stopped. */
+    @Override
+    public void overwriteCheckpoint(LogPosition checkpoint) {
+        writeCheckpoint(checkpoint);
+    }
+
+    /** How many event points InfluxDB has dropped, since this projector was made, as older than the retention. */
+    public long pointsDroppedByRetention() {
+        return droppedByRetention.get();
+    }
+
+    private void writeCheckpoint(LogPosition checkpoint) {
+        client.getWriteApiBlocking().writeRecord(bucket, org, WritePrecision.NS,
+                InfluxNames.lineMeasurement(InfluxNames.CHECKPOINT_MEASUREMENT)
+                        + ",projector=" + InfluxNames.tagValue(names.checkpointKey())
+                        + " tx_id=" + checkpoint.txId() + "i,position=" + checkpoint.position() + "i "
+                        + CHECKPOINT_TIMESTAMP);
+    }
+
+    /**
+     * Writes the batch's points. Points older than the bucket's retention are dropped by InfluxDB, which writes the
+     * others and then says so (it reports any other failure instead): that is a success, those points absent.
+     */
+    private void write(List<String> lines, EventBatch batch) {
+        try {
+            client.getWriteApiBlocking().writeRecords(bucket, org, WritePrecision.NS, lines);
+        } catch (InfluxException e) {
+            long dropped = droppedBeyondRetention(e);
+            if (dropped < 0) {
+                throw e;
+            }
+            droppedByRetention.addAndGet(dropped);
+            log.info("read_model={} event=points-beyond-retention dropped={} points={} bucket={} checkpoint={}",
+                    NAME, dropped, lines.size(), bucket, batch.checkpoint().token());
+        }
+    }
+
+    /** The number of points a write answered with "points beyond retention policy dropped=N" lost; else -1. */
+    static long droppedBeyondRetention(InfluxException failure) {
+        Matcher m = BEYOND_RETENTION.matcher(String.valueOf(failure.getMessage()));
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
     }
 
     /**
@@ -289,7 +356,7 @@ public final class InfluxOrderProjector implements Projector {
                 """.formatted(InfluxNames.identifier(names.orderLifecycle()),
                 earliest.toEpochMilli() * NANOS_PER_MILLI, (latest.toEpochMilli() + 1) * NANOS_PER_MILLI, ids);
         InfluxQLQueryResult result = client.getInfluxQLQueryApi().queryJSON(
-                new InfluxQLQuery(sql, bucket).setPrecision(InfluxQLQuery.InfluxQLPrecision.NANOSECONDS));
+                InfluxQL.query(sql, bucket).setPrecision(InfluxQLQuery.InfluxQLPrecision.NANOSECONDS));
         for (InfluxQLQueryResult.Result r : result.getResults()) {
             for (InfluxQLQueryResult.Series series : r.getSeries()) {
                 for (InfluxQLQueryResult.Series.Record row : series.getValues()) {

@@ -3,6 +3,7 @@ package io.projhub.projectors.influxdb;
 import java.util.ArrayList;
 import java.util.List;
 
+import com.influxdb.client.domain.InfluxQLQuery;
 import com.influxdb.query.InfluxQLQueryResult;
 
 /**
@@ -14,6 +15,19 @@ import com.influxdb.query.InfluxQLQueryResult;
 final class InfluxQL {
 
     private InfluxQL() {
+    }
+
+    /**
+     * {@code sql} for {@code bucket}. A bucket named {@code database/retention-policy} (how InfluxDB 1.8+ and 2.x
+     * name a retention policy of a database as a bucket) is queried as that database with that retention policy, so
+     * reads see what writes to that bucket wrote; any other name is the database, with its default policy.
+     */
+    static InfluxQLQuery query(String sql, String bucket) {
+        int slash = bucket.indexOf('/');
+        if (slash < 0) {
+            return new InfluxQLQuery(sql, bucket);
+        }
+        return new InfluxQLQuery(sql, bucket.substring(0, slash)).setRetentionPolicy(bucket.substring(slash + 1));
     }
 
     /** The series of every statement of a result, in statement order. */

@@ -119,6 +119,12 @@ public final class JdbcOrderProjector implements Projector {
              where (checkpoints.tx_id, checkpoints.position) < (excluded.tx_id, excluded.position)
             """;
 
+    private static final String OVERWRITE_CHECKPOINT = """
+            insert into %1$s.checkpoints (name, tx_id, position) values (?, ?, ?)
+            on conflict (name) do update
+               set tx_id = excluded.tx_id, position = excluded.position, updated_at = now()
+            """;
+
     static final String READ_CHECKPOINT = "select tx_id, position from %1$s.checkpoints where name = ?";
 
     private static final String RECORD_SKIPPED = """
@@ -188,6 +194,21 @@ public final class JdbcOrderProjector implements Projector {
                 ps.executeUpdate();
             }
             c.commit();
+        }
+    }
+
+    /**
+     * Sets the checkpoint row to exactly {@code checkpoint}, also backwards. Recovery only, with the lane stopped: a
+     * batch never moves it back.
+     */
+    @Override
+    public void overwriteCheckpoint(LogPosition checkpoint) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(schema.sql(OVERWRITE_CHECKPOINT))) {
+            ps.setString(1, NAME);
+            ps.setLong(2, checkpoint.txId());
+            ps.setLong(3, checkpoint.position());
+            ps.executeUpdate();
         }
     }
 

@@ -239,6 +239,12 @@ public final class Neo4jOrderProjector implements Projector {
             }
             """;
 
+    /** Sets the checkpoint to exactly the given one, also backwards: recovery only. */
+    static final String OVERWRITE_CHECKPOINT = """
+            MERGE (k:ProjhubCheckpoint {name: $name})
+            SET k.txId = $txId, k.position = $position
+            """;
+
     private static final String WAVES_AND_CHECKPOINT = WAVES + SET_CHECKPOINT;
 
     private static final AtomicInteger POOLS = new AtomicInteger();
@@ -330,6 +336,19 @@ public final class Neo4jOrderProjector implements Projector {
         try (Session session = driver.session(WRITE)) {
             session.run(RECORD_SKIPPED, Map.of("stream", Objects.requireNonNull(streamId, "streamId"),
                     "version", version)).consume();
+        }
+    }
+
+    /**
+     * Sets the checkpoint node to exactly {@code checkpoint}, also backwards (one auto-commit transaction). Recovery
+     * only, with the lane stopped: a batch never moves it back.
+     */
+    @Override
+    public void overwriteCheckpoint(LogPosition checkpoint) {
+        createSchemaOnce();
+        try (Session session = driver.session(WRITE)) {
+            session.run(OVERWRITE_CHECKPOINT, Map.of("name", checkpointName, "txId", checkpoint.txId(),
+                    "position", checkpoint.position())).consume();
         }
     }
 

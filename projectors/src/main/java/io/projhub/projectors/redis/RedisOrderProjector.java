@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.Currency;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -245,6 +246,16 @@ public final class RedisOrderProjector implements Projector {
             applied = redis.eval(SCRIPT, scriptKeys, args);
         }
         return (Long) applied;
+    }
+
+    /**
+     * Sets the checkpoint hash to exactly {@code checkpoint}, also backwards, in one HSET (atomic). Recovery only, with
+     * the lane stopped: the batch script would refuse to move it back.
+     */
+    @Override
+    public void overwriteCheckpoint(LogPosition checkpoint) {
+        redis.hset(keys.checkpoint(NAME), Map.of("txId", Long.toString(checkpoint.txId()),
+                "position", Long.toString(checkpoint.position())));
     }
 
     /** Sets {@code applied:<stream>} to {@code version} unless it is already as high, atomically (one script). */

@@ -20,6 +20,7 @@ import co.elastic.clients.elasticsearch.core.search.Hit;
 import io.projhub.projectors.testing.CannedHttpServer;
 import io.projhub.projectors.testing.CannedHttpServer.Reply;
 import io.projhub.projectors.testing.OrderEventLog;
+import io.projhub.projectors.testing.Resequenced;
 import io.projhub.core.domain.order.OrderCreated;
 import io.projhub.core.domain.order.OrderItem;
 import io.projhub.core.eventstore.LogPosition;
@@ -217,6 +218,42 @@ class ElasticsearchOrderProjectorTest {
         projector().apply(new EventBatch(List.of(), later));
         projector().apply(new EventBatch(log.events(), LogPosition.START, true));
         assertThat(new ElasticsearchProbe(client, namespace).checkpoint()).isEqualTo(later);
+    }
+
+    @Test
+    void anOverwrittenCheckpointMovesBackAndTheEventsAfterItApplyAgainLeavingTheDocumentsAsTheyWere() throws Exception {
+        OrderEventLog log = threeOrders();
+        List<RecordedEvent> events = log.events();
+        ElasticsearchOrderProjector projector = projector();
+        projector.apply(new EventBatch(events, log.head()));
+        Map<String, Map.Entry<Long, OrderDocument>> once = snapshot().orders();
+        ElasticsearchProbe probe = new ElasticsearchProbe(client, namespace);
+
+        LogPosition lower = events.get(1).logPosition();
+        projector.overwriteCheckpoint(lower);
+        assertThat(projector().checkpoint()).isEqualTo(lower);
+        assertThat(probe.checkpoint()).isEqualTo(lower);
+        assertThat(snapshot().orders()).as("the documents stay as they are").isEqualTo(once);
+
+        projector.apply(new EventBatch(events.subList(2, 5), log.head()));
+        assertThat(snapshot()).isEqualTo(new Snapshot(once, log.head()));
+
+        // As after the log's re-sequencing: every event at the same low tx id, below the checkpoint the index holds.
+        List<RecordedEvent> resequenced = Resequenced.events(events);
+        projector.overwriteCheckpoint(Resequenced.position(events.get(1)));
+        assertThat(probe.checkpoint()).isEqualTo(Resequenced.position(events.get(1)));
+        projector.apply(new EventBatch(resequenced.subList(2, 5), Resequenced.position(events.get(4))));
+        assertThat(snapshot()).isEqualTo(new Snapshot(once, Resequenced.position(events.get(4))));
+
+        projector.overwriteCheckpoint(LogPosition.START);
+        assertThat(projector().checkpoint()).isEqualTo(LogPosition.START);
+        assertThat(probe.checkpoint()).isEqualTo(LogPosition.START);
+        RecordedEvent next = Resequenced.events(List.of(log.cancelled(cyd, "late", T0.plusSeconds(90_000)))).get(0);
+        projector.apply(new EventBatch(List.of(next), next.logPosition()));
+        assertThat(probe.checkpoint()).isEqualTo(next.logPosition());
+        assertThat(probe.appliedVersion(cyd)).isEqualTo(2);
+        assertThat(snapshot().orders().get(cyd).getValue().status()).isEqualTo("CANCELLED");
+        assertThat(snapshot().orders().get(ada)).isEqualTo(once.get(ada));
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,6 +31,7 @@ import retrofit2.Response;
 import io.projhub.projectors.testing.CannedHttpServer;
 import io.projhub.projectors.testing.CannedHttpServer.Reply;
 import io.projhub.projectors.testing.OrderEventLog;
+import io.projhub.projectors.testing.Resequenced;
 import io.projhub.core.eventstore.LogPosition;
 import io.projhub.core.eventstore.RecordedEvent;
 import io.projhub.core.projection.EventBatch;
@@ -40,7 +42,9 @@ import io.projhub.testsupport.StoreEndpoints;
 @RealStores
 class InfluxOrderProjectorTest {
 
-    private static final Instant T0 = Instant.parse("2026-03-01T10:00:00.123456Z");
+    // Within the probe's horizon: it looks for a stream's points in the last 90 days only.
+    private static final Instant T0 = Instant.now().truncatedTo(ChronoUnit.DAYS).minus(Duration.ofDays(10))
+            .plus(Duration.parse("PT10H0.123456S"));
     private static final Map<String, List<String>> FIELDS = Map.of(
             "order_lifecycle", List.of("amount", "duration_ms", "order_id", "stream_version"),
             "account_flow", List.of("account_id", "amount", "stream_version"));
@@ -241,6 +245,62 @@ class InfluxOrderProjectorTest {
         projector().apply(new EventBatch(List.of(), later));
         projector().apply(new EventBatch(log.events(), LogPosition.START, true));
         assertThat(probe().checkpoint()).isEqualTo(later);
+    }
+
+    @Test
+    void anOverwrittenCheckpointMovesBackAndTheEventsAfterItApplyAgainLeavingThePointsAsTheyWere() throws Exception {
+        OrderEventLog log = history();
+        List<RecordedEvent> events = log.events();
+        InfluxOrderProjector projector = projector();
+        projector.apply(new EventBatch(events, log.head()));
+        Set<String> once = points();
+
+        LogPosition lower = events.get(2).logPosition();
+        projector.overwriteCheckpoint(lower);
+        assertThat(projector().checkpoint()).isEqualTo(lower);
+        assertThat(probe().checkpoint()).isEqualTo(lower);
+        assertThat(points()).as("the points stay as they are").isEqualTo(once);
+
+        projector.apply(new EventBatch(events.subList(3, events.size()), log.head()));
+        assertThat(points()).isEqualTo(once);
+        assertThat(probe().checkpoint()).isEqualTo(log.head());
+
+        // As after the log's re-sequencing: every event at the same low tx id, below the checkpoint the store holds.
+        List<RecordedEvent> resequenced = Resequenced.events(events);
+        LogPosition last = Resequenced.position(events.get(events.size() - 1));
+        projector.overwriteCheckpoint(Resequenced.position(events.get(2)));
+        assertThat(probe().checkpoint()).isEqualTo(Resequenced.position(events.get(2)));
+        projector.apply(new EventBatch(resequenced.subList(3, events.size()), last));
+        assertThat(points()).isEqualTo(once);
+        assertThat(probe().checkpoint()).isEqualTo(last);
+
+        projector.overwriteCheckpoint(LogPosition.START);
+        assertThat(projector.checkpoint()).isEqualTo(LogPosition.START);
+        assertThat(probe().checkpoint()).isEqualTo(LogPosition.START);
+        RecordedEvent next = Resequenced.events(List.of(log.cancelled(cyd, "late", T0.plusSeconds(600)))).get(0);
+        projector.apply(new EventBatch(List.of(next), next.logPosition()));
+        assertThat(probe().checkpoint()).isEqualTo(next.logPosition());
+        assertThat(probe().appliedVersion(cyd)).isEqualTo(2);
+        assertThat(points()).containsAll(once).hasSize(once.size() + 3);
+    }
+
+    @Test
+    void theCheckpointAndSkippedVersionsOlderVersionsWroteAreStillRead() throws Exception {
+        // Before the records moved to a time no retention reaches: the checkpoint at time 0, skips at their version.
+        influx.getWriteApiBlocking().writeRecords(stores.influxBucket(), stores.influxOrg(), WritePrecision.NS, List.of(
+                "projhub_checkpoint,projector=%sinfluxdb tx_id=5000i,position=50i 0".formatted(namespace),
+                "%sskipped_versions,stream=%s stream_version=4i 4".formatted(namespace, ada)));
+        assertThat(probe().checkpoint()).isEqualTo(new LogPosition(5000, 50));
+        assertThat(projector().checkpoint()).isEqualTo(new LogPosition(5000, 50));
+        assertThat(probe().appliedVersion(ada)).isEqualTo(4);
+
+        // Once written where it now lives, the checkpoint is read from there, even when lower.
+        projector().overwriteCheckpoint(new LogPosition(1, 7));
+        assertThat(probe().checkpoint()).isEqualTo(new LogPosition(1, 7));
+        projector().recordSkipped(ada, 3);
+        assertThat(probe().appliedVersion(ada)).isEqualTo(4);
+        projector().recordSkipped(ada, 6);
+        assertThat(probe().appliedVersion(ada)).isEqualTo(6);
     }
 
     @Test

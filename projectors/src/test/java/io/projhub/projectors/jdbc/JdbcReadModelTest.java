@@ -46,6 +46,7 @@ import io.projhub.core.projection.EventBatch;
 import io.projhub.core.projection.FailureKind;
 import io.projhub.testsupport.RealStores;
 import io.projhub.testsupport.StoreEndpoints;
+import io.projhub.projectors.testing.Resequenced;
 
 @RealStores
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -197,6 +198,45 @@ class JdbcReadModelTest {
 
         projector.apply(new EventBatch(List.of(), new LogPosition(1, 1)));
         assertThat(probe.checkpoint()).isEqualTo(log.end());
+    }
+
+    @Test
+    void anOverwrittenCheckpointMovesBackAndTheEventsAfterItApplyAgainLeavingTheRowsAsTheyWere() throws Exception {
+        Log log = new Log();
+        JdbcOrderProjector projector = projector();
+        JdbcProbe probe = new JdbcProbe(dataSource, schema);
+        projector.apply(new EventBatch(log.events, log.end()));
+        String once = snapshot(log);
+
+        LogPosition lower = log.events.get(4).logPosition();
+        projector.overwriteCheckpoint(lower);
+        assertThat(projector().checkpoint()).isEqualTo(lower);
+        assertThat(probe.checkpoint()).isEqualTo(lower);
+        assertThat(snapshot(log)).as("the rows stay as they are").isEqualTo(once);
+
+        projector.apply(new EventBatch(log.events.subList(5, log.events.size()), log.end()));
+        assertThat(snapshot(log)).isEqualTo(once);
+        assertThat(probe.checkpoint()).isEqualTo(log.end());
+
+        // As after the log's re-sequencing: every event at the same low tx id, below the checkpoint the view holds.
+        List<RecordedEvent> resequenced = Resequenced.events(log.events);
+        LogPosition last = Resequenced.position(log.events.get(log.events.size() - 1));
+        projector.overwriteCheckpoint(Resequenced.position(log.events.get(4)));
+        assertThat(probe.checkpoint()).isEqualTo(Resequenced.position(log.events.get(4)));
+        projector.apply(new EventBatch(resequenced.subList(5, log.events.size()), last));
+        assertThat(snapshot(log)).isEqualTo(once);
+        assertThat(probe.checkpoint()).isEqualTo(last);
+
+        projector.overwriteCheckpoint(LogPosition.START);
+        assertThat(projector.checkpoint()).isEqualTo(LogPosition.START);
+        assertThat(probe.checkpoint()).isEqualTo(LogPosition.START);
+        log.add(log.open, 2, new OrderCancelled(log.open, "late", T0.plusSeconds(900)));
+        RecordedEvent next = Resequenced.events(log.events.subList(log.events.size() - 1, log.events.size())).get(0);
+        projector.apply(new EventBatch(List.of(next), next.logPosition()));
+        assertThat(probe.checkpoint()).isEqualTo(next.logPosition());
+        assertThat(probe.appliedVersion(log.open)).isEqualTo(2);
+        assertThat(new JdbcOrderQueries(dataSource, schema).orderDetails(log.open).orElseThrow().status())
+                .isEqualTo("CANCELLED");
     }
 
     @Test

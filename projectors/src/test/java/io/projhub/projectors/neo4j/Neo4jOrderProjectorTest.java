@@ -29,6 +29,7 @@ import org.neo4j.driver.exceptions.SessionExpiredException;
 import org.neo4j.driver.exceptions.TransientException;
 
 import io.projhub.projectors.testing.EventLog;
+import io.projhub.projectors.testing.Resequenced;
 import io.projhub.core.domain.customer.CustomerDeactivated;
 import io.projhub.core.domain.customer.CustomerRegistered;
 import io.projhub.core.domain.order.OrderCancelled;
@@ -250,6 +251,45 @@ class Neo4jOrderProjectorTest {
         assertThat(new Neo4jProbe(driver, namespace).checkpoint()).isEqualTo(new LogPosition(10_000, 3));
         projector.apply(new EventBatch(List.of(), new LogPosition(10_000, 12)));
         assertThat(new Neo4jProbe(driver, namespace).checkpoint()).isEqualTo(new LogPosition(10_000, 12));
+    }
+
+    @Test
+    void anOverwrittenCheckpointMovesBackAndTheEventsAfterItApplyAgainLeavingTheGraphAsItWas() {
+        List<RecordedEvent> events = sampleLog();
+        Neo4jOrderProjector projector = new Neo4jOrderProjector(driver, namespace);
+        projector.apply(new EventBatch(events, log.head()));
+        List<String> once = snapshot();
+        Neo4jProbe probe = new Neo4jProbe(driver, namespace);
+
+        LogPosition lower = events.get(4).logPosition();
+        projector.overwriteCheckpoint(lower);
+        assertThat(new Neo4jOrderProjector(driver, namespace).checkpoint()).isEqualTo(lower);
+        assertThat(probe.checkpoint()).isEqualTo(lower);
+        assertThat(snapshot()).as("the graph stays as it is").isEqualTo(once);
+
+        projector.apply(new EventBatch(events.subList(5, events.size()), log.head()));
+        assertThat(snapshot()).isEqualTo(once);
+        assertThat(probe.checkpoint()).isEqualTo(log.head());
+
+        // As after the log's re-sequencing: every event at the same low tx id, below the checkpoint the graph holds.
+        List<RecordedEvent> resequenced = Resequenced.events(events);
+        LogPosition last = Resequenced.position(events.get(events.size() - 1));
+        projector.overwriteCheckpoint(Resequenced.position(events.get(4)));
+        assertThat(probe.checkpoint()).isEqualTo(Resequenced.position(events.get(4)));
+        projector.apply(new EventBatch(resequenced.subList(5, events.size()), last));
+        assertThat(snapshot()).isEqualTo(once);
+        assertThat(probe.checkpoint()).isEqualTo(last);
+
+        projector.overwriteCheckpoint(LogPosition.START);
+        assertThat(projector.checkpoint()).isEqualTo(LogPosition.START);
+        assertThat(probe.checkpoint()).isEqualTo(LogPosition.START);
+        RecordedEvent next = Resequenced.events(List.of(log.append("order", orderC,
+                new OrderCancelled(orderC, "late", T0.plusSeconds(900))))).get(0);
+        projector.apply(new EventBatch(List.of(next), next.logPosition()));
+        assertThat(probe.checkpoint()).isEqualTo(next.logPosition());
+        assertThat(probe.appliedVersion(orderC)).isEqualTo(2);
+        assertThat(properties("MATCH (n:Order {id: $id}) RETURN n", orderC))
+                .contains(entry("status", "CANCELLED"), entry("version", 2L));
     }
 
     @Test

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.projhub.projectors.testing.EventLog;
+import io.projhub.projectors.testing.Resequenced;
 import io.projhub.core.domain.account.AccountCreated;
 import io.projhub.core.domain.account.MoneyDeposited;
 import io.projhub.core.domain.account.MoneyWithdrawn;
@@ -224,6 +225,50 @@ class RedisOrderProjectorTest {
         assertThat(new RedisProbe(redis, namespace).checkpoint()).isEqualTo(new LogPosition(10_000, 3));
         projector.apply(new EventBatch(List.of(), new LogPosition(10_000, 12)));
         assertThat(new RedisProbe(redis, namespace).checkpoint()).isEqualTo(new LogPosition(10_000, 12));
+    }
+
+    @Test
+    void anOverwrittenCheckpointMovesBackAndTheEventsAfterItApplyAgainWithoutCountingTwice() {
+        List<RecordedEvent> events = sampleLog();
+        RedisOrderProjector projector = new RedisOrderProjector(redis, namespace);
+        projector.apply(new EventBatch(events, log.head()));
+        Map<String, Object> once = withoutCheckpoint(snapshot());
+        RedisProbe probe = new RedisProbe(redis, namespace);
+
+        LogPosition lower = events.get(3).logPosition();
+        projector.overwriteCheckpoint(lower);
+        assertThat(projector.checkpoint()).isEqualTo(lower);
+        assertThat(probe.checkpoint()).isEqualTo(lower);
+        assertThat(withoutCheckpoint(snapshot())).as("the data stays as it is").isEqualTo(once);
+
+        assertThat(projector.applyCounting(new EventBatch(events.subList(4, events.size()), log.head()))).isZero();
+        assertThat(withoutCheckpoint(snapshot())).isEqualTo(once);
+        assertThat(probe.checkpoint()).isEqualTo(log.head());
+
+        // As after the log's re-sequencing: every event at the same low tx id, below the checkpoint the store holds.
+        List<RecordedEvent> resequenced = Resequenced.events(events);
+        projector.overwriteCheckpoint(Resequenced.position(events.get(3)));
+        assertThat(probe.checkpoint()).isEqualTo(Resequenced.position(events.get(3)));
+        projector.apply(new EventBatch(resequenced.subList(4, events.size()), Resequenced.position(events.get(10))));
+        assertThat(withoutCheckpoint(snapshot())).isEqualTo(once);
+        assertThat(redis.hgetAll(keys.orderStats())).isEqualTo(EXPECTED_STATS);
+        assertThat(probe.checkpoint()).isEqualTo(Resequenced.position(events.get(10)));
+
+        projector.overwriteCheckpoint(LogPosition.START);
+        assertThat(projector.checkpoint()).isEqualTo(LogPosition.START);
+        assertThat(probe.checkpoint()).isEqualTo(LogPosition.START);
+        RecordedEvent next = log.append("order", orderC, new OrderCancelled(orderC, "late", T0.plusSeconds(900)));
+        projector.apply(new EventBatch(List.of(Resequenced.events(List.of(next)).get(0)), Resequenced.position(next)));
+        assertThat(probe.checkpoint()).isEqualTo(Resequenced.position(next));
+        assertThat(redis.hgetAll(keys.orderStats())).containsEntry("CREATED", "0").containsEntry("CANCELLED", "2")
+                .containsEntry("revenue:USD", "0").containsEntry("total", "4");
+        assertThat(probe.appliedVersion(orderC)).isEqualTo(2);
+    }
+
+    private Map<String, Object> withoutCheckpoint(Map<String, Object> snapshot) {
+        Map<String, Object> data = new TreeMap<>(snapshot);
+        assertThat(data.remove(keys.checkpoint(RedisOrderProjector.NAME))).isNotNull();
+        return data;
     }
 
     @Test
