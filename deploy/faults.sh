@@ -76,7 +76,7 @@ maven=$(mvn -B -v 2>/dev/null | head -n 1 | sed 's/\x1b\[[0-9;]*m//g')
   echo
   shopt -s nullglob
   sections=()
-  for name in HubKillFaultTest StoreOutageFaultTest PostgresRestartFaultTest PoisonFaultTest HostileInputFaultTest; do
+  for name in HubKillFaultTest StoreOutageFaultTest RedisLongOutageFaultTest PostgresRestartFaultTest PoisonFaultTest HostileInputFaultTest; do
     [ -f "$ROOT/bench/target/faults/$name.md" ] && sections+=("$ROOT/bench/target/faults/$name.md")
   done
   for file in "$ROOT"/bench/target/faults/*.md; do

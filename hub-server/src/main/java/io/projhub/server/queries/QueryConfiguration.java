@@ -5,6 +5,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
@@ -16,18 +20,51 @@ import io.projhub.core.eventstore.LogHead;
 import io.projhub.core.projection.ReadModelProbe;
 import io.projhub.core.projection.internal.PollingProjectionSubscriber;
 import io.projhub.projectors.elasticsearch.ElasticsearchOrderQueries;
+import io.projhub.projectors.jdbc.JdbcOrderProjector;
+import io.projhub.projectors.jdbc.JdbcProbe;
+import io.projhub.projectors.jdbc.RelationalSchema;
 import io.projhub.server.projection.ReadModel;
 import io.projhub.server.projection.ReadModels;
 
 @Configuration(proxyBeanMethods = false)
 public class QueryConfiguration {
 
+    /**
+     * Two connections of their own for the waits' probe rounds on the relational view, so waiting queries never
+     * take a connection the command path needs.
+     */
+    public record WaitConnections(HikariDataSource dataSource) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (dataSource != null) {
+                dataSource.close();
+            }
+        }
+    }
+
+    @Bean(destroyMethod = "close")
+    WaitConnections waitConnections(DataSource dataSource) {
+        if (!(dataSource instanceof HikariDataSource hikari)) {
+            return new WaitConnections(null);
+        }
+        HikariConfig config = new HikariConfig();
+        hikari.copyStateTo(config);
+        config.setPoolName("consistency-waits");
+        config.setMaximumPoolSize(2);
+        config.setMinimumIdle(0);
+        return new WaitConnections(new HikariDataSource(config));
+    }
+
     @Bean(destroyMethod = "close")
     ReadModelWaits readModelWaits(ReadModels readModels, ObjectProvider<ElasticsearchOrderQueries> search,
+                                  ObjectProvider<RelationalSchema> schema, WaitConnections connections,
                                   @Value("${projhub.queries.max-waiting:1000}") int maxWaiting) {
         Map<String, ReadModelProbe> probes = new LinkedHashMap<>();
         for (ReadModel model : readModels.all()) {
-            probes.put(model.name(), model.probe());
+            RelationalSchema relational = schema.getIfAvailable();
+            boolean ownConnections = model.name().equals(JdbcOrderProjector.NAME) && relational != null
+                    && connections.dataSource() != null;
+            probes.put(model.name(), ownConnections ? new JdbcProbe(connections.dataSource(), relational) : model.probe());
         }
         Map<String, ReadModelWaits.Visibility> visibilities = new HashMap<>();
         ElasticsearchOrderQueries elasticsearch = search.getIfAvailable();

@@ -22,5 +22,7 @@ class HealthEndpointTest extends HubTestBase {
         }
         assertThat(health.path("status").asString()).isEqualTo("UP");
         assertThat(health.path("components").path("elasticsearch").path("details").path("nodes").asInt()).isEqualTo(1);
+        // The projection as a whole: DOWN only when the subscriber refuses to project (a log from another cluster).
+        assertThat(health.path("components").path("projection").path("status").asString()).isEqualTo("UP");
     }
 }
