@@ -175,7 +175,7 @@ up_postgres() {
       --auth-local=trust --auth-host=scram-sha-256 >>"$log" 2>&1 || fail "initdb failed, see $log"
   fi
   runuser -u postgres -- "$(pg_bin)/pg_ctl" -D "$RUN/pg" -l "$log" -w -t 60 \
-    -o "-p $PG_PORT -k $(pg_sock) -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=128MB -c max_prepared_transactions=20" \
+    -o "-p $PG_PORT -k $(pg_sock) -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=128MB -c max_prepared_transactions=20" \
     start >/dev/null 2>&1 || { tail -n 20 "$log" >&2; fail "postgres did not start; its log is $log"; }
   pg_ensure_databases
   wait_until 30 postgres "$log" pg_ready

@@ -49,6 +49,8 @@ export PROJHUB_ES_PORT=$(free_port 29200)
 export PROJHUB_ES_TRANSPORT_PORT=$(free_port 29300)
 say "clone: $CLONE (mode $(stat -c %a "$TMP") parent); ports: postgres $PROJHUB_PG_PORT, elasticsearch $PROJHUB_ES_PORT/$PROJHUB_ES_TRANSPORT_PORT"
 
+# Where the run folder must end up; known before `up`, so a failed start is cleaned up too.
+RESOLVED=/var/lib/projhub/$(printf '%s' "$CLONE" | sha1sum | cut -c1-12)
 started=$(date +%s)
 if ! "$CLONE/deploy/stores.sh" up postgres elasticsearch; then
   say "FAIL  stores.sh up from the private checkout failed"

@@ -696,20 +696,24 @@
     }
     dom.deadLettersStatus.hidden = true;
     // A chain: the head (PENDING, the event that failed) and the events of its stream parked behind it, in order.
+    // Grouped by lane and stream, in version order: the first open dead letter heads the chain (usually the PENDING
+    // one; a PARKED one when a resolution stopped half-way), the others wait behind it.
     const all = Array.isArray(result.value) ? result.value : [];
-    const heads = all.filter((l) => l.status !== 'PARKED');
-    const parkedBehind = new Map();
-    for (const l of all.filter((x) => x.status === 'PARKED')) {
-      const list = parkedBehind.get(l.parkedBehind) || [];
-      list.push(l);
-      parkedBehind.set(l.parkedBehind, list);
+    const chains = new Map();
+    for (const l of all) {
+      const key = l.lane + '\u0000' + l.streamId;
+      const chain = chains.get(key) || [];
+      chain.push(l);
+      chains.set(key, chain);
     }
+    const heads = [];
+    const parkedBehind = new Map();
     const letters = [];
-    for (const head of heads) {
-      letters.push(head);
-      for (const parked of (parkedBehind.get(head.id) || []).sort((a, b) => a.version - b.version)) {
-        letters.push(parked);
-      }
+    for (const chain of chains.values()) {
+      chain.sort((a, b) => a.version - b.version);
+      heads.push(chain[0]);
+      parkedBehind.set(chain[0].id, chain.slice(1));
+      letters.push(...chain);
     }
     setText(dom.deadLetterCount, heads.length);
     dom.deadLetterCount.classList.toggle('nonzero', heads.length > 0);
@@ -724,13 +728,15 @@
       seen.add(id);
       let tr = keep.get(id);
       if (!tr) {
-        tr = createDeadLetterRow(letter);
+        tr = createDeadLetterRow(letter, parkedBehind.has(letter.id));
       }
       setText(tr.querySelector('.age'), formatDuration(secondsSince(letter.createdAt)));
       setText(tr.querySelector('.attempts'), letter.status === 'PARKED' ? '–' : letter.attempts);
       const behind = (parkedBehind.get(letter.id) || []).length;
-      setText(tr.querySelector('.status'), letter.status === 'PARKED' ? 'parked behind ' + letter.parkedBehind
-          : behind > 0 ? 'failed; ' + behind + ' parked behind it' : 'failed');
+      const isHead = parkedBehind.has(letter.id);
+      setText(tr.querySelector('.status'), !isHead ? 'parked behind ' + letter.parkedBehind
+          : behind > 0 ? (letter.status === 'PARKED' ? 'heads ' : 'failed; ') + behind + ' parked behind it'
+          : letter.status === 'PARKED' ? 'heads its chain' : 'failed');
       dom.deadLetters.appendChild(tr);
     }
     for (const [id, tr] of keep) {
@@ -750,12 +756,12 @@
     }
   }
 
-  function createDeadLetterRow(letter) {
+  function createDeadLetterRow(letter, isHead) {
     const tr = el('tr');
     tr.dataset.deadLetterId = String(letter.id);
     tr.dataset.lane = letter.lane || '';
     tr.dataset.status = letter.status || '';
-    if (letter.status === 'PARKED') {
+    if (!isHead) {
       tr.className = 'parked';
     }
     tr.append(
@@ -772,7 +778,7 @@
     tr.appendChild(errorCell);
     tr.append(el('td', 'attempts'), el('td', 'age'));
     const actionCell = el('td');
-    if (letter.status !== 'PARKED') {
+    if (isHead) {
       const button = el('button', 'action', 'Replay');
       button.type = 'button';
       button.dataset.action = 'replay';

@@ -35,6 +35,8 @@ final class TestDatabase {
         config.setUsername(stores.postgresUser());
         config.setPassword(stores.postgresPassword());
         config.setMaximumPoolSize(12);
+        config.setMinimumIdle(1);
+        config.setIdleTimeout(10_000);
         config.setPoolName("monitor-test");
         HikariDataSource ds = new HikariDataSource(config);
         EventStoreMigrations.migrate(ds);

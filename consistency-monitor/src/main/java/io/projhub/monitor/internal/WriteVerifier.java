@@ -191,8 +191,11 @@ final class WriteVerifier {
             while (!closed && inFlight < settings.maxInFlight() && !due.isEmpty() && due.peek().dueNanos - now <= 0) {
                 Entry entry = due.poll();
                 LaneStatus lane = laneStatuses.get(entry.key.readModel());
-                LogPosition laneAt = lane == null ? null : lane.checkpoint();
-                if (laneAt != null && entry.position != null && !laneAt.covers(entry.position)) {
+                // Lag, not a miss: the lane has not reached the write, has no checkpoint yet (not started, or the
+                // hub refuses to project), or is stopped; its own alert speaks for it.
+                boolean behind = lane != null && (lane.checkpoint() == null || lane.state() == LaneState.STOPPED
+                        || (entry.position != null && !lane.checkpoint().covers(entry.position)));
+                if (behind) {
                     entry.dueNanos = now + lagRecheck; // lag, not a miss
                     lagging.add(entry);
                     continue;

@@ -23,8 +23,9 @@ public interface ProjectionSubscriber extends AutoCloseable {
 
     /**
      * Applies a dead-lettered event again on its lane (after a fix), then the events of its stream parked behind
-     * it, in order; each one applied is marked REPLAYED. Completes with the dead letter as it is then (still
-     * PENDING, with the new error, if it failed again).
+     * it, in order; each one applied is marked REPLAYED. Completes with the dead letter as it is then; fails with
+     * the error if the head itself still fails (it stays PENDING, with the new error). A parked event that fails
+     * becomes the head of what is left.
      *
      * The future fails with {@link DeadLetterConflictException} if it is parked behind another one, or not open.
      *

@@ -39,7 +39,12 @@ class LaneStartAndStopTest {
     @Test
     void aBatchSizeAboveWhatTheEventStoreReadsInOneQueryIsRefusedAtStartNamingTheSetting(StoreEndpoints stores)
             throws Exception {
-        DataSource ds = SubscriberTestSupport.dataSource(stores);
+        try (var ds = SubscriberTestSupport.dataSource(stores)) {
+            refusedAtStart(ds);
+        }
+    }
+
+    private static void refusedAtStart(DataSource ds) throws Exception {
         EventStore store = SubscriberTestSupport.eventStore(ds);
         RecordingProjector projector = new RecordingProjector("too-big", ds, SubscriberTestSupport.logEnd(ds), TYPES);
         LaneSettings tooBig = new LaneSettings(PostgresEventStore.MAX_READ_ALL_LIMIT + 1, 8, Duration.ofMillis(200),
@@ -64,7 +69,12 @@ class LaneStartAndStopTest {
      */
     @Test
     void aLaneRetryingADeadLetterWriteWhilePostgresIsDownStopsWhenAsked(StoreEndpoints stores) throws Exception {
-        DataSource ds = SubscriberTestSupport.dataSource(stores);
+        try (var ds = SubscriberTestSupport.dataSource(stores)) {
+            stopsWhileDown(ds);
+        }
+    }
+
+    private static void stopsWhileDown(DataSource ds) throws Exception {
         EventStore store = SubscriberTestSupport.eventStore(ds);
         SwitchableDataSource hubTables = new SwitchableDataSource(ds);
         String prefix = "stop-" + UUID.randomUUID().toString().substring(0, 8) + "-";
@@ -85,7 +95,9 @@ class LaneStartAndStopTest {
         subscriber.start();
         var poison = store.append(prefix + "s", "stop", ExpectedVersion.ANY, List.of(new NewEvent("StopTestEvent",
                 JsonNodeFactory.instance.objectNode().put("poison", true))));
-        await().atMost(Duration.ofSeconds(30)).until(hubTables.refused::get);
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                String.valueOf(LaneIsolationTest.lane(subscriber, projector.name()).lastError())
+                        .contains("PostgreSQL is down"));
 
         subscriber.close();
 

@@ -2,6 +2,7 @@ package io.projhub.core.projection;
 
 import static io.projhub.core.projection.SubscriberTestSupport.recorded;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.sql.Connection;
@@ -105,7 +106,21 @@ class LogRestoredTest {
                 append(store, "a", 3);
                 await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(recorded(ds, "restored", ""))
                         .containsExactly("a@1", "b@1", "a@2", "b@2", "a@3"));
+
+                // The log now found in another cluster under the running hub, although its ids are no longer ahead
+                // (the new cluster's counter may already have passed them): the hub stops projecting at once.
+                try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+                    s.executeUpdate("update log_origin set system_identifier = 42");
+                }
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                        assertThat(subscriber.status().refusedBecause()).contains("written in PostgreSQL cluster 42"));
+                assertThat(subscriber.status().lanes()).allSatisfy(l -> assertThat(l.state()).isEqualTo(LaneState.STOPPED));
+                assertThatThrownBy(() -> subscriber.redrive("restored", "a").get())
+                        .hasMessageContaining("does not project");
             }
+            assertThat(resequencing.foreignTransactionIds()).isPresent();
+            resequencing.resequence();
+            assertThat(resequencing.foreignTransactionIds()).as("the log lives in this cluster now").isEmpty();
         }
     }
 }

@@ -33,7 +33,12 @@ class PreparedTransactionFrontierTest {
 
     @Test
     void aPreparedTransactionThatPinsTheFrontierIsNamedAndTheLanesGoOnOnceItEnds(StoreEndpoints stores) throws Exception {
-        DataSource ds = SubscriberTestSupport.dataSource(stores);
+        try (var ds = SubscriberTestSupport.dataSource(stores)) {
+            namedAndReleased(ds);
+        }
+    }
+
+    private static void namedAndReleased(DataSource ds) throws Exception {
         EventStore store = SubscriberTestSupport.eventStore(ds);
         String prefix = "prepared-" + UUID.randomUUID().toString().substring(0, 8) + "-";
         String gid = prefix + "gid";

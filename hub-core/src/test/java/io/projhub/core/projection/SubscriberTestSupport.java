@@ -35,12 +35,16 @@ final class SubscriberTestSupport {
     private SubscriberTestSupport() {
     }
 
-    static DataSource dataSource(StoreEndpoints stores) throws SQLException {
+    static HikariDataSource dataSource(StoreEndpoints stores) throws SQLException {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(stores.postgresUrl());
         config.setUsername(stores.postgresUser());
         config.setPassword(stores.postgresPassword());
         config.setMaximumPoolSize(24);
+        // Many test classes each hold a pool: keep only a few idle connections so the suite stays far below
+        // PostgreSQL's max_connections.
+        config.setMinimumIdle(1);
+        config.setIdleTimeout(10_000);
         HikariDataSource ds = new HikariDataSource(config);
         EventStoreMigrations.migrate(ds);
         RecordingProjector.createTables(ds);

@@ -121,8 +121,17 @@ public class StrongConsistency implements ResponseBodyAdvice<Object> {
             return body;
         }
         LogPosition position = LogPosition.parse(command.position());
-        List<String> targets = targets(command, position, choice.readModels());
-        List<String> lagging = awaitAll(targets, position);
+        List<String> targets;
+        List<String> lagging;
+        try {
+            targets = targets(command, position, choice.readModels());
+            lagging = awaitAll(targets, position);
+        } catch (RuntimeException e) {
+            // The command is committed: never answer it with an error (a retry without an Idempotency-Key would
+            // append twice). Say it could not be confirmed.
+            targets = List.of();
+            lagging = List.of("unknown: " + e.getClass().getSimpleName());
+        }
         response.getHeaders().set(ConsistencyGate.TOKEN_HEADER, command.position());
         response.getHeaders().set(READ_MODELS_HEADER, String.join(",", targets));
         if (lagging.isEmpty()) {

@@ -114,6 +114,9 @@ public class LaneController {
                 throw new ResponseStatusException(HttpStatus.CONFLICT, conflict.getMessage());
             }
             throw new ReplayFailedException("Re-drive of " + streamId + " on " + lane + " failed: " + e.getCause());
+        } catch (TimeoutException e) {
+            throw new ReplayFailedException("Re-drive of " + streamId + " on " + lane + " did not finish within 30 s "
+                    + "(the lane is busy or stopped; see /api/lanes)");
         }
         return ResponseEntity.ok(Map.of("lane", lane, "streamId", streamId, "status", "re-driven"));
     }

@@ -100,7 +100,8 @@ public class ReadModelQueryController {
         int bounded = QueryParameters.boundedInt("limit", limit, 1,
                 Neo4jGraphQueries.MAX_ORDERS_LIMIT, Neo4jGraphQueries.DEFAULT_MAX_ORDERS);
         Neo4jGraphQueries queries = required(graphs, "neo4j");
-        ResponseEntity<GraphView> answer = responses.answer("neo4j", id, token,
+        // The graph spans the customer's order streams: a query over many streams (parked ones are counted).
+        ResponseEntity<GraphView> answer = responses.answer("neo4j", token,
                 () -> queries.customerOrdersGraph(id, bounded).orElse(null));
         if (answer.getBody() == null) {
             throw new CustomerNotFoundException(id);

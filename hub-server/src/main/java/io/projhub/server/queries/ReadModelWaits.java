@@ -20,8 +20,9 @@ import io.projhub.core.projection.ReadModelProbe;
 
 /**
  * Requests waiting for read models to reach log positions: queries carrying a consistency token and strong
- * commands. One probe round per read model serves every request waiting on it: a single thread asks each read model
- * that has waiters for its checkpoint every {@code POLL}, from its own store, and completes the waiters it covers. So
+ * commands. One probe round per read model serves every request waiting on it: each read model that has waiters is
+ * asked for its checkpoint every {@code POLL}, from its own store (one task per read model), and the waiters it
+ * covers are completed. So
  * waiting requests hold no database connection (the command path's pool is never borrowed by a wait), and their
  * number is bounded: beyond {@code maxWaiting} a request is answered at once as not reached.
  *
@@ -72,12 +73,17 @@ public final class ReadModelWaits implements AutoCloseable {
         probes.forEach((name, probe) -> byName.put(name, new Waiting(probe, visibilities.get(name))));
         this.readModels = Map.copyOf(byName);
         this.maxWaiting = maxWaiting;
-        this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "consistency-waits");
+        // One probe task per read model: a slow store (a probe or a refresh that takes seconds) delays only the
+        // requests waiting on it.
+        AtomicInteger threads = new AtomicInteger();
+        this.poller = Executors.newScheduledThreadPool(Math.max(1, byName.size()), r -> {
+            Thread t = new Thread(r, "consistency-waits-" + threads.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
-        poller.scheduleWithFixedDelay(this::round, POLL.toMillis(), POLL.toMillis(), TimeUnit.MILLISECONDS);
+        for (Waiting model : byName.values()) {
+            poller.scheduleWithFixedDelay(() -> round(model), POLL.toMillis(), POLL.toMillis(), TimeUnit.MILLISECONDS);
+        }
     }
 
     public boolean knows(String readModel) {
@@ -123,34 +129,32 @@ public final class ReadModelWaits implements AutoCloseable {
         return waiting.get();
     }
 
-    private void round() {
-        for (Waiting model : readModels.values()) {
-            model.waiters.removeIf(w -> w.done().isDone());
-            if (model.waiters.isEmpty()) {
-                continue;
+    private void round(Waiting model) {
+        model.waiters.removeIf(w -> w.done().isDone());
+        if (model.waiters.isEmpty()) {
+            return;
+        }
+        try {
+            LogPosition seen = model.probe.checkpoint();
+            model.lastSeen = seen;
+            List<Waiter> reached = new ArrayList<>();
+            for (Waiter w : model.waiters) {
+                if (seen.covers(w.wanted())) {
+                    reached.add(w);
+                }
             }
-            try {
-                LogPosition seen = model.probe.checkpoint();
-                model.lastSeen = seen;
-                List<Waiter> reached = new ArrayList<>();
-                for (Waiter w : model.waiters) {
-                    if (seen.covers(w.wanted())) {
-                        reached.add(w);
-                    }
-                }
-                if (reached.isEmpty()) {
-                    continue;
-                }
-                if (model.visibility != null) {
-                    model.visibility.makeVisible(); // one refresh for every waiter this round found covered
-                }
-                for (Waiter w : reached) {
-                    w.done().complete(seen);
-                    model.waiters.remove(w);
-                }
-            } catch (Exception e) {
-                log.debug("read_model={} event=wait-probe-failed error=\"{}\"", model.probe.name(), e.toString());
+            if (reached.isEmpty()) {
+                return;
             }
+            if (model.visibility != null) {
+                model.visibility.makeVisible(); // one refresh for every waiter this round found covered
+            }
+            for (Waiter w : reached) {
+                w.done().complete(seen);
+                model.waiters.remove(w);
+            }
+        } catch (Exception e) {
+            log.debug("read_model={} event=wait-probe-failed error=\"{}\"", model.probe.name(), e.toString());
         }
     }
 

@@ -36,6 +36,15 @@ public final class LogResequencing {
     /** The transaction id every stored event gets: below any the cluster hands out (normal ids start at 3). */
     public static final long RESEQUENCED_TX_ID = 1;
 
+    private static final String CLUSTER = "select system_identifier from pg_control_system()";
+
+    private static final String RECORDED_CLUSTER = "select system_identifier from log_origin where id = 1";
+
+    private static final String RECORD_CLUSTER = """
+            insert into log_origin (id, system_identifier) values (1, ?)
+            on conflict (id) do update set system_identifier = excluded.system_identifier, recorded_at = now()
+            """;
+
     private static final String FOREIGN = """
             select (select max(tx_id)::text::bigint from events) as log_max,
                    pg_snapshot_xmax(pg_current_snapshot())::text::bigint as cluster_next
@@ -64,31 +73,65 @@ public final class LogResequencing {
 
     /**
      * Empty if the log's transaction ids belong to this cluster; else what happened and how to recover, for the
-     * hub to refuse to project with.
+     * hub to refuse to project with. Two signs, either suffices: the log was recorded in another cluster than this
+     * one ({@code log_origin}, set at the first check of a log), or it holds transaction ids this cluster has not
+     * handed out yet. The first catches a restore even once this cluster's counter has passed the log's ids (events
+     * appended since the restore would still sort before older ones).
      */
     public Optional<String> foreignTransactionIds() throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery(FOREIGN)) {
-            rs.next();
-            long logMax = rs.getLong("log_max");
-            boolean empty = rs.wasNull();
-            long clusterNext = rs.getLong("cluster_next");
-            if (empty || logMax < clusterNext) {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            long cluster;
+            try (ResultSet rs = s.executeQuery(CLUSTER)) {
+                rs.next();
+                cluster = rs.getLong(1);
+            }
+            Long recorded = null;
+            try (ResultSet rs = s.executeQuery(RECORDED_CLUSTER)) {
+                if (rs.next()) {
+                    recorded = rs.getLong(1);
+                }
+            }
+            long logMax;
+            long clusterNext;
+            boolean empty;
+            try (ResultSet rs = s.executeQuery(FOREIGN)) {
+                rs.next();
+                logMax = rs.getLong("log_max");
+                empty = rs.wasNull();
+                clusterNext = rs.getLong("cluster_next");
+            }
+            boolean idsAhead = !empty && logMax >= clusterNext;
+            if (recorded == null && !idsAhead) {
+                recordCluster(c, cluster); // the first check of this log: it lives here
                 return Optional.empty();
             }
-            return Optional.of("The event log holds transaction ids up to " + logMax + ", but this PostgreSQL "
-                    + "cluster hands out ids from " + clusterNext + ": the log was restored into another cluster "
-                    + "(pg_dump/pg_restore). Events appended now would sort before every read model's checkpoint "
-                    + "and never be projected, so the hub does not project. Recover: stop the hub, run "
-                    + "deploy/resequence-log.sh (it re-sequences the log's transaction ids and rewrites every read "
-                    + "model's checkpoint to match), then start the hub again.");
+            if (recorded != null && recorded == cluster && !idsAhead) {
+                return Optional.empty();
+            }
+            String what = recorded != null && recorded != cluster
+                    ? "The event log was written in PostgreSQL cluster " + recorded + " and now lives in cluster "
+                            + cluster + " (pg_dump/pg_restore or another copy)"
+                    : "The event log holds transaction ids up to " + logMax + ", but this PostgreSQL cluster hands "
+                            + "out ids from " + clusterNext + ": the log was restored into another cluster "
+                            + "(pg_dump/pg_restore)";
+            return Optional.of(what + ". Its transaction ids are not this cluster's: events appended now would sort "
+                    + "before every read model's checkpoint and never be projected, so the hub does not project. "
+                    + "Recover: stop the hub, run deploy/resequence-log.sh (it re-sequences the log's transaction "
+                    + "ids and rewrites every read model's checkpoint to match), then start the hub again.");
+        }
+    }
+
+    private static void recordCluster(Connection c, long cluster) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(RECORD_CLUSTER)) {
+            ps.setLong(1, cluster);
+            ps.executeUpdate();
         }
     }
 
     /** The checkpoint a read model at {@code current} must have once the log is re-sequenced. */
     public LogPosition resequencedCheckpoint(LogPosition current) throws SQLException {
-        if (current.equals(LogPosition.START)) {
-            return LogPosition.START;
+        if (current.equals(LogPosition.START) || current.txId() == RESEQUENCED_TX_ID) {
+            return current; // nothing to map, or already re-sequenced (a second run after a partial one)
         }
         try (Connection c = dataSource.getConnection()) {
             Long firstNotCovered;
@@ -116,8 +159,9 @@ public final class LogResequencing {
     }
 
     /**
-     * Gives every stored event, dead letter and idempotency key the transaction id {@link #RESEQUENCED_TX_ID}, in
-     * one transaction that holds appends off meanwhile. Returns the number of events re-sequenced.
+     * Gives every stored event, dead letter and idempotency key the transaction id {@link #RESEQUENCED_TX_ID} and
+     * records this cluster as the log's, in one transaction that holds appends off meanwhile. Returns the number of
+     * events re-sequenced.
      */
     public long resequence() throws SQLException {
         try (Connection c = dataSource.getConnection()) {
@@ -131,6 +175,10 @@ public final class LogResequencing {
                         + " where tx_id <> " + RESEQUENCED_TX_ID);
                 s.executeUpdate("update idempotency_keys set tx_id = " + RESEQUENCED_TX_ID
                         + " where tx_id <> " + RESEQUENCED_TX_ID);
+                try (ResultSet rs = s.executeQuery(CLUSTER)) {
+                    rs.next();
+                    recordCluster(c, rs.getLong(1)); // the log lives here now
+                }
                 c.commit();
                 return events;
             } catch (SQLException | RuntimeException e) {

@@ -52,6 +52,7 @@ public final class PollingProjectionSubscriber implements ProjectionSubscriber {
     private final SubscriberSettings settings;
     private final PostgresDeadLetters deadLetters;
     private final LogStatistics statistics;
+    private final LogResequencing logOrigin;
     private final FrontierProbe frontierProbe;
     private final Map<String, LaneMetrics> laneMetrics = new LinkedHashMap<>();
     private final Map<String, Measured> measured = new ConcurrentHashMap<>();
@@ -85,6 +86,7 @@ public final class PollingProjectionSubscriber implements ProjectionSubscriber {
         this.settings = settings;
         this.deadLetters = new PostgresDeadLetters(dataSource);
         this.statistics = new LogStatistics(dataSource);
+        this.logOrigin = new LogResequencing(dataSource);
         this.frontierProbe = new FrontierProbe(dataSource, settings.frontierPinnedAfter());
         int maxRead = store.maxReadAllLimit();
         if (settings.pollBatchSize() > maxRead) {
@@ -169,7 +171,7 @@ public final class PollingProjectionSubscriber implements ProjectionSubscriber {
             run = newRun(); // started and closed before: threads cannot be started twice
         }
         try {
-            refusedBecause = new LogResequencing(dataSource).foreignTransactionIds().orElse(null);
+            refusedBecause = logOrigin.foreignTransactionIds().orElse(null);
         } catch (SQLException e) {
             log.warn("subscriber event=log-origin-unchecked error=\"{}\"", e.toString());
         }
@@ -185,6 +187,13 @@ public final class PollingProjectionSubscriber implements ProjectionSubscriber {
 
     private void measure() {
         try {
+            // The log restored into another cluster under a running hub (a disaster-recovery switch behind the same
+            // address): stop projecting at once, as a start would have refused to.
+            Optional<String> foreign = logOrigin.foreignTransactionIds();
+            if (foreign.isPresent()) {
+                refuse(foreign.get());
+                return;
+            }
             Optional<LogHead> currentHead = store.head();
             head = currentHead;
             frontier = frontierProbe.probe();
@@ -290,7 +299,12 @@ public final class PollingProjectionSubscriber implements ProjectionSubscriber {
             return CompletableFuture.failedFuture(
                     new DeadLetterConflictException("dead letter " + id + " is already " + letter.status()));
         }
-        ProjectionLane lane = lane(letter.lane());
+        ProjectionLane lane;
+        try {
+            lane = lane(letter.lane());
+        } catch (IllegalStateException refused) {
+            return CompletableFuture.failedFuture(refused);
+        }
         return lane.resolveChain(letter.streamId(), id, how).thenApply(resolved -> {
             try {
                 log.info("lane={} event=dead-letter-chain-resolved head={} stream={} skipped={} resolved={}",
@@ -310,15 +324,39 @@ public final class PollingProjectionSubscriber implements ProjectionSubscriber {
 
     @Override
     public CompletableFuture<Void> redrive(String laneName, String streamId) {
-        return lane(laneName).redrive(streamId);
+        try {
+            return lane(laneName).redrive(streamId);
+        } catch (IllegalStateException refused) {
+            return CompletableFuture.failedFuture(refused);
+        }
     }
 
     @Override
     public CompletableFuture<Void> rebuild(String laneName) {
-        return lane(laneName).rebuild();
+        try {
+            return lane(laneName).rebuild();
+        } catch (IllegalStateException refused) {
+            return CompletableFuture.failedFuture(refused);
+        }
+    }
+
+    /** Stops the poller and the lanes (not the status thread): the log cannot be projected as it is. */
+    private void refuse(String reason) {
+        if (refusedBecause != null) {
+            return;
+        }
+        refusedBecause = reason;
+        log.error("subscriber event=refused-to-project reason=\"{}\"", reason);
+        Run current = run;
+        current.poller().stop();
+        current.lanes().values().forEach(ProjectionLane::stop);
     }
 
     private ProjectionLane lane(String name) {
+        String refusal = refusedBecause;
+        if (refusal != null) {
+            throw new IllegalStateException("The hub does not project: " + refusal);
+        }
         ProjectionLane lane = run.lanes().get(name);
         if (lane == null) {
             throw new IllegalArgumentException("No lane " + name + " (lanes: " + run.lanes().keySet() + ")");

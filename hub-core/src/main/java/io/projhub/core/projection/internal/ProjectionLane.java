@@ -64,6 +64,7 @@ public final class ProjectionLane implements Runnable {
     private final Map<String, Long> parkedStreams = new ConcurrentHashMap<>();
     /** Streams waiting for a re-drive, oldest first; guarded by itself. */
     private final Map<String, CompletableFuture<Void>> redrives = new java.util.LinkedHashMap<>();
+    private boolean redrivesClosed; // guarded by redrives
     private final CountDownLatch stopSignal = new CountDownLatch(1);
     private final CountDownLatch finished = new CountDownLatch(1);
     private final long pollMillis;
@@ -125,7 +126,9 @@ public final class ProjectionLane implements Runnable {
             lastError = String.valueOf(e);
             log.error("lane={} event=crashed error=\"{}\"", name(), e, e);
         } finally {
+            running = false;
             synchronized (redrives) {
+                redrivesClosed = true;
                 redrives.values().forEach(f -> f.completeExceptionally(new IllegalStateException("lane " + name() + " stopped")));
                 redrives.clear();
             }
@@ -371,6 +374,7 @@ public final class ProjectionLane implements Runnable {
                 return;
             } catch (Exception e) {
                 // Never move past an event that is neither applied nor recorded.
+                noteFailure(e);
                 log.warn("lane={} event=dead-letter-write-failed attempt={} error=\"{}\"", name(), attempt, e.toString());
                 if (!running) {
                     throw new LaneStopped();
@@ -439,6 +443,9 @@ public final class ProjectionLane implements Runnable {
                     + " is held back behind a dead letter on lane " + name() + ": replay or skip the head of its chain"));
         }
         synchronized (redrives) {
+            if (redrivesClosed) {
+                return CompletableFuture.failedFuture(new IllegalStateException("lane " + name() + " is stopped"));
+            }
             CompletableFuture<Void> waiting = redrives.get(streamId);
             if (waiting != null) {
                 return waiting;
@@ -550,8 +557,17 @@ public final class ProjectionLane implements Runnable {
         }
         Map<Long, DeadLetter> byPosition = new HashMap<>();
         rest.forEach(letter -> byPosition.put(letter.position().position(), letter));
-        List<RecordedEvent> events = store.readStream(streamId, rest.get(0).version(), rest.get(rest.size() - 1).version())
-                .stream().filter(e -> byPosition.containsKey(e.position())).toList();
+        List<RecordedEvent> events;
+        try {
+            events = store.readStream(streamId, rest.get(0).version(), rest.get(rest.size() - 1).version())
+                    .stream().filter(e -> byPosition.containsKey(e.position())).toList();
+        } catch (RuntimeException e) {
+            if (!resolved.isEmpty()) {
+                log.warn("lane={} event=dead-letter-chain-stopped stream={} error=\"{}\"", name(), streamId, e.toString());
+                return resolved; // the skip is done; what is left stays parked and can be replayed
+            }
+            throw e;
+        }
         if (events.size() != rest.size()) {
             throw new IllegalStateException("the log holds " + events.size() + " of the " + rest.size()
                     + " events of the chain of stream " + streamId + " on lane " + name());
@@ -572,7 +588,14 @@ public final class ProjectionLane implements Runnable {
                     projector.apply(new EventBatch(List.of(event), checkpoint, true));
                 } catch (Exception e) {
                     if (projector.classify(e) == FailureKind.TRANSIENT) {
-                        throw e; // the store's problem: the chain stays as it is, ask again later
+                        // The store's problem: what is left stays as it is (its first open dead letter heads it),
+                        // ask again later. What was resolved before stays resolved.
+                        if (!resolved.isEmpty()) {
+                            log.warn("lane={} event=dead-letter-chain-stopped stream={} error=\"{}\"", name(),
+                                    streamId, e.toString());
+                            return resolved;
+                        }
+                        throw e;
                     }
                     deadLetters.record(name(), event, e, 1);
                     parkedStreams.put(streamId, event.version());
