@@ -24,6 +24,7 @@ final class DrivenSubscriber implements Supplier<SubscriberStatus> {
     volatile LogPosition frozenCheckpoint;
     volatile long deadLetters;
     volatile boolean checkpointNotInLog;
+    volatile long parkedStreams;
     /** Null: a fresh heartbeat on every read. */
     volatile Instant heartbeat;
     volatile FrontierStatus frontier = FrontierStatus.FREE;
@@ -38,6 +39,7 @@ final class DrivenSubscriber implements Supplier<SubscriberStatus> {
         frozenCheckpoint = null;
         deadLetters = 0;
         checkpointNotInLog = false;
+        parkedStreams = 0;
         heartbeat = null;
         frontier = FrontierStatus.FREE;
     }
@@ -56,7 +58,7 @@ final class DrivenSubscriber implements Supplier<SubscriberStatus> {
         long lag = position - checkpoint.position();
         LaneStatus laneStatus = new LaneStatus(lane, frozenCheckpoint != null ? LaneState.RETRYING : LaneState.LIVE,
                 checkpoint, headPosition, lag, lag, Instant.now(), 10, frozenCheckpoint != null
-                ? "ConnectException: Connection refused" : null, 0, deadLetters, 0, 0, null, null, checkpointNotInLog);
+                ? "ConnectException: Connection refused" : null, 0, deadLetters, parkedStreams, 0, null, null, checkpointNotInLog);
         Instant beat = heartbeat != null ? heartbeat : Instant.now();
         return new SubscriberStatus(headPosition, Instant.now(), beat, frontier, List.of(laneStatus));
     }

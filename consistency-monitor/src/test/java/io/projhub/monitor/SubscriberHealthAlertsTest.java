@@ -105,6 +105,30 @@ class SubscriberHealthAlertsTest {
         assertThat(alert.details().path("deadLetters").asLong()).isEqualTo(2);
     }
 
+    /**
+     * Issue 14: the alert stays firing while a stream is still held back (the lane's parked-stream count, which the
+     * lane clears only once the chain is replayed or skipped), even when the dead-letter count read from the table
+     * already says zero, and resolves when both are zero.
+     */
+    @Test
+    void deadLettersStayFiringWhileAStreamIsHeldBackAndResolveWhenItIsReleased() throws Exception {
+        String key = subscriber.lane + ":dead-letters";
+        raisesThenResolves(key, () -> {
+            subscriber.deadLetters = 0;
+            subscriber.parkedStreams = 1;
+        }, () -> subscriber.parkedStreams = 0);
+        Alert alert = latest(key);
+        assertThat(alert.details().path("parkedStreams").asLong()).isEqualTo(1);
+        assertThat(alert.summary()).contains("holding back 1 stream(s)");
+    }
+
+    @Test
+    void aCheckpointTheLogDoesNotHoldRaisesAnAlertUntilItDoes() throws Exception {
+        String key = subscriber.lane + ":checkpoint-not-in-log";
+        raisesThenResolves(key, () -> subscriber.checkpointNotInLog = true, () -> subscriber.checkpointNotInLog = false);
+        assertThat(latest(key).kind()).isEqualTo(AlertKind.CHECKPOINT_NOT_IN_LOG);
+    }
+
     @Test
     void aMissingPollerHeartbeatRaisesAnAlertUntilThePollerReadsAgain() throws Exception {
         raisesThenResolves("poller:heartbeat", () -> subscriber.heartbeat = Instant.now().minusSeconds(30),

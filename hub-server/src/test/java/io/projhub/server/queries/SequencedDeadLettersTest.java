@@ -152,9 +152,12 @@ class SequencedDeadLettersTest extends HubTestBase {
         assertThat(after.headers().firstValue(ReadModelResponses.PARKED_HEADER)).isEmpty();
         // Each lane is back to the dead letters it had before; the DEAD_LETTERS alert resolves where that was none.
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(openDeadLetters()).isEqualTo(openBefore));
+        // (Lanes that held other dead letters before keep their alert: SubscriberHealthAlertsTest covers the rule.)
         List<String> clean = LANES.stream().filter(lane -> openBefore.getOrDefault(lane, 0L) == 0).toList();
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                assertThat(firingDeadLetterAlerts()).doesNotContainAnyElementsOf(clean));
+        if (!clean.isEmpty()) {
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    assertThat(firingDeadLetterAlerts()).doesNotContainAnyElementsOf(clean));
+        }
     }
 
     private Map<String, Long> openDeadLetters() throws Exception {
