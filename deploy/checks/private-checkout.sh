@@ -11,6 +11,8 @@
 # Everything it started is stopped and its folders removed, whatever the outcome. Needs root (as the scripts do).
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# Commands below run as the service users: from a working directory they can enter (this checkout may be private).
+cd /
 
 failures=0
 check() { # check <description> <command...>
