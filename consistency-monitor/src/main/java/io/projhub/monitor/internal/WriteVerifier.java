@@ -184,6 +184,11 @@ final class WriteVerifier {
     void dispatchDue() {
         List<Entry> ready = new ArrayList<>();
         long now = System.nanoTime();
+        synchronized (lock) {
+            if (due.isEmpty() || due.peek().dueNanos - now > 0) {
+                return; // nothing due this tick: no need to ask the subscriber for its lanes
+            }
+        }
         Map<String, LaneStatus> laneStatuses = laneStatuses();
         long lagRecheck = LAG_RECHECK.toNanos();
         synchronized (lock) {

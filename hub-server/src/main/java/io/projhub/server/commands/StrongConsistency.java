@@ -52,7 +52,6 @@ public class StrongConsistency implements ResponseBodyAdvice<Object> {
     public static final String READ_MODELS_HEADER = "X-Consistency-Read-Models";
     public static final String LAGGING_HEADER = "X-Consistency-Lagging";
     static final String CHOICE = StrongConsistency.class.getName() + ".choice";
-    private static final int MAX_EVENTS_PER_APPEND_LOOKUP = 1000;
 
     /** What a command asked for: strong or not, and (strong only) the read models to wait for; null = all. */
     record Choice(boolean strong, Set<String> readModels) {
@@ -147,7 +146,7 @@ public class StrongConsistency implements ResponseBodyAdvice<Object> {
     /** The read models that handle the events this command appended (its transaction's events of its stream). */
     private List<String> targets(CommandResponse command, LogPosition position, Set<String> narrowed) {
         Set<String> types = new LinkedHashSet<>();
-        long from = Math.max(1, command.version() - MAX_EVENTS_PER_APPEND_LOOKUP + 1);
+        long from = Math.max(1, command.version() - EventStore.MAX_EVENTS_PER_APPEND + 1);
         for (RecordedEvent e : store.readStream(command.streamId(), from, command.version())) {
             if (e.txId() == position.txId()) {
                 types.add(e.type());

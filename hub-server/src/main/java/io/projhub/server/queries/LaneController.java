@@ -2,9 +2,11 @@ package io.projhub.server.queries;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -83,7 +85,7 @@ public class LaneController {
         return await("Skip of dead letter " + id, () -> subscriber.skipDeadLetter(id, reason.strip(), by));
     }
 
-    private static DeadLetter await(String what, java.util.function.Supplier<java.util.concurrent.CompletableFuture<DeadLetter>> action)
+    private static DeadLetter await(String what, Supplier<CompletableFuture<DeadLetter>> action)
             throws Exception {
         try {
             return action.get().get(30, TimeUnit.SECONDS);

@@ -2,7 +2,7 @@ package io.projhub.server.queries;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -69,7 +69,7 @@ public final class ReadModelWaits implements AutoCloseable {
         if (maxWaiting < 1) {
             throw new IllegalArgumentException("maxWaiting must be at least 1");
         }
-        java.util.LinkedHashMap<String, Waiting> byName = new java.util.LinkedHashMap<>();
+        LinkedHashMap<String, Waiting> byName = new LinkedHashMap<>();
         probes.forEach((name, probe) -> byName.put(name, new Waiting(probe, visibilities.get(name))));
         this.readModels = Map.copyOf(byName);
         this.maxWaiting = maxWaiting;
@@ -84,14 +84,6 @@ public final class ReadModelWaits implements AutoCloseable {
         for (Waiting model : byName.values()) {
             poller.scheduleWithFixedDelay(() -> round(model), POLL.toMillis(), POLL.toMillis(), TimeUnit.MILLISECONDS);
         }
-    }
-
-    public boolean knows(String readModel) {
-        return readModels.containsKey(readModel);
-    }
-
-    public Collection<String> readModels() {
-        return readModels.keySet();
     }
 
     /**

@@ -164,8 +164,7 @@ public final class LogResequencing {
      * events re-sequenced.
      */
     public long resequence() throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
+        return SqlTransactions.inTransaction(dataSource, c -> {
             try (Statement s = c.createStatement()) {
                 s.execute("set local statement_timeout = 0"); // a large log takes a while; nothing else runs meanwhile
                 s.execute("lock table events in exclusive mode");
@@ -179,14 +178,8 @@ public final class LogResequencing {
                     rs.next();
                     recordCluster(c, rs.getLong(1)); // the log lives here now
                 }
-                c.commit();
                 return events;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
             }
-        }
+        });
     }
 }

@@ -20,6 +20,7 @@ import javax.sql.DataSource;
 
 import io.projhub.core.eventstore.LogPosition;
 import io.projhub.core.eventstore.RecordedEvent;
+import io.projhub.core.eventstore.postgres.SqlTransactions;
 import io.projhub.core.projection.DeadLetter;
 
 /**
@@ -101,41 +102,32 @@ public final class PostgresDeadLetters {
 
     /** Records {@code event} as the head of its stream's chain on {@code lane}; returns the row's id. */
     public long record(String lane, RecordedEvent event, Throwable error, int attempts) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                long id;
-                try (PreparedStatement ps = c.prepareStatement(RECORD)) {
-                    ps.setString(1, lane);
-                    ps.setLong(2, event.txId());
-                    ps.setLong(3, event.position());
-                    ps.setString(4, event.streamId());
-                    ps.setLong(5, event.version());
-                    ps.setString(6, event.type());
-                    ps.setString(7, String.valueOf(error));
-                    ps.setString(8, stackTrace(error));
-                    ps.setInt(9, attempts);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        id = rs.getLong(1);
-                    }
+        return SqlTransactions.inTransaction(dataSource, c -> {
+            long id;
+            try (PreparedStatement ps = c.prepareStatement(RECORD)) {
+                ps.setString(1, lane);
+                ps.setLong(2, event.txId());
+                ps.setLong(3, event.position());
+                ps.setString(4, event.streamId());
+                ps.setLong(5, event.version());
+                ps.setString(6, event.type());
+                ps.setString(7, String.valueOf(error));
+                ps.setString(8, stackTrace(error));
+                ps.setInt(9, attempts);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    id = rs.getLong(1);
                 }
-                try (PreparedStatement ps = c.prepareStatement(REPOINT)) {
-                    ps.setLong(1, id);
-                    ps.setString(2, lane);
-                    ps.setString(3, event.streamId());
-                    ps.setLong(4, event.version());
-                    ps.executeUpdate();
-                }
-                c.commit();
-                return id;
-            } catch (SQLException | RuntimeException e) {
-                rollbackQuietly(c);
-                throw e;
-            } finally {
-                restoreAutoCommit(c);
             }
-        }
+            try (PreparedStatement ps = c.prepareStatement(REPOINT)) {
+                ps.setLong(1, id);
+                ps.setString(2, lane);
+                ps.setString(3, event.streamId());
+                ps.setLong(4, event.version());
+                ps.executeUpdate();
+            }
+            return id;
+        });
     }
 
     /** Records each event as parked behind the head of its stream's chain on {@code lane} (idempotent). */
@@ -210,8 +202,7 @@ public final class PostgresDeadLetters {
         if (!DeadLetter.REPLAYED.equals(status) && !DeadLetter.SKIPPED.equals(status)) {
             throw new IllegalArgumentException("a dead letter is resolved as REPLAYED or SKIPPED, not " + status);
         }
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
+        SqlTransactions.inTransaction(dataSource, c -> {
             try (PreparedStatement ps = c.prepareStatement(RESOLVE)) {
                 for (long id : ids) {
                     ps.setString(1, status);
@@ -221,14 +212,9 @@ public final class PostgresDeadLetters {
                     ps.addBatch();
                 }
                 ps.executeBatch();
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                rollbackQuietly(c);
-                throw e;
-            } finally {
-                restoreAutoCommit(c);
             }
-        }
+            return null;
+        });
     }
 
     public List<DeadLetter> list(String lane, String streamId, String status, int limit) throws SQLException {
@@ -294,22 +280,6 @@ public final class PostgresDeadLetters {
 
     private static Instant instant(Timestamp ts) {
         return ts == null ? null : ts.toInstant();
-    }
-
-    private static void rollbackQuietly(Connection c) {
-        try {
-            c.rollback();
-        } catch (SQLException ignored) {
-            // the connection is broken; the transaction is gone with it
-        }
-    }
-
-    private static void restoreAutoCommit(Connection c) {
-        try {
-            c.setAutoCommit(true);
-        } catch (SQLException ignored) {
-            // the pool discards a broken connection
-        }
     }
 
     private static String stackTrace(Throwable error) {

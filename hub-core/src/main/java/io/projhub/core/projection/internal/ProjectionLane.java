@@ -3,6 +3,7 @@ package io.projhub.core.projection.internal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -12,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -63,7 +65,7 @@ public final class ProjectionLane implements Runnable {
     /** Streams with an open dead-letter chain → the head's version; later versions are parked. Read by queries. */
     private final Map<String, Long> parkedStreams = new ConcurrentHashMap<>();
     /** Streams waiting for a re-drive, oldest first; guarded by itself. */
-    private final Map<String, CompletableFuture<Void>> redrives = new java.util.LinkedHashMap<>();
+    private final Map<String, CompletableFuture<Void>> redrives = new LinkedHashMap<>();
     private boolean redrivesClosed; // guarded by redrives
     private final CountDownLatch stopSignal = new CountDownLatch(1);
     private final CountDownLatch finished = new CountDownLatch(1);
@@ -452,18 +454,12 @@ public final class ProjectionLane implements Runnable {
             }
             if (redrives.size() >= MAX_REDRIVES) {
                 metrics.redriveRefused();
-                return CompletableFuture.failedFuture(new java.util.concurrent.RejectedExecutionException(
+                return CompletableFuture.failedFuture(new RejectedExecutionException(
                         "lane " + name() + " has " + MAX_REDRIVES + " re-drives waiting"));
             }
             CompletableFuture<Void> done = new CompletableFuture<>();
             redrives.put(streamId, done);
             return done;
-        }
-    }
-
-    int redrivesWaiting() {
-        synchronized (redrives) {
-            return redrives.size();
         }
     }
 
