@@ -12,6 +12,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Supplier;
@@ -345,6 +347,47 @@ final class FaultHarness implements AutoCloseable {
             Thread.sleep(200);
         }
         throw new AssertionError("lanes did not reach position " + position + " within " + timeout + ":" + describe(last));
+    }
+
+    // ------------------------------------------------------------------------------------------- alerts
+
+    /**
+     * A quick monitor for outage runs: the lane polls and reports often, retries at most every 2 s, a stream a read
+     * model has not applied raises its alert after about 7 s of checks, and a stalled lane after 15 s.
+     */
+    static HubProcess.Builder quickMonitor(HubProcess.Builder builder) {
+        return builder
+                .property("projhub.projection.poll-interval", "200ms")
+                .property("projhub.projection.status-interval", "500ms")
+                .property("projhub.projection.defaults.max-retry-interval", "2s")
+                .property("projhub.monitor.lag-interval", "1s")
+                .property("projhub.monitor.verification.initial-delay", "1s")
+                .property("projhub.monitor.verification.initial-interval", "500ms")
+                .property("projhub.monitor.verification.max-interval", "2s")
+                .property("projhub.monitor.verification.max-attempts", "4")
+                .property("projhub.monitor.alerts.evaluation-interval", "1s")
+                .property("projhub.monitor.alerts.recheck-interval", "2s")
+                .property("projhub.monitor.alerts.lane-stalled-after", "15s");
+    }
+
+    /** The alerts firing now. */
+    static List<JsonNode> firingAlerts(HubApi api) {
+        List<JsonNode> alerts = new ArrayList<>();
+        api.get("/api/alerts?status=FIRING&limit=1000").json().forEach(alerts::add);
+        return alerts;
+    }
+
+    /** The alerts, firing or resolved, that fired after {@code since}. */
+    static List<JsonNode> alertsSince(HubApi api, Instant since) {
+        List<JsonNode> alerts = new ArrayList<>();
+        for (String status : List.of("FIRING", "RESOLVED")) {
+            api.get("/api/alerts?status=" + status + "&limit=1000").json().forEach(a -> {
+                if (Instant.parse(a.path("firedAt").asString()).isAfter(since)) {
+                    alerts.add(a);
+                }
+            });
+        }
+        return alerts;
     }
 
     /** Polls {@code condition} every 200 ms until it holds; returns how long it took (nanoseconds). */

@@ -187,12 +187,7 @@ class PoisonFaultTest {
     }
 
     private static List<JsonNode> deadLetterAlerts() {
-        List<JsonNode> alerts = new ArrayList<>();
-        api.get("/api/alerts?status=FIRING&limit=1000").json().forEach(a -> {
-            if (a.path("kind").asString().equals("DEAD_LETTERS")) {
-                alerts.add(a);
-            }
-        });
-        return alerts;
+        return FaultHarness.firingAlerts(api).stream().filter(a -> a.path("kind").asString().equals("DEAD_LETTERS"))
+                .toList();
     }
 }

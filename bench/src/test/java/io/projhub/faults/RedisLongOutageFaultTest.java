@@ -44,18 +44,7 @@ class RedisLongOutageFaultTest {
     @BeforeAll
     static void startHub() throws Exception {
         harness = FaultHarness.open(RedisLongOutageFaultTest.class);
-        hub = FaultHarness.build(harness.hub()
-                .property("projhub.projection.poll-interval", "200ms")
-                .property("projhub.projection.status-interval", "500ms")
-                .property("projhub.projection.defaults.max-retry-interval", "2s")
-                .property("projhub.monitor.lag-interval", "1s")
-                .property("projhub.monitor.verification.initial-delay", "1s")
-                .property("projhub.monitor.verification.initial-interval", "500ms")
-                .property("projhub.monitor.verification.max-interval", "2s")
-                .property("projhub.monitor.verification.max-attempts", "4")
-                .property("projhub.monitor.alerts.evaluation-interval", "1s")
-                .property("projhub.monitor.alerts.recheck-interval", "2s")
-                .property("projhub.monitor.alerts.lane-stalled-after", "15s"));
+        hub = FaultHarness.build(FaultHarness.quickMonitor(harness.hub()));
         hub.start(Duration.ofSeconds(120));
         api = hub.api();
         prefix = FaultHarness.prefix("long");
@@ -113,7 +102,7 @@ class RedisLongOutageFaultTest {
             harness.outages().stop("redis");
             long end = System.nanoTime() + OUTAGE.toNanos();
             while (System.nanoTime() < end) {
-                List<JsonNode> firingRedis = firing().stream()
+                List<JsonNode> firingRedis = FaultHarness.firingAlerts(api).stream()
                         .filter(a -> "redis".equals(a.path("readModel").asString())).toList();
                 maxRedisAlerts = Math.max(maxRedisAlerts, firingRedis.size());
                 firingRedis.forEach(a -> redisAlertKinds.add(a.path("kind").asString()));
@@ -148,8 +137,8 @@ class RedisLongOutageFaultTest {
         long redisLagAtStart = api.lanes().get("redis").path("lagEvents").asLong();
         long converged = FaultHarness.awaitCaughtUp(api, headAtStart, Duration.ofMinutes(3));
         long resolved = FaultHarness.awaitTrue("alerts for redis resolved", Duration.ofMinutes(3),
-                () -> firing().stream().noneMatch(a -> "redis".equals(a.path("readModel").asString())));
-        List<JsonNode> fired = alertsSince(phaseStart);
+                () -> FaultHarness.firingAlerts(api).stream().noneMatch(a -> "redis".equals(a.path("readModel").asString())));
+        List<JsonNode> fired = FaultHarness.alertsSince(api, phaseStart);
         long streamAlerts = fired.stream().filter(a -> a.path("kind").asString().equals("STREAM_BEHIND")).count();
 
         for (CommandWriter writer : writers) {
@@ -211,23 +200,5 @@ class RedisLongOutageFaultTest {
     private static long heapMax() {
         return (long) api.get("/actuator/metrics/jvm.memory.max?tag=area:heap").json().path("measurements").path(0)
                 .path("value").asDouble();
-    }
-
-    private static List<JsonNode> firing() {
-        List<JsonNode> alerts = new ArrayList<>();
-        api.get("/api/alerts?status=FIRING&limit=1000").json().forEach(alerts::add);
-        return alerts;
-    }
-
-    private static List<JsonNode> alertsSince(Instant since) {
-        List<JsonNode> alerts = new ArrayList<>();
-        for (String status : List.of("FIRING", "RESOLVED")) {
-            api.get("/api/alerts?status=" + status + "&limit=1000").json().forEach(a -> {
-                if (Instant.parse(a.path("firedAt").asString()).isAfter(since)) {
-                    alerts.add(a);
-                }
-            });
-        }
-        return alerts;
     }
 }

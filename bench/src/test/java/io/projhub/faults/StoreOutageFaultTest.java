@@ -58,20 +58,8 @@ class StoreOutageFaultTest {
     @BeforeAll
     static void startHub() throws Exception {
         harness = FaultHarness.open(StoreOutageFaultTest.class);
-        hub = FaultHarness.build(harness.hub()
-                .property("projhub.projection.poll-interval", "200ms")
-                .property("projhub.projection.status-interval", "500ms")
-                .property("projhub.projection.defaults.max-retry-interval", "2s")
-                // A quick monitor: a stream a read model has not applied raises its alert after ~7 s of checks.
-                .property("projhub.monitor.lag-interval", "1s")
-                .property("projhub.monitor.verification.initial-delay", "1s")
-                .property("projhub.monitor.verification.initial-interval", "500ms")
-                .property("projhub.monitor.verification.max-interval", "2s")
-                .property("projhub.monitor.verification.max-attempts", "4")
-                .property("projhub.monitor.alerts.evaluation-interval", "1s")
-                .property("projhub.monitor.alerts.recheck-interval", "2s")
-                .property("projhub.monitor.alerts.lane-stalled-after", "15s")
-                );
+        // A quick monitor: a stream a read model has not applied raises its alert after ~7 s of checks.
+        hub = FaultHarness.build(FaultHarness.quickMonitor(harness.hub()));
         long begin = System.nanoTime();
         hub.start(Duration.ofSeconds(120));
         FaultReport.of(StoreOutageFaultTest.class)
@@ -174,7 +162,7 @@ class StoreOutageFaultTest {
                     maxOtherLag.merge(other, lanes.get(other).path("lagEvents").asLong(), Math::max);
                 }
                 // The lane alert: the writes the lane has not reached are lag, not misses (issue 14, part 2).
-                if (alert < 0 && firing().stream().anyMatch(a -> store.equals(a.path("readModel").asString())
+                if (alert < 0 && FaultHarness.firingAlerts(api).stream().anyMatch(a -> store.equals(a.path("readModel").asString())
                         && a.path("kind").asString().equals("LANE_STALLED"))) {
                     alert = now;
                 }
@@ -216,14 +204,14 @@ class StoreOutageFaultTest {
         long converged = FaultHarness.awaitCaughtUp(api, headAtStart, Duration.ofMinutes(3));
         // The alerts for this read model resolve by themselves.
         long resolved = FaultHarness.awaitTrue("alerts for " + store + " resolved", Duration.ofMinutes(3),
-                () -> firing().stream().noneMatch(a -> store.equals(a.path("readModel").asString())));
-        List<JsonNode> phaseAlerts = alertsSince(phaseStart);
+                () -> FaultHarness.firingAlerts(api).stream().noneMatch(a -> store.equals(a.path("readModel").asString())));
+        List<JsonNode> phaseAlerts = FaultHarness.alertsSince(api, phaseStart);
         long fired = phaseAlerts.stream().filter(a -> store.equals(a.path("readModel").asString())).count();
         Map<String, Long> otherAlerts = new HashMap<>();
         phaseAlerts.stream().filter(a -> !store.equals(a.path("readModel").asString()))
                 .forEach(a -> otherAlerts.merge(a.path("readModel").asString("hub") + " " + a.path("kind").asString(),
                         1L, Long::sum));
-        long firingOthers = firing().stream().filter(a -> !store.equals(a.path("readModel").asString())).count();
+        long firingOthers = FaultHarness.firingAlerts(api).stream().filter(a -> !store.equals(a.path("readModel").asString())).count();
 
         outages.add(List.of(store, FaultReport.seconds(stopNanos), FaultReport.seconds(retrying),
                 FaultReport.seconds(alert), FaultReport.seconds(othersCurrent), FaultReport.millis(othersAtEnd), maxOtherLag, ownQuery, otherQueries,
@@ -260,23 +248,5 @@ class StoreOutageFaultTest {
         } catch (RuntimeException e) {
             return "no answer";
         }
-    }
-
-    private static List<JsonNode> firing() {
-        List<JsonNode> alerts = new ArrayList<>();
-        api.get("/api/alerts?status=FIRING&limit=1000").json().forEach(alerts::add);
-        return alerts;
-    }
-
-    private static List<JsonNode> alertsSince(Instant since) {
-        List<JsonNode> alerts = new ArrayList<>();
-        for (String status : List.of("FIRING", "RESOLVED")) {
-            api.get("/api/alerts?status=" + status + "&limit=1000").json().forEach(a -> {
-                if (Instant.parse(a.path("firedAt").asString()).isAfter(since)) {
-                    alerts.add(a);
-                }
-            });
-        }
-        return alerts;
     }
 }

@@ -22,7 +22,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.neo4j.driver.Driver;
-import org.neo4j.driver.Session;
 
 import com.influxdb.client.InfluxDBClient;
 import com.zaxxer.hikari.HikariConfig;
@@ -82,6 +81,7 @@ import io.projhub.projectors.redis.RedisConnector;
 import io.projhub.projectors.redis.RedisOrderProjector;
 import io.projhub.projectors.redis.RedisOrderQueries;
 import io.projhub.projectors.redis.RedisProbe;
+import io.projhub.projectors.testing.TestGraph;
 import io.projhub.testsupport.RealStores;
 import io.projhub.testsupport.StoreEndpoints;
 import redis.clients.jedis.JedisPooled;
@@ -197,21 +197,9 @@ class LogResequencingAllStoresTest {
 
     /** The graph is not namespaced: only this test's nodes go, by their ids (never the shared graph's reset). */
     private void deleteOwnGraph() {
-        try (Session session = neo4j.session()) {
-            session.run("""
-                    CALL {
-                      UNWIND $customers AS id MATCH (n:Customer {id: id}) RETURN n
-                      UNION UNWIND $orders AS id MATCH (n:Order {id: id}) RETURN n
-                      UNION UNWIND $products AS name MATCH (n:Product {name: name}) RETURN n
-                      UNION UNWIND $tracking AS number MATCH (n:Shipment {trackingNumber: number}) RETURN n
-                      UNION UNWIND $carriers AS name MATCH (n:Carrier {name: name}) RETURN n
-                      UNION MATCH (n:ProjhubCheckpoint {name: $checkpoint}) RETURN n
-                      UNION UNWIND $customers + $orders AS id MATCH (n:ProjhubSkippedVersion {stream: id}) RETURN n
-                    }
-                    DETACH DELETE n
-                    """, Map.of("customers", List.of(ada, bob), "orders", orders, "products", List.of(widget, gadget),
-                    "tracking", tracking, "carriers", List.of(dhl, ups), "checkpoint", namespace + "neo4j")).consume();
-        }
+        TestGraph.deleteOwnNodes(neo4j, Map.of("customers", List.of(ada, bob), "orders", orders,
+                "products", List.of(widget, gadget), "tracking", tracking, "carriers", List.of(dhl, ups),
+                "checkpoint", namespace + "neo4j"));
     }
 
     @Test

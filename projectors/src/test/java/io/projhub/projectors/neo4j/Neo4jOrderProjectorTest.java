@@ -40,6 +40,7 @@ import io.projhub.core.eventstore.LogPosition;
 import io.projhub.core.eventstore.RecordedEvent;
 import io.projhub.core.projection.EventBatch;
 import io.projhub.core.projection.FailureKind;
+import io.projhub.projectors.testing.TestGraph;
 import io.projhub.testsupport.RealStores;
 import io.projhub.testsupport.StoreEndpoints;
 
@@ -88,21 +89,7 @@ class Neo4jOrderProjectorTest {
     }
 
     private void deleteTestNodes() {
-        try (Session session = driver.session()) {
-            session.run("""
-                    CALL {
-                      UNWIND $customers AS id MATCH (n:Customer {id: id}) RETURN n
-                      UNION UNWIND $orders AS id MATCH (n:Order {id: id}) RETURN n
-                      UNION UNWIND $products AS name MATCH (n:Product {name: name}) RETURN n
-                      UNION UNWIND $tracking AS number MATCH (n:Shipment {trackingNumber: number}) RETURN n
-                      UNION UNWIND $carriers AS name MATCH (n:Carrier {name: name}) RETURN n
-                      UNION MATCH (n:ProjhubCheckpoint {name: $checkpoint}) RETURN n
-                      UNION UNWIND $customers + $orders AS id MATCH (n:ProjhubSkippedVersion {stream: id}) RETURN n
-                      UNION UNWIND $locks AS id MATCH (n:ProjhubTestLock {id: id}) RETURN n
-                    }
-                    DETACH DELETE n
-                    """, ids()).consume();
-        }
+        TestGraph.deleteOwnNodes(driver, ids());
     }
 
     /**
