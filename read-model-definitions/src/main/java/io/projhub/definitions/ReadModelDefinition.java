@@ -1,0 +1,29 @@
+package io.projhub.definitions;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A read model as its definition file declares it: a name (also its lane's name), the store, the definition's
+ * {@code version} (a changed file needs a new one), the target in the store and the declared fields, in the order
+ * the file gives them. How events change it is compiled into a {@link ReadModelProgram}.
+ *
+ * @param source the file it was loaded from (for messages; {@code <inline>} for a previewed definition)
+ */
+public record ReadModelDefinition(String name, StoreKind store, int version, String description, Target target,
+                                  Map<String, FieldSpec> fields, String source) {
+
+    public ReadModelDefinition {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(store, "store");
+        Objects.requireNonNull(target, "target");
+        fields = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(fields));
+        description = description == null ? "" : description;
+    }
+
+    /** The declared field, or null. */
+    public FieldSpec field(String field) {
+        return fields.get(field);
+    }
+}

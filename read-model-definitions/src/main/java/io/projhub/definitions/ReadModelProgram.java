@@ -1,0 +1,33 @@
+package io.projhub.definitions;
+
+import java.util.List;
+import java.util.Set;
+
+import io.projhub.core.eventstore.RecordedEvent;
+import io.projhub.definitions.changes.Change;
+
+/**
+ * A definition compiled once (its expressions parsed and type-checked): the one interpreter that turns an event into
+ * the store-neutral changes it makes. The store writers, the preview and the drift audit all go through it.
+ * Expressions see the event and nothing else: no clock, no randomness, so the same event always gives the same
+ * changes.
+ */
+public interface ReadModelProgram {
+
+    ReadModelDefinition definition();
+
+    /** A hash of the compiled definition; stored with the checkpoint, so a changed file without a new version is seen. */
+    String hash();
+
+    /** The event types the definition handles. */
+    Set<String> eventTypes();
+
+    /**
+     * The changes {@code event} makes, in the order the definition lists them (none for an event type it does not
+     * handle, or whose {@code when} conditions are false).
+     *
+     * @throws ChangeFailure if an expression fails on this event (a missing field, a wrong type); the lane
+     *                       dead-letters the event for this read model only
+     */
+    List<Change> changes(RecordedEvent event) throws ChangeFailure;
+}
