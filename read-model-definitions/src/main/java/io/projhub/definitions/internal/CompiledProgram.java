@@ -1,0 +1,106 @@
+package io.projhub.definitions.internal;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import io.projhub.core.eventstore.RecordedEvent;
+import io.projhub.definitions.ChangeFailure;
+import io.projhub.definitions.ReadModelDefinition;
+import io.projhub.definitions.ReadModelProgram;
+import io.projhub.definitions.changes.Change;
+
+/** A compiled definition: per event type, its actions, each with an optional condition and key. */
+final class CompiledProgram implements ReadModelProgram {
+
+    /** One action of an event type, with its {@code when} and {@code key} (null: always, the definition's key). */
+    record Entry(Expression when, Expression key, Action action) {
+    }
+
+    private final ReadModelDefinition definition;
+    private final String hash;
+    private final Expression key;
+    private final Map<String, List<Entry>> byType;
+
+    CompiledProgram(ReadModelDefinition definition, String hash, Expression key, Map<String, List<Entry>> byType) {
+        this.definition = definition;
+        this.hash = hash;
+        this.key = key;
+        this.byType = Map.copyOf(byType);
+    }
+
+    @Override
+    public ReadModelDefinition definition() {
+        return definition;
+    }
+
+    @Override
+    public String hash() {
+        return hash;
+    }
+
+    @Override
+    public Set<String> eventTypes() {
+        return byType.keySet();
+    }
+
+    @Override
+    public List<Change> changes(RecordedEvent event) throws ChangeFailure {
+        List<Entry> entries = byType.get(event.type());
+        if (entries == null) {
+            return List.of();
+        }
+        Map<String, Object> variables = variables(event);
+        String documentKey = null;
+        List<Change> changes = new ArrayList<>();
+        for (Entry entry : entries) {
+            if (entry.when() != null) {
+                Object condition = entry.when().eval(variables);
+                if (!(condition instanceof Boolean b)) {
+                    throw entry.when().failure(variables, "'when' needs true or false, got " + Values.kind(condition));
+                }
+                if (!b) {
+                    continue;
+                }
+            }
+            String target;
+            if (entry.key() != null) {
+                target = keyOf(entry.key(), variables);
+            } else {
+                if (documentKey == null) {
+                    documentKey = keyOf(key, variables);
+                }
+                target = documentKey;
+            }
+            entry.action().run(variables, target, changes);
+        }
+        return changes;
+    }
+
+    static Map<String, Object> variables(RecordedEvent event) {
+        Map<String, Object> variables = new HashMap<>();
+        variables.put("data", Values.fromJson(event.data()));
+        variables.put("metadata", Values.fromJson(event.metadata().toJson()));
+        variables.put("streamId", event.streamId());
+        variables.put("type", event.type());
+        variables.put("version", event.version());
+        variables.put("position", event.position());
+        variables.put("recordedAt", event.recordedAt());
+        return variables;
+    }
+
+    /** A key: a non-empty string (a whole number is written in decimal). */
+    static String keyOf(Expression expression, Map<String, Object> variables) throws ChangeFailure {
+        Object value = expression.eval(variables);
+        if (value instanceof String s && !s.isEmpty()) {
+            return s;
+        }
+        if (value instanceof Long l) {
+            return l.toString();
+        }
+        throw expression.failure(variables, "a key needs a non-empty string, got "
+                + (value instanceof String ? "an empty string" : Values.kind(value)));
+    }
+}
