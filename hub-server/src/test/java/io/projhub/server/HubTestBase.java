@@ -43,9 +43,31 @@ public abstract class HubTestBase {
     public static final String ADMIN_PASSWORD = "test-admin-password";
     protected static final JsonMapper JSON = JsonMapper.builder().build();
 
+    /**
+     * The hub's definition folder in tests: a copy of the shipped {@code read-models/} (the account read models),
+     * made once per JVM, which a test may add a file to and reload (and must remove again).
+     */
+    protected static final java.nio.file.Path DEFINITIONS = copyOfShippedDefinitions();
+
+    private static java.nio.file.Path copyOfShippedDefinitions() {
+        try {
+            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("projhub-read-models-");
+            try (var files = java.nio.file.Files.list(java.nio.file.Path.of("..", "read-models"))) {
+                for (java.nio.file.Path file : files.filter(f -> f.toString().endsWith(".yaml")).toList()) {
+                    java.nio.file.Files.copy(file, dir.resolve(file.getFileName()));
+                }
+            }
+            dir.toFile().deleteOnExit();
+            return dir;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     @DynamicPropertySource
     static void stores(DynamicPropertyRegistry registry) {
         StoresForSpring.register(registry);
+        registry.add("projhub.read-models.dir", DEFINITIONS::toString);
         registry.add("projhub.monitor.notifiers[0].name", () -> "test-webhook");
         registry.add("projhub.monitor.notifiers[0].kind", () -> "WEBHOOK");
         registry.add("projhub.monitor.notifiers[0].url", () -> TestAlertReceiver.get().url());

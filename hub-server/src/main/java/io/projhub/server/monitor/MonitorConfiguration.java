@@ -46,9 +46,7 @@ public class MonitorConfiguration {
         PostgresConsistencyMonitor consistencyMonitor(DataSource dataSource, @Qualifier("eventStore") EventStore store,
                                                       ReadModels readModels, PollingProjectionSubscriber subscriber,
                                                       MonitorProperties properties, MeterRegistry registry) {
-            List<MonitoredReadModel> monitored = readModels.all().stream()
-                    .map(m -> new MonitoredReadModel(m.name(), m.probe(), m.projector().eventTypes()))
-                    .toList();
+            List<MonitoredReadModel> monitored = monitored(readModels.all());
             Redriver lanes = new Redriver() {
                 @Override
                 public CompletableFuture<Void> redrive(String readModel, String streamId) {
@@ -60,9 +58,17 @@ public class MonitorConfiguration {
                     return subscriber.parked(readModel, streamId);
                 }
             };
-            return new PostgresConsistencyMonitor(dataSource, store, monitored, subscriber::status,
-                    lanes, Notifiers.create(properties.notifierSettings()), properties.settings(),
+            PostgresConsistencyMonitor monitor = new PostgresConsistencyMonitor(dataSource, store, monitored,
+                    subscriber::status, lanes, Notifiers.create(properties.notifierSettings()), properties.settings(),
                     registry, MonitorListener.NONE);
+            readModels.onChange(all -> monitor.replaceReadModels(monitored(all)));
+            return monitor;
+        }
+
+        private static List<MonitoredReadModel> monitored(List<io.projhub.server.projection.ReadModel> readModels) {
+            return readModels.stream()
+                    .map(m -> new MonitoredReadModel(m.name(), m.probe(), m.projector().eventTypes()))
+                    .toList();
         }
 
         /** Starts the monitor with the application; it stops when the context closes (not on a pause). */

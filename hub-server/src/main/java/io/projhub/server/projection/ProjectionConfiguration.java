@@ -1,5 +1,11 @@
 package io.projhub.server.projection;
 
+import org.springframework.beans.factory.ObjectProvider;
+import io.projhub.definitions.DefinitionException;
+import io.projhub.server.definitions.DefinedReadModelFactory;
+import io.projhub.server.definitions.ReadModelDefinitions;
+import io.projhub.server.definitions.ReadModelDefinitionsProperties;
+
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -136,8 +142,33 @@ public class ProjectionConfiguration {
     }
 
     @Bean
-    ReadModels readModels(List<ReadModel> readModels) {
-        return new ReadModels(readModels);
+    DefinedReadModelFactory definedReadModelFactory(ObjectProvider<ElasticsearchClient> elasticsearch,
+                                                    ObjectProvider<JedisPooled> redis, ObjectProvider<Driver> neo4j,
+                                                    ObjectProvider<InfluxDBClient> influx, DataSource dataSource,
+                                                    StoreProperties stores, ProjectionProperties properties) {
+        return new DefinedReadModelFactory(elasticsearch, redis, neo4j, influx, dataSource, stores,
+                properties.namespace());
+    }
+
+    /** The built-in read models and those of the definition folder, loaded before any lane or monitor is built. */
+    @Bean
+    @DependsOnDatabaseInitialization
+    ReadModelDefinitions readModelDefinitions(List<ReadModel> builtIn, DefinedReadModelFactory factory,
+                                              ReadModelDefinitionsProperties properties) throws Exception {
+        ReadModelDefinitions definitions = new ReadModelDefinitions(properties.dir(), factory,
+                new ReadModels(builtIn));
+        try {
+            definitions.loadAtStart();
+        } catch (DefinitionException e) {
+            throw new IllegalStateException("The read-model definitions in " + properties.dir().toAbsolutePath()
+                    + " have errors:\n" + e.getMessage(), e);
+        }
+        return definitions;
+    }
+
+    @Bean
+    ReadModels readModels(ReadModelDefinitions definitions) {
+        return definitions.readModels();
     }
 
     @Bean
@@ -145,10 +176,19 @@ public class ProjectionConfiguration {
     PollingProjectionSubscriber projectionSubscriber(DataSource dataSource, EventStore store, ReadModels readModels,
                                                      ProjectionProperties properties, MeterRegistry registry) {
         Map<Projector, LaneSettings> lanes = new LinkedHashMap<>();
-        for (ReadModel model : readModels.all()) {
+        lanes.putAll(lanes(readModels.all(), properties));
+        PollingProjectionSubscriber subscriber = new PollingProjectionSubscriber(dataSource, store, lanes,
+                properties.subscriberSettings(), registry);
+        readModels.onChange(all -> subscriber.replaceLanes(lanes(all, properties)));
+        return subscriber;
+    }
+
+    private static Map<Projector, LaneSettings> lanes(List<ReadModel> readModels, ProjectionProperties properties) {
+        Map<Projector, LaneSettings> lanes = new LinkedHashMap<>();
+        for (ReadModel model : readModels) {
             lanes.put(model.projector(), properties.laneSettings(model.name()));
         }
-        return new PollingProjectionSubscriber(dataSource, store, lanes, properties.subscriberSettings(), registry);
+        return lanes;
     }
 
     @Bean

@@ -1,21 +1,42 @@
 package io.projhub.server.projection;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
-/** The read models switched on in this hub, by name, in a stable order. */
+/**
+ * The read models switched on in this hub, by name, in a stable order: the built-in ones, then those of the
+ * definition files, which a reload replaces while the hub runs. Readers get an immutable snapshot; listeners (the
+ * subscriber's lanes, the monitor, the consistency waits) are told the new set after each replacement.
+ */
 public final class ReadModels {
 
-    private final Map<String, ReadModel> byName = new LinkedHashMap<>();
+    private final List<ReadModel> builtIn;
+    private volatile Map<String, ReadModel> byName;
+    private final List<Consumer<List<ReadModel>>> listeners = new CopyOnWriteArrayList<>();
 
-    public ReadModels(List<ReadModel> readModels) {
-        for (ReadModel model : readModels) {
-            if (byName.putIfAbsent(model.name(), model) != null) {
+    public ReadModels(List<ReadModel> builtIn) {
+        this.builtIn = List.copyOf(builtIn);
+        this.byName = index(this.builtIn, List.of());
+    }
+
+    private static Map<String, ReadModel> index(List<ReadModel> builtIn, List<ReadModel> defined) {
+        Map<String, ReadModel> map = new LinkedHashMap<>();
+        for (ReadModel model : builtIn) {
+            if (map.putIfAbsent(model.name(), model) != null) {
                 throw new IllegalStateException("Two read models are named " + model.name());
             }
         }
+        for (ReadModel model : defined) {
+            if (map.putIfAbsent(model.name(), model) != null) {
+                throw new IllegalStateException("Two read models are named " + model.name());
+            }
+        }
+        return java.util.Collections.unmodifiableMap(map);
     }
 
     public List<ReadModel> all() {
@@ -28,5 +49,31 @@ public final class ReadModels {
 
     public List<String> names() {
         return List.copyOf(byName.keySet());
+    }
+
+    /** The read models of definition files, in order. */
+    public List<ReadModel> defined() {
+        return byName.values().stream().filter(m -> m.defined() != null).toList();
+    }
+
+    /** Whether {@code name} is a built-in read model (a definition may not take its name). */
+    public boolean builtIn(String name) {
+        return builtIn.stream().anyMatch(m -> m.name().equals(name));
+    }
+
+    /**
+     * Replaces the read models of definition files and tells the listeners, in the order they were added.
+     *
+     * @throws IllegalStateException if a name is taken twice (nothing is replaced)
+     */
+    public synchronized void replaceDefined(List<ReadModel> defined) {
+        byName = index(builtIn, new ArrayList<>(defined));
+        List<ReadModel> now = all();
+        listeners.forEach(listener -> listener.accept(now));
+    }
+
+    /** {@code listener} is called with the whole new set after every {@link #replaceDefined}. */
+    public void onChange(Consumer<List<ReadModel>> listener) {
+        listeners.add(listener);
     }
 }

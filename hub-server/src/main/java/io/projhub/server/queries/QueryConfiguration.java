@@ -1,5 +1,8 @@
 package io.projhub.server.queries;
 
+import java.util.List;
+import io.projhub.projectors.elasticsearch.ElasticsearchDefinedReadModel;
+
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -59,19 +62,39 @@ public class QueryConfiguration {
     ReadModelWaits readModelWaits(ReadModels readModels, ObjectProvider<ElasticsearchOrderQueries> search,
                                   ObjectProvider<RelationalSchema> schema, WaitConnections connections,
                                   @Value("${projhub.queries.max-waiting:1000}") int maxWaiting) {
+        ReadModelWaits waits = new ReadModelWaits(probes(readModels.all(), schema, connections),
+                visibilities(readModels.all(), search), maxWaiting);
+        readModels.onChange(all -> waits.replace(probes(all, schema, connections), visibilities(all, search)));
+        return waits;
+    }
+
+    private static Map<String, ReadModelProbe> probes(List<ReadModel> readModels,
+                                                      ObjectProvider<RelationalSchema> schema,
+                                                      WaitConnections connections) {
         Map<String, ReadModelProbe> probes = new LinkedHashMap<>();
-        for (ReadModel model : readModels.all()) {
+        for (ReadModel model : readModels) {
             RelationalSchema relational = schema.getIfAvailable();
             boolean ownConnections = model.name().equals(JdbcOrderProjector.NAME) && relational != null
                     && connections.dataSource() != null;
             probes.put(model.name(), ownConnections ? new JdbcProbe(connections.dataSource(), relational) : model.probe());
         }
+        return probes;
+    }
+
+    /** Elasticsearch read models make applied writes searchable with a refresh (one per round of waits). */
+    private static Map<String, ReadModelWaits.Visibility> visibilities(List<ReadModel> readModels,
+                                                                       ObjectProvider<ElasticsearchOrderQueries> search) {
         Map<String, ReadModelWaits.Visibility> visibilities = new HashMap<>();
         ElasticsearchOrderQueries elasticsearch = search.getIfAvailable();
         if (elasticsearch != null) {
             visibilities.put("elasticsearch", elasticsearch::refresh);
         }
-        return new ReadModelWaits(probes, visibilities, maxWaiting);
+        for (ReadModel model : readModels) {
+            if (model.defined() instanceof ElasticsearchDefinedReadModel defined) {
+                visibilities.put(model.name(), defined::refresh);
+            }
+        }
+        return visibilities;
     }
 
     @Bean

@@ -55,7 +55,8 @@ public final class ReadModelWaits implements AutoCloseable {
         }
     }
 
-    private final Map<String, Waiting> readModels;
+    private volatile Map<String, Waiting> readModels;
+    private final Map<String, java.util.concurrent.ScheduledFuture<?>> rounds = new java.util.concurrent.ConcurrentHashMap<>();
     private final int maxWaiting;
     private final AtomicInteger waiting = new AtomicInteger();
     private final ScheduledExecutorService poller;
@@ -69,21 +70,43 @@ public final class ReadModelWaits implements AutoCloseable {
         if (maxWaiting < 1) {
             throw new IllegalArgumentException("maxWaiting must be at least 1");
         }
-        LinkedHashMap<String, Waiting> byName = new LinkedHashMap<>();
-        probes.forEach((name, probe) -> byName.put(name, new Waiting(probe, visibilities.get(name))));
-        this.readModels = Map.copyOf(byName);
         this.maxWaiting = maxWaiting;
         // One probe task per read model: a slow store (a probe or a refresh that takes seconds) delays only the
         // requests waiting on it.
         AtomicInteger threads = new AtomicInteger();
-        this.poller = Executors.newScheduledThreadPool(Math.max(1, byName.size()), r -> {
+        this.poller = Executors.newScheduledThreadPool(Math.max(1, probes.size()), r -> {
             Thread t = new Thread(r, "consistency-waits-" + threads.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
-        for (Waiting model : byName.values()) {
-            poller.scheduleWithFixedDelay(() -> round(model), POLL.toMillis(), POLL.toMillis(), TimeUnit.MILLISECONDS);
-        }
+        this.readModels = Map.of();
+        replace(probes, visibilities);
+    }
+
+    /**
+     * Changes the read models waited on (definitions reloaded): a read model whose probe is the same keeps its
+     * waiters; the waiters of a removed or replaced one are released (their requests answer as not caught up).
+     */
+    public synchronized void replace(Map<String, ReadModelProbe> probes, Map<String, Visibility> visibilities) {
+        Map<String, Waiting> current = readModels;
+        LinkedHashMap<String, Waiting> byName = new LinkedHashMap<>();
+        probes.forEach((name, probe) -> {
+            Waiting kept = current.get(name);
+            byName.put(name, kept != null && kept.probe == probe ? kept : new Waiting(probe, visibilities.get(name)));
+        });
+        readModels = Map.copyOf(byName);
+        current.forEach((name, old) -> {
+            if (byName.get(name) != old) {
+                java.util.concurrent.ScheduledFuture<?> task = rounds.remove(name);
+                if (task != null) {
+                    task.cancel(false);
+                }
+                old.waiters.forEach(w -> w.done().complete(null));
+            }
+        });
+        ((java.util.concurrent.ScheduledThreadPoolExecutor) poller).setCorePoolSize(Math.max(1, byName.size()));
+        byName.forEach((name, model) -> rounds.computeIfAbsent(name, n -> poller.scheduleWithFixedDelay(
+                () -> round(model), POLL.toMillis(), POLL.toMillis(), TimeUnit.MILLISECONDS)));
     }
 
     /**
