@@ -20,8 +20,9 @@ import io.projhub.definitions.StoreKind;
  * <ul>
  *   <li>main table {@code <schema>.<table>_v<version>}: {@code key text primary key} and one typed column per
  *       declared field;</li>
- *   <li>child tables {@code <schema>.<child>_v<version>}: {@code parent_key text}, the child's key columns (primary
- *       key {@code (parent_key, key...)}) and its other columns;</li>
+ *   <li>child tables {@code <schema>.<table>__<child>_v<version>} (the main table's name first, so that two read
+ *       models with a child table of the same name never share it): {@code parent_key text}, the child's key columns
+ *       (primary key {@code (parent_key, key...)}) and its other columns;</li>
  *   <li>version records {@code <schema>.<table>_v<version>_versions (stream_id, version)};</li>
  *   <li>checkpoints, shared by the schema's definitions: {@code <schema>.projhub_defined_checkpoints}, one row per
  *       {@code (name, version)} of a definition;</li>
@@ -137,7 +138,8 @@ final class DefinedTables {
         for (Map.Entry<String, ChildTable> entry : new java.util.TreeMap<>(definition.target().tables()).entrySet()) {
             String childName = entry.getKey();
             ChildTable child = entry.getValue();
-            name("child table", childName, suffix);
+            name("child table", childName, "");
+            name("child table", table + "__" + childName, suffix);
             if (child.name() != null && !child.name().equals(childName)) {
                 throw new IllegalArgumentException("child table '" + childName + "' is named '" + child.name()
                         + "' inside: the two names must be the same");
@@ -145,7 +147,7 @@ final class DefinedTables {
             if (fields.containsKey(childName)) {
                 throw new IllegalArgumentException("child table '" + childName + "' has the name of a field");
             }
-            String physical = childName + suffix;
+            String physical = table + "__" + childName + suffix;
             if (physicalNames.stream().anyMatch(physical::equalsIgnoreCase)) {
                 throw new IllegalArgumentException("child table '" + childName + "' would be named " + physical
                         + ", a name already taken");
