@@ -1,0 +1,550 @@
+package io.projhub.projectors.jdbc;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+import javax.sql.DataSource;
+
+import io.projhub.core.eventstore.LogPosition;
+import io.projhub.core.eventstore.RecordedEvent;
+import io.projhub.core.projection.EventBatch;
+import io.projhub.core.projection.FailureKind;
+import io.projhub.core.projection.Projector;
+import io.projhub.core.projection.ReadModelProbe;
+import io.projhub.definitions.ChangeFailure;
+import io.projhub.definitions.ReadModelDefinition;
+import io.projhub.definitions.ReadModelProgram;
+import io.projhub.definitions.changes.Change;
+import io.projhub.projectors.defined.DefinedReadModel;
+import io.projhub.projectors.jdbc.DefinedTables.Child;
+import io.projhub.projectors.jdbc.DefinedTables.Column;
+
+/**
+ * A read model of a definition file in PostgreSQL, in the tables {@link DefinedTables} describes (created at
+ * construction if missing, never altered: a changed definition has a new version, hence new tables).
+ *
+ * <p>Each batch is one transaction: it reads (and locks) the version records of the batch's streams, skips every
+ * event at or below its stream's version, composes the changes of the others ({@link DefinedBatch}), writes them with
+ * JDBC batches, raises the version records and stores the checkpoint with the program's hash. A redelivery never
+ * moves the checkpoint back; applying the same batch again finds every event recorded and changes nothing.
+ */
+public final class JdbcDefinedReadModel implements DefinedReadModel {
+
+    /** The largest page {@link #rows} returns. */
+    public static final int MAX_PAGE_SIZE = 100;
+
+    /**
+     * A page of main-table rows: equality {@code filters} on declared columns (or {@code key}; on a set or list
+     * column, "contains"), sorted by {@code sort} (a declared scalar column or {@code key}; null for {@code key}),
+     * {@code page} from 0, {@code size} from 1 to {@value #MAX_PAGE_SIZE}.
+     */
+    public record RowsQuery(Map<String, String> filters, String sort, boolean desc, int page, int size) {
+
+        public RowsQuery {
+            filters = filters == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(filters));
+            if (size < 1 || size > MAX_PAGE_SIZE) {
+                throw new IllegalArgumentException("size must be between 1 and " + MAX_PAGE_SIZE + ", was " + size);
+            }
+            if (page < 0) {
+                throw new IllegalArgumentException("page must not be negative, was " + page);
+            }
+        }
+    }
+
+    /** {@code total} matching rows and this page's rows (each with its {@code key}, typed like {@code document()}). */
+    public record RowsResult(long total, List<Map<String, Object>> rows) {
+        public RowsResult {
+            rows = List.copyOf(rows);
+        }
+    }
+
+    private static final String SCHEMA_LOCK = "select pg_advisory_xact_lock(hashtext('projhub-defined-schema'))";
+
+    private final DataSource dataSource;
+    private final ReadModelProgram program;
+    private final ReadModelDefinition definition;
+    private final DefinedTables tables;
+    private final Writer projector = new Writer();
+    private final Probe probe = new Probe();
+
+    /**
+     * @param schema the namespace, a plain lower-case identifier (the schema is created if missing)
+     * @throws IllegalArgumentException if a name of the definition is not valid here
+     */
+    public JdbcDefinedReadModel(DataSource dataSource, String schema, ReadModelProgram program) throws SQLException {
+        this.dataSource = dataSource;
+        this.program = program;
+        this.definition = program.definition();
+        this.tables = new DefinedTables(schema, definition);
+        inTransaction(c -> {
+            try (Statement s = c.createStatement()) {
+                s.execute(SCHEMA_LOCK);
+                for (String ddl : tables.ddl()) {
+                    s.execute(ddl);
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public ReadModelProgram program() {
+        return program;
+    }
+
+    @Override
+    public Projector projector() {
+        return projector;
+    }
+
+    @Override
+    public ReadModelProbe probe() {
+        return probe;
+    }
+
+    /** The main table's name (with its version), unqualified: {@code <table>_v<version>}. */
+    public String tableName() {
+        return tables.mainName();
+    }
+
+    @Override
+    public Optional<String> storedHash() throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "select hash from " + tables.checkpoints() + " where name = ? and version = ?")) {
+            ps.setString(1, definition.name());
+            ps.setInt(2, definition.version());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
+            }
+        }
+    }
+
+    /**
+     * The row of {@code key} (its declared fields that have a value; not the key itself) with, under each child
+     * table's name, the list of its child rows (key columns and values, ordered by key), read in one snapshot.
+     * {@code depth} plays no part here.
+     */
+    @Override
+    public Optional<Map<String, Object>> document(String key, int depth) throws SQLException {
+        return inSnapshot(c -> {
+            Map<String, Object> document;
+            try (PreparedStatement ps = c.prepareStatement("select * from " + tables.main() + " where key = ?")) {
+                ps.setString(1, key);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.empty();
+                    }
+                    document = row(rs, tables.fields().values(), false);
+                }
+            }
+            for (Child child : tables.children().values()) {
+                List<Map<String, Object>> rows = new ArrayList<>();
+                List<Column> columns = new ArrayList<>(child.key());
+                columns.addAll(child.values().values());
+                String order = String.join(", ", child.key().stream().map(Column::quoted).toList());
+                try (PreparedStatement ps = c.prepareStatement("select * from " + tables.table(child)
+                        + " where parent_key = ? order by " + order)) {
+                    ps.setString(1, key);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            rows.add(row(rs, columns, false));
+                        }
+                    }
+                }
+                document.put(child.name(), rows);
+            }
+            return Optional.of(document);
+        });
+    }
+
+    private static Map<String, Object> row(ResultSet rs, Iterable<Column> columns, boolean withKey)
+            throws SQLException {
+        Map<String, Object> row = new LinkedHashMap<>();
+        if (withKey) {
+            row.put(DefinedTables.KEY, rs.getString(DefinedTables.KEY));
+        }
+        for (Column column : columns) {
+            Object value = DefinedValues.read(rs, column.name(), column);
+            if (value != null) {
+                row.put(column.name(), value);
+            }
+        }
+        return row;
+    }
+
+    /**
+     * A page of the main table's rows.
+     *
+     * @throws IllegalArgumentException naming the column if a filter or the sort names no declared column, or a
+     *                                  filter's value is not of its column's type
+     */
+    public RowsResult rows(RowsQuery query) throws SQLException {
+        StringBuilder where = new StringBuilder();
+        List<Column> filterColumns = new ArrayList<>();
+        List<Object> filterValues = new ArrayList<>();
+        for (Map.Entry<String, String> filter : query.filters().entrySet()) {
+            Column column = queryColumn("filter", filter.getKey());
+            if (filter.getValue() == null) {
+                throw new IllegalArgumentException("filter " + filter.getKey() + ": a value is required");
+            }
+            Object value = DefinedValues.parseFilter(column, filter.getValue());
+            where.append(where.isEmpty() ? " where " : " and ").append(column.quoted())
+                    .append(column.type().collection() ? " @> " : " = ").append(column.parameter());
+            filterColumns.add(column);
+            filterValues.add(value);
+        }
+        Column sort = queryColumn("sort", query.sort() == null ? DefinedTables.KEY : query.sort());
+        if (sort.json()) {
+            throw new IllegalArgumentException("sort: column " + sort.name() + " is a " + sort.type().id()
+                    + " and cannot be sorted on");
+        }
+        String direction = query.desc() ? " desc" : " asc";
+        String select = "select * from " + tables.main() + where + " order by " + sort.quoted() + direction
+                + " nulls last, key" + direction + " limit ? offset ?";
+        String count = "select count(*) from " + tables.main() + where;
+        return inSnapshot(c -> {
+            long total;
+            try (PreparedStatement ps = c.prepareStatement(count)) {
+                bindFilters(ps, filterColumns, filterValues);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    total = rs.getLong(1);
+                }
+            }
+            List<Map<String, Object>> rows = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(select)) {
+                int p = bindFilters(ps, filterColumns, filterValues);
+                ps.setInt(p++, query.size());
+                ps.setLong(p, (long) query.page() * query.size());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        rows.add(row(rs, tables.fields().values(), true));
+                    }
+                }
+            }
+            return new RowsResult(total, rows);
+        });
+    }
+
+    private Column queryColumn(String what, String name) {
+        if (DefinedTables.KEY.equals(name)) {
+            return new Column(DefinedTables.KEY, io.projhub.definitions.FieldSpec.of(DefinedTables.KEY,
+                    io.projhub.definitions.FieldType.KEYWORD));
+        }
+        Column column = name == null ? null : tables.fields().get(name);
+        if (column == null) {
+            throw new IllegalArgumentException(what + ": unknown column '" + name + "' (declared: key, "
+                    + String.join(", ", tables.fields().keySet()) + ")");
+        }
+        return column;
+    }
+
+    private static int bindFilters(PreparedStatement ps, List<Column> columns, List<Object> values)
+            throws SQLException {
+        int p = 1;
+        for (int i = 0; i < columns.size(); i++) {
+            DefinedValues.bind(ps, p++, columns.get(i), values.get(i));
+        }
+        return p;
+    }
+
+    /** Drops this read model's tables and deletes its checkpoint; the schema and other read models stay. */
+    @Override
+    public void drop() throws SQLException {
+        inTransaction(c -> {
+            try (Statement s = c.createStatement()) {
+                s.execute("drop table if exists " + String.join(", ", tables.ownTables()));
+            }
+            deleteCheckpoint(c);
+            return null;
+        });
+    }
+
+    private void deleteCheckpoint(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "delete from " + tables.checkpoints() + " where name = ? and version = ?")) {
+            ps.setString(1, definition.name());
+            ps.setInt(2, definition.version());
+            ps.executeUpdate();
+        }
+    }
+
+    private LogPosition readCheckpoint() throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "select tx_id, position from " + tables.checkpoints() + " where name = ? and version = ?")) {
+            ps.setString(1, definition.name());
+            ps.setInt(2, definition.version());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new LogPosition(rs.getLong(1), rs.getLong(2)) : LogPosition.START;
+            }
+        }
+    }
+
+    /** Raises the version records of {@code versions}' streams (never lowers one). */
+    private void raiseVersions(Connection c, Map<String, Long> versions) throws SQLException {
+        if (versions.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("insert into " + tables.versions() + " as v (stream_id, version)"
+                + " select * from unnest(?::text[], ?::bigint[])"
+                + " on conflict (stream_id) do update set version = excluded.version"
+                + " where v.version < excluded.version")) {
+            ps.setArray(1, c.createArrayOf("text", versions.keySet().toArray(String[]::new)));
+            ps.setArray(2, c.createArrayOf("bigint", versions.values().toArray(Long[]::new)));
+            ps.executeUpdate();
+        }
+    }
+
+    /** The lane's projector. */
+    private final class Writer implements Projector {
+
+        @Override
+        public String name() {
+            return definition.name();
+        }
+
+        @Override
+        public Set<String> eventTypes() {
+            return program.eventTypes();
+        }
+
+        @Override
+        public LogPosition checkpoint() throws SQLException {
+            return readCheckpoint();
+        }
+
+        @Override
+        public void apply(EventBatch batch) throws Exception {
+            inTransaction(c -> {
+                Map<String, Long> recorded = lockVersions(c, batch.events());
+                Map<String, Long> raised = new LinkedHashMap<>();
+                DefinedBatch changes = new DefinedBatch(tables);
+                for (RecordedEvent event : batch.events()) {
+                    if (event.version() <= recorded.getOrDefault(event.streamId(), 0L)) {
+                        continue;
+                    }
+                    for (Change change : program.changes(event)) {
+                        changes.add(event, change);
+                    }
+                    recorded.put(event.streamId(), event.version());
+                    raised.put(event.streamId(), event.version());
+                }
+                changes.write(c);
+                raiseVersions(c, raised);
+                saveCheckpoint(c, batch.checkpoint());
+                return null;
+            });
+        }
+
+        /** The recorded versions of the batch's streams, locked until the transaction ends. */
+        private Map<String, Long> lockVersions(Connection c, List<RecordedEvent> events) throws SQLException {
+            Map<String, Long> versions = new HashMap<>();
+            if (events.isEmpty()) {
+                return versions;
+            }
+            String[] streams = events.stream().map(RecordedEvent::streamId).distinct().toArray(String[]::new);
+            try (PreparedStatement ps = c.prepareStatement("select stream_id, version from " + tables.versions()
+                    + " where stream_id = any(?) for update")) {
+                ps.setArray(1, c.createArrayOf("text", streams));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        versions.put(rs.getString(1), rs.getLong(2));
+                    }
+                }
+            }
+            return versions;
+        }
+
+        /** Stores the checkpoint with the hash; the checkpoint only moves forward. */
+        private void saveCheckpoint(Connection c, LogPosition checkpoint) throws SQLException {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    insert into %s as k (name, version, tx_id, position, hash) values (?, ?, ?, ?, ?)
+                    on conflict (name, version) do update set
+                        tx_id = case when (k.tx_id, k.position) < (excluded.tx_id, excluded.position)
+                                     then excluded.tx_id else k.tx_id end,
+                        position = case when (k.tx_id, k.position) < (excluded.tx_id, excluded.position)
+                                        then excluded.position else k.position end,
+                        hash = excluded.hash,
+                        updated_at = now()
+                    """.formatted(tables.checkpoints()))) {
+                bindCheckpoint(ps, checkpoint);
+                ps.executeUpdate();
+            }
+        }
+
+        private void bindCheckpoint(PreparedStatement ps, LogPosition checkpoint) throws SQLException {
+            ps.setString(1, definition.name());
+            ps.setInt(2, definition.version());
+            ps.setLong(3, checkpoint.txId());
+            ps.setLong(4, checkpoint.position());
+            ps.setString(5, program.hash());
+        }
+
+        /** Empties this read model's tables and version records and deletes its checkpoint, in one transaction. */
+        @Override
+        public void reset() throws SQLException {
+            inTransaction(c -> {
+                try (Statement s = c.createStatement()) {
+                    s.execute("truncate " + String.join(", ", tables.ownTables()));
+                }
+                deleteCheckpoint(c);
+                return null;
+            });
+        }
+
+        @Override
+        public void recordSkipped(String streamId, long version) throws SQLException {
+            inTransaction(c -> {
+                raiseVersions(c, Map.of(streamId, version));
+                return null;
+            });
+        }
+
+        /** Sets the checkpoint to exactly {@code checkpoint}, also backwards (recovery only). */
+        @Override
+        public void overwriteCheckpoint(LogPosition checkpoint) throws SQLException {
+            inTransaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement("""
+                        insert into %s (name, version, tx_id, position, hash) values (?, ?, ?, ?, ?)
+                        on conflict (name, version) do update
+                           set tx_id = excluded.tx_id, position = excluded.position, updated_at = now()
+                        """.formatted(tables.checkpoints()))) {
+                    bindCheckpoint(ps, checkpoint);
+                    ps.executeUpdate();
+                }
+                return null;
+            });
+        }
+
+        /** Lost connections, shutdowns, serialization failures and lack of resources are PostgreSQL's. */
+        @Override
+        public FailureKind classify(Throwable failure) {
+            return JdbcDefinedReadModel.classify(failure);
+        }
+    }
+
+    static FailureKind classify(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ChangeFailure) {
+                return FailureKind.PERMANENT;
+            }
+            if (t instanceof SQLTransientException || t instanceof SQLRecoverableException) {
+                return FailureKind.TRANSIENT;
+            }
+            if (t instanceof SQLException sql && sql.getSQLState() != null) {
+                String state = sql.getSQLState();
+                if (state.startsWith("08") || state.startsWith("57P") || state.startsWith("53")
+                        || state.equals("40001") || state.equals("40P01")) {
+                    return FailureKind.TRANSIENT;
+                }
+            }
+        }
+        return FailureKind.ofCauseChain(failure);
+    }
+
+    private final class Probe implements ReadModelProbe {
+
+        @Override
+        public String name() {
+            return definition.name();
+        }
+
+        @Override
+        public LogPosition checkpoint() throws SQLException {
+            return readCheckpoint();
+        }
+
+        @Override
+        public long appliedVersion(String streamId) throws SQLException {
+            try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                    "select version from " + tables.versions() + " where stream_id = ?")) {
+                ps.setString(1, streamId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getLong(1) : 0;
+                }
+            }
+        }
+    }
+
+    /** Work in a transaction; it may fail with the event's {@link ChangeFailure} as well as with SQL's. */
+    @FunctionalInterface
+    private interface Work<T, E extends Exception> {
+        T run(Connection c) throws SQLException, E;
+    }
+
+    /**
+     * Runs {@code work} in one transaction and commits it, or rolls it back on any failure. The connection goes back
+     * to the pool with its auto-commit as it was.
+     */
+    private <T, E extends Exception> T inTransaction(Work<T, E> work) throws SQLException, E {
+        try (Connection c = dataSource.getConnection()) {
+            boolean autoCommit = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (Exception e) {
+                try {
+                    c.rollback();
+                } catch (SQLException rollback) {
+                    e.addSuppressed(rollback);
+                }
+                throw e;
+            } finally {
+                try {
+                    c.setAutoCommit(autoCommit);
+                } catch (SQLException ignored) {
+                    // a broken connection: the pool discards it
+                }
+            }
+        }
+    }
+
+    /** Reads in one snapshot (a read-only REPEATABLE READ transaction), so a row and its child rows agree. */
+    private <T> T inSnapshot(Work<T, RuntimeException> work) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            boolean autoCommit = c.getAutoCommit();
+            int isolation = c.getTransactionIsolation();
+            c.setAutoCommit(false);
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            c.setReadOnly(true);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException rollback) {
+                    e.addSuppressed(rollback);
+                }
+                throw e;
+            } finally {
+                try {
+                    c.setReadOnly(false);
+                    c.setTransactionIsolation(isolation);
+                    c.setAutoCommit(autoCommit);
+                } catch (SQLException ignored) {
+                    // a broken connection: the pool discards it
+                }
+            }
+        }
+    }
+}
