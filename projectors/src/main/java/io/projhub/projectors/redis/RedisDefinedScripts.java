@@ -93,6 +93,10 @@ final class RedisDefinedScripts {
             local function addInt(a, b)
               local na, da = normal(a)
               local nb, db = normal(b)
+              if #da <= 15 and #db <= 15 then -- below 2^53 each and summed: exact in doubles
+                local sum = (na and -tonumber(da) or tonumber(da)) + (nb and -tonumber(db) or tonumber(db))
+                return string.format('%.0f', sum)
+              end
               local neg, mag
               if na == nb then
                 neg, mag = na, addAbs(da, db)
