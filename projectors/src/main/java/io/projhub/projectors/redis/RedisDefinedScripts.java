@@ -1,0 +1,387 @@
+package io.projhub.projectors.redis;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * The Lua scripts of {@link RedisDefinedReadModel}. Every key and value reaches them through KEYS and ARGV (the
+ * keys of documents, counters and sorted sets are built in the script from the read model's key prefix, ARGV[1],
+ * which carries the namespace's hash tag, so on a cluster they all live in the slot of KEYS[1]).
+ */
+final class RedisDefinedScripts {
+
+    private RedisDefinedScripts() {
+    }
+
+    /*
+     * The batch script. KEYS: 1 versions hash (field = stream id), 2 checkpoint hash.
+     * ARGV: 1 key prefix of the read model ("{<ns>projhub}:<keyPrefix>:v<version>:"), 2 events as a JSON array,
+     * 3 checkpoint txId ("" for a chunk that does not set the checkpoint), 4 checkpoint position, 5 program hash.
+     *
+     * An event is {s: stream id, v: version, c: [changes]} or {s, v, f: failure message} (the writer could not
+     * turn it into changes). Every number travels as a string: cjson would turn large numbers into lossy doubles.
+     * Changes:
+     *   {t='doc', k=key, o=[ops]}   ops: {o='set', f, v} {o='unset', f} {o='incl', f, d} (long)
+     *                                    {o='incd', f, d=minor units, s=scale} (decimal) {o='incf', f, d} (double)
+     *                                    {o='add'|'rem'|'app', f, v=JSON text of the element}
+     *   {t='del', k=key}
+     *   {t='cnt', n=name, m='L'|'D', d=delta (minor units for 'D'), s=scale}
+     *   {t='zs', n=name, m='add'|'incr'|'rem', e=member, sc=score}
+     *
+     * Each event whose version is above the recorded one is applied in two passes: the first reads and computes
+     * every new value (nothing is written; any failure, e.g. a decimal with more digits than its scale, a long
+     * overflow, a wrong key type, stops here), the second writes them and records the version. So an event is
+     * applied whole or not at all, and a failure leaves the events before it applied and recorded: the script then
+     * returns {applied, index of the failed event, message} without touching the checkpoint. Otherwise it returns
+     * {applied, 0, ''} after moving the checkpoint forward (never backwards) and storing the program hash.
+     *
+     * Decimals and longs are added exactly as decimal digit strings (Lua numbers are doubles): no precision limit
+     * for decimals; a long must stay within 64 bits.
+     */
+    static final String BATCH = """
+            local base = ARGV[1]
+            local events = cjson.decode(ARGV[2])
+            local versions, checkpoint = KEYS[1], KEYS[2]
+            local INT64_MAX, INT64_MIN_ABS = '9223372036854775807', '9223372036854775808'
+
+            local function fail(message) error({projhub = message}) end
+
+            -- exact integer arithmetic on decimal digit strings
+            local function normal(x)
+              local neg = string.sub(x, 1, 1) == '-'
+              local digits = neg and string.sub(x, 2) or x
+              digits = string.gsub(digits, '^0+', '')
+              if digits == '' then return false, '0' end
+              return neg, digits
+            end
+            local function cmpAbs(a, b)
+              if #a ~= #b then return #a < #b and -1 or 1 end
+              if a == b then return 0 end
+              return a < b and -1 or 1
+            end
+            local function reversed(out, n)
+              local r = {}
+              for k = n, 1, -1 do r[#r + 1] = out[k] end
+              return table.concat(r)
+            end
+            local function addAbs(a, b)
+              local out, carry, i, j = {}, 0, #a, #b
+              while i > 0 or j > 0 or carry > 0 do
+                local s = carry
+                if i > 0 then s = s + string.byte(a, i) - 48 end
+                if j > 0 then s = s + string.byte(b, j) - 48 end
+                if s >= 10 then out[#out + 1] = s - 10; carry = 1 else out[#out + 1] = s; carry = 0 end
+                i = i - 1; j = j - 1
+              end
+              return reversed(out, #out)
+            end
+            local function subAbs(a, b) -- a >= b
+              local out, borrow, i, j = {}, 0, #a, #b
+              while i > 0 do
+                local s = string.byte(a, i) - 48 - borrow
+                if j > 0 then s = s - (string.byte(b, j) - 48) end
+                if s < 0 then s = s + 10; borrow = 1 else borrow = 0 end
+                out[#out + 1] = s
+                i = i - 1; j = j - 1
+              end
+              local n = #out
+              while n > 1 and out[n] == 0 do n = n - 1 end
+              return reversed(out, n)
+            end
+            local function addInt(a, b)
+              local na, da = normal(a)
+              local nb, db = normal(b)
+              if #da <= 15 and #db <= 15 then -- below 2^53 each and summed: exact in doubles
+                local sum = (na and -tonumber(da) or tonumber(da)) + (nb and -tonumber(db) or tonumber(db))
+                return string.format('%.0f', sum)
+              end
+              local neg, mag
+              if na == nb then
+                neg, mag = na, addAbs(da, db)
+              else
+                local c = cmpAbs(da, db)
+                if c == 0 then return '0' end
+                if c > 0 then neg, mag = na, subAbs(da, db) else neg, mag = nb, subAbs(db, da) end
+              end
+              if mag == '0' then return '0' end
+              return neg and ('-' .. mag) or mag
+            end
+            local function integer(text, what)
+              if not string.match(text, '^%-?%d+$') then fail(what .. ' holds ' .. text .. ', not an integer') end
+              return text
+            end
+            local function long(text, what)
+              local neg, digits = normal(text)
+              if cmpAbs(digits, neg and INT64_MIN_ABS or INT64_MAX) > 0 then
+                fail(what .. ' would overflow a 64-bit long')
+              end
+              return text
+            end
+            -- a decimal string as an integer of minor units at scale
+            local function toMinor(text, scale, what)
+              local sign, int, frac = string.match(text, '^(%-?)(%d+)%.?(%d*)$')
+              if not int then fail(what .. ' holds ' .. text .. ', not a decimal') end
+              if #frac > scale then
+                if not string.match(string.sub(frac, scale + 1), '^0*$') then
+                  fail(what .. ' holds ' .. text .. ', more decimals than the scale ' .. scale)
+                end
+                frac = string.sub(frac, 1, scale)
+              end
+              return sign .. int .. frac .. string.rep('0', scale - #frac)
+            end
+            local function fromMinor(minor, scale)
+              local neg, d = normal(minor)
+              if scale == 0 then return neg and ('-' .. d) or d end
+              if #d <= scale then d = string.rep('0', scale - #d + 1) .. d end
+              local s = string.sub(d, 1, #d - scale) .. '.' .. string.sub(d, #d - scale + 1)
+              return neg and ('-' .. s) or s
+            end
+
+            -- JSON arrays as we store them: split into the JSON texts of their elements
+            local function elements(text, what)
+              local out = {}
+              if not text then return out end
+              if string.sub(text, 1, 1) ~= '[' then fail(what .. ' does not hold a set or list') end
+              local i, n, depth, start = 2, #text, 0, nil
+              while i <= n do
+                local c = string.sub(text, i, i)
+                if c == '"' then
+                  start = start or i
+                  i = i + 1
+                  while true do
+                    local j = string.find(text, '["\\\\]', i)
+                    if not j then fail(what .. ' holds malformed JSON') end
+                    if string.sub(text, j, j) == '"' then i = j + 1; break end
+                    i = j + 2
+                  end
+                elseif c == '[' or c == '{' then
+                  start = start or i; depth = depth + 1; i = i + 1
+                elseif (c == ']' or c == '}') and depth > 0 then
+                  depth = depth - 1; i = i + 1
+                elseif (c == ',' or c == ']') and depth == 0 then
+                  if start then out[#out + 1] = string.sub(text, start, i - 1) end
+                  start = nil
+                  if c == ']' then break end
+                  i = i + 1
+                elseif c == ' ' or c == '\\n' or c == '\\t' or c == '\\r' then
+                  i = i + 1
+                else
+                  start = start or i; i = i + 1
+                end
+              end
+              return out
+            end
+            local function array(list) return '[' .. table.concat(list, ',') .. ']' end
+
+            -- key types checked once per call
+            local typed = {}
+            local function checkType(key, expected)
+              if typed[key] then return end
+              local t = redis.call('TYPE', key).ok
+              if t ~= 'none' and t ~= expected then fail(key .. ' is a ' .. t .. ', not a ' .. expected) end
+              typed[key] = true
+            end
+
+            -- one event's planned writes
+            local hashes, hashOrder, strings, stringOrder, zops
+            local function hash(key)
+              local h = hashes[key]
+              if not h then
+                checkType(key, 'hash')
+                h = {cleared = false, f = {}, changed = {}}
+                hashes[key] = h
+                hashOrder[#hashOrder + 1] = key
+              end
+              return h
+            end
+            local function hget(key, field)
+              local h = hash(key)
+              local v = h.f[field]
+              if v == nil then
+                if h.cleared then return nil end
+                v = redis.call('HGET', key, field) or false
+                h.f[field] = v
+              end
+              return v or nil
+            end
+            local function hput(key, field, value) -- value false: delete the field
+              local h = hash(key)
+              h.f[field] = value
+              h.changed[field] = true
+            end
+            local function sget(key)
+              local v = strings[key]
+              if v == nil then
+                checkType(key, 'string')
+                v = redis.call('GET', key) or false
+                strings[key] = v
+                stringOrder[#stringOrder + 1] = key
+              end
+              return v or nil
+            end
+
+            local function docOp(key, op)
+              local f = op.f
+              local what = key .. ' ' .. f
+              local o = op.o
+              if o == 'set' then
+                hput(key, f, op.v)
+              elseif o == 'unset' then
+                hput(key, f, false)
+              elseif o == 'incl' then
+                local current = integer(hget(key, f) or '0', what)
+                hput(key, f, long(addInt(current, op.d), what))
+              elseif o == 'incd' then
+                local scale = tonumber(op.s)
+                local current = toMinor(hget(key, f) or '0', scale, what)
+                hput(key, f, fromMinor(addInt(current, op.d), scale))
+              elseif o == 'incf' then
+                local text = hget(key, f) or '0'
+                local current = tonumber(text)
+                if not current then fail(what .. ' holds ' .. text .. ', not a number') end
+                local result = current + tonumber(op.d)
+                if result ~= result or result == math.huge or result == -math.huge then
+                  fail(what .. ' would not be a finite number')
+                end
+                hput(key, f, string.format('%.17g', result))
+              else
+                local list = elements(hget(key, f), what)
+                if o == 'app' then
+                  list[#list + 1] = op.v
+                elseif o == 'add' then
+                  local present = false
+                  for _, v in ipairs(list) do if v == op.v then present = true; break end end
+                  if not present then list[#list + 1] = op.v end
+                elseif o == 'rem' then
+                  local kept = {}
+                  for _, v in ipairs(list) do if v ~= op.v then kept[#kept + 1] = v end end
+                  list = kept
+                else
+                  fail('unknown field operation ' .. tostring(o))
+                end
+                hput(key, f, array(list))
+              end
+            end
+
+            local function plan(e)
+              if e.f then fail(e.f) end
+              for _, c in ipairs(e.c) do
+                if c.t == 'doc' then
+                  local key = base .. 'doc:' .. c.k
+                  hash(key)
+                  for _, op in ipairs(c.o) do docOp(key, op) end
+                elseif c.t == 'del' then
+                  local h = hash(base .. 'doc:' .. c.k)
+                  h.cleared, h.f, h.changed = true, {}, {}
+                elseif c.t == 'cnt' then
+                  local total = base .. 'counter:' .. c.n
+                  local byStream = total .. ':by-stream'
+                  local what = 'counter ' .. c.n
+                  local own = hget(byStream, e.s) or '0'
+                  local sum = sget(total) or '0'
+                  if c.m == 'L' then
+                    hput(byStream, e.s, long(addInt(integer(own, what), c.d), what))
+                    strings[total] = long(addInt(integer(sum, what), c.d), what)
+                  else
+                    local scale = tonumber(c.s)
+                    hput(byStream, e.s, fromMinor(addInt(toMinor(own, scale, what), c.d), scale))
+                    strings[total] = fromMinor(addInt(toMinor(sum, scale, what), c.d), scale)
+                  end
+                elseif c.t == 'zs' then
+                  local key = base .. 'zset:' .. c.n
+                  checkType(key, 'zset')
+                  zops[#zops + 1] = {c.m, key, c.e, c.sc}
+                else
+                  fail('unknown change ' .. tostring(c.t))
+                end
+              end
+            end
+
+            local function write()
+              for _, key in ipairs(hashOrder) do
+                local h = hashes[key]
+                if h.cleared then redis.call('DEL', key) end
+                local sets, dels = {}, {}
+                for field in pairs(h.changed) do
+                  local v = h.f[field]
+                  if v then
+                    sets[#sets + 1] = field; sets[#sets + 1] = v
+                  elseif not h.cleared then
+                    dels[#dels + 1] = field
+                  end
+                end
+                if #sets > 0 then redis.call('HSET', key, unpack(sets)) end
+                if #dels > 0 then redis.call('HDEL', key, unpack(dels)) end
+              end
+              for _, key in ipairs(stringOrder) do
+                local v = strings[key]
+                if v then redis.call('SET', key, v) end
+              end
+              for _, z in ipairs(zops) do
+                if z[1] == 'add' then redis.call('ZADD', z[2], z[4], z[3])
+                elseif z[1] == 'incr' then redis.call('ZINCRBY', z[2], z[4], z[3])
+                else redis.call('ZREM', z[2], z[3]) end
+              end
+            end
+
+            local function message(err)
+              if type(err) == 'table' then return err.projhub or err.err or cjson.encode(err) end
+              return tostring(err)
+            end
+
+            local applied = 0
+            for index, e in ipairs(events) do
+              local recorded = redis.call('HGET', versions, e.s)
+              if tonumber(e.v) > tonumber(recorded or '0') then
+                hashes, hashOrder, strings, stringOrder, zops = {}, {}, {}, {}, {}
+                local ok, err = pcall(plan, e)
+                if not ok then return {applied, index, message(err)} end
+                write()
+                redis.call('HSET', versions, e.s, e.v)
+                applied = applied + 1
+              end
+            end
+
+            local function compare(a, b) -- non-negative integers as strings
+              if #a ~= #b then return #a < #b and -1 or 1 end
+              if a == b then return 0 end
+              return a < b and -1 or 1
+            end
+            if ARGV[3] ~= '' then
+              local current = redis.call('HMGET', checkpoint, 'txId', 'position')
+              local advance = not current[1] or not current[2]
+              if not advance then
+                local byTx = compare(current[1], ARGV[3])
+                advance = byTx < 0 or (byTx == 0 and compare(current[2], ARGV[4]) < 0)
+              end
+              if advance then
+                redis.call('HSET', checkpoint, 'txId', ARGV[3], 'position', ARGV[4])
+              end
+              redis.call('HSET', checkpoint, 'hash', ARGV[5])
+            end
+            return {applied, 0, ''}
+            """;
+
+    static final String BATCH_SHA = sha1(BATCH);
+
+    /** KEYS: 1 versions hash. ARGV: 1 stream id, 2 the skipped version. Raises the version, never lowers it. */
+    static final String SKIP = """
+            if tonumber(ARGV[2]) > tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0') then
+              redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+            end
+            return 0
+            """;
+
+    static final String SKIP_SHA = sha1(SKIP);
+
+    static String sha1(String script) {
+        try {
+            return HexFormat.of().formatHex(
+                    MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-1 is a required JDK algorithm", e);
+        }
+    }
+}
