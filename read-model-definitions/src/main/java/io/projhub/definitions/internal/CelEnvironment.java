@@ -24,6 +24,10 @@ final class CelEnvironment {
     /** The variable a row's {@code forEach} binds each element to. */
     static final String ITEM = "item";
 
+    /** The variables every expression sees (and {@link #ITEM} inside a row's forEach). */
+    static final java.util.Set<String> VARIABLES = java.util.Set.of("data", "metadata", "streamId", "type", "version",
+            "position", "recordedAt");
+
     private CelEnvironment() {
     }
 
