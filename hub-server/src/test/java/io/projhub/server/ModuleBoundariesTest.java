@@ -21,6 +21,13 @@ class ModuleBoundariesTest {
             .should().dependOnClassesThat().resideInAnyPackage(concat(STORE_CLIENTS,
                     "org.springframework..", "io.projhub.projectors..", "io.projhub.monitor..", "io.projhub.server.."));
 
+    /** The definitions' one interpreter is store-neutral: projectors turn its changes into writes. */
+    @ArchTest
+    static final ArchRule definitionsKnowNoStoreClientNoSpringAndNoOtherModule = noClasses()
+            .that().resideInAPackage("io.projhub.definitions..")
+            .should().dependOnClassesThat().resideInAnyPackage(concat(STORE_CLIENTS,
+                    "org.springframework..", "io.projhub.projectors..", "io.projhub.monitor..", "io.projhub.server.."));
+
     @ArchTest
     static final ArchRule monitorKnowsNoStoreClientAndNoProjector = noClasses()
             .that().resideInAPackage("io.projhub.monitor..")
