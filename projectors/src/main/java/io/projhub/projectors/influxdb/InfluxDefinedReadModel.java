@@ -101,7 +101,7 @@ public final class InfluxDefinedReadModel implements DefinedReadModel {
     static final int LINES_PER_WRITE = 5_000;
 
     /** Streams per InfluxQL statement when reading a batch's recorded versions. */
-    static final int STREAMS_PER_STATEMENT = 500;
+    static final int STREAMS_PER_STATEMENT = 100;
 
     /** Time buckets a {@link #series} query may ask for. */
     static final long MAX_BUCKETS = 10_000;
