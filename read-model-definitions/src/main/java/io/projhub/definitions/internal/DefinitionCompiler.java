@@ -154,9 +154,13 @@ public final class DefinitionCompiler {
                 Set<String> names = new java.util.LinkedHashSet<>();
                 for (JsonNode tag : root.get("tags").values()) {
                     names.add(tag.asString());
-                    if (fields.containsKey(tag.asString())) {
-                        error(tag, "'" + tag.asString() + "' is both a tag and a field");
+                    FieldSpec declared = fields.get(tag.asString());
+                    if (declared != null && declared.type() != FieldType.KEYWORD) {
+                        error(tag, "the tag " + tag.asString() + " is declared as a " + declared.type().id()
+                                + " field; a tag is a keyword");
                     }
+                    // Tags are keyword fields of the points: the store and its queries know them from the fields.
+                    fields.putIfAbsent(tag.asString(), FieldSpec.of(tag.asString(), FieldType.KEYWORD));
                 }
                 tags = names;
             }
@@ -415,6 +419,10 @@ public final class DefinitionCompiler {
                 FieldSpec field = declared(entry.getValue(), entry.getKey());
                 Expression value = expression(entry.getValue(), false, "point.fields." + entry.getKey());
                 if (field == null || value == null) {
+                    continue;
+                }
+                if (tags.contains(field.name())) {
+                    error(entry.getValue(), field.name() + " is a tag; set it under tags");
                     continue;
                 }
                 if (field.type().collection() || field.type() == FieldType.OBJECT) {
