@@ -82,7 +82,9 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <h2>Writes</h2>
  * A batch costs one {@code _mget} (the documents of every key the batch changes and the stream records of its
- * streams, real-time), one {@code _bulk} and one write of the checkpoint. Each document is folded in memory with
+ * streams, real-time), one {@code _bulk} and one write of the checkpoint (plus a second {@code _bulk} for the stream
+ * records of events without changes, written only once the documents are, so that a record never covers an event
+ * whose document write failed). Each document is folded in memory with
  * {@link DocumentFold} (an event is skipped for a document whose {@code projhub_versions[stream]} is at or above its
  * version, and for every document when its stream record is), then written whole: {@code create} for a new document,
  * {@code index} with {@code if_seq_no}/{@code if_primary_term} for an existing one. The versions travel in the
@@ -120,6 +122,7 @@ public final class ElasticsearchDefinedReadModel implements DefinedReadModel {
     private final DefinedProjector projector = new DefinedProjector();
     private final DefinedProbe probe = new DefinedProbe();
     private volatile boolean ready;
+    private final java.util.concurrent.atomic.AtomicLong conflictRetries = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * @param namespace a prefix of every index name ("" for the hub; tests pass their own)
@@ -200,6 +203,11 @@ public final class ElasticsearchDefinedReadModel implements DefinedReadModel {
     /** The id of this read model's checkpoint document: {@code <name>@v<version>}. */
     public String checkpointId() {
         return checkpointId;
+    }
+
+    /** How many documents this instance had to read and fold again after a version conflict (for metrics, tests). */
+    public long conflictRetries() {
+        return conflictRetries.get();
     }
 
     /** Creates this version's index (with its aliases) and the checkpoint index if missing; idempotent. */
@@ -284,6 +292,9 @@ public final class ElasticsearchDefinedReadModel implements DefinedReadModel {
             q = q == null || q.isBlank() ? null : q.strip();
             if (q != null && q.length() > MAX_TEXT) {
                 throw new IllegalArgumentException("q must be at most " + MAX_TEXT + " characters");
+            }
+            if (filters != null && filters.entrySet().stream().anyMatch(e -> e.getKey() == null || e.getValue() == null)) {
+                throw new IllegalArgumentException("filters must not hold null fields or values");
             }
             filters = filters == null ? Map.of() : Map.copyOf(filters);
             sort = sort == null || sort.isBlank() ? null : sort.strip();
@@ -799,6 +810,7 @@ public final class ElasticsearchDefinedReadModel implements DefinedReadModel {
             if (conflicts.isEmpty()) {
                 return;
             }
+            conflictRetries.addAndGet(conflicts.size());
             current = read(conflicts, Set.of()).documents();
             pending = conflicts;
         }
