@@ -18,7 +18,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
 
-import io.projhub.projectors.defined.DefinedReadModel;
+import io.projhub.definitions.DefinedReadModel;
 import io.projhub.projectors.elasticsearch.ElasticsearchDefinedReadModel;
 import io.projhub.projectors.influxdb.InfluxDefinedReadModel;
 import io.projhub.projectors.influxdb.SeriesQuery;

@@ -11,7 +11,7 @@ import com.influxdb.client.InfluxDBClient;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import io.projhub.definitions.ReadModelProgram;
 import io.projhub.definitions.StoreKind;
-import io.projhub.projectors.defined.DefinedReadModel;
+import io.projhub.definitions.DefinedReadModel;
 import io.projhub.projectors.elasticsearch.ElasticsearchDefinedReadModel;
 import io.projhub.projectors.influxdb.InfluxDefinedReadModel;
 import io.projhub.projectors.jdbc.JdbcDefinedReadModel;

@@ -20,7 +20,7 @@ import io.projhub.core.projection.ProjectionSubscriber;
 import io.projhub.definitions.DefinitionLoader;
 import io.projhub.definitions.FieldSpec;
 import io.projhub.definitions.ReadModelDefinition;
-import io.projhub.projectors.defined.DefinedReadModel;
+import io.projhub.definitions.DefinedReadModel;
 import io.projhub.server.projection.ReadModel;
 import io.projhub.server.projection.ReadModels;
 import io.projhub.server.queries.ConsistencyGate;

@@ -17,7 +17,7 @@ import io.projhub.definitions.DefinitionError;
 import io.projhub.definitions.DefinitionException;
 import io.projhub.definitions.DefinitionLoader;
 import io.projhub.definitions.ReadModelProgram;
-import io.projhub.projectors.defined.DefinedReadModel;
+import io.projhub.definitions.DefinedReadModel;
 import io.projhub.server.projection.ReadModel;
 import io.projhub.server.projection.ReadModels;
 

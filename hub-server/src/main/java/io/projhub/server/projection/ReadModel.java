@@ -2,7 +2,7 @@ package io.projhub.server.projection;
 
 import io.projhub.core.projection.Projector;
 import io.projhub.core.projection.ReadModelProbe;
-import io.projhub.projectors.defined.DefinedReadModel;
+import io.projhub.definitions.DefinedReadModel;
 
 /**
  * One switched-on read model: its projector (fed by its lane) and its probe (read by queries and the monitor);

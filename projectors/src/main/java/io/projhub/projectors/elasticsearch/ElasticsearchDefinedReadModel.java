@@ -51,7 +51,7 @@ import io.projhub.definitions.changes.DeleteDocument;
 import io.projhub.definitions.changes.DocumentChange;
 import io.projhub.definitions.changes.DocumentFold;
 import io.projhub.definitions.changes.FieldOp;
-import io.projhub.projectors.defined.DefinedReadModel;
+import io.projhub.definitions.DefinedReadModel;
 import tools.jackson.databind.json.JsonMapper;
 
 /**

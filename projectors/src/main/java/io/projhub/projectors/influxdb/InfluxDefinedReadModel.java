@@ -45,7 +45,7 @@ import io.projhub.definitions.ReadModelProgram;
 import io.projhub.definitions.StoreKind;
 import io.projhub.definitions.changes.Change;
 import io.projhub.definitions.changes.PointChange;
-import io.projhub.projectors.defined.DefinedReadModel;
+import io.projhub.definitions.DefinedReadModel;
 
 /**
  * A read model of a definition file in InfluxDB: each {@link PointChange} of an event is one point. Writes go through

@@ -29,7 +29,7 @@ import io.projhub.definitions.ChangeFailure;
 import io.projhub.definitions.ReadModelDefinition;
 import io.projhub.definitions.ReadModelProgram;
 import io.projhub.definitions.changes.Change;
-import io.projhub.projectors.defined.DefinedReadModel;
+import io.projhub.definitions.DefinedReadModel;
 import io.projhub.projectors.jdbc.DefinedTables.Child;
 import io.projhub.projectors.jdbc.DefinedTables.Column;
 

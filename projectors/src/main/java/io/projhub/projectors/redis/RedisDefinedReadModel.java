@@ -30,7 +30,7 @@ import io.projhub.definitions.changes.DeleteDocument;
 import io.projhub.definitions.changes.DocumentChange;
 import io.projhub.definitions.changes.FieldOp;
 import io.projhub.definitions.changes.SortedSetChange;
-import io.projhub.projectors.defined.DefinedReadModel;
+import io.projhub.definitions.DefinedReadModel;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisBusyException;

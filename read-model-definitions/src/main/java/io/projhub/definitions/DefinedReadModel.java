@@ -1,11 +1,10 @@
-package io.projhub.projectors.defined;
+package io.projhub.definitions;
 
 import java.util.Map;
 import java.util.Optional;
 
 import io.projhub.core.projection.Projector;
 import io.projhub.core.projection.ReadModelProbe;
-import io.projhub.definitions.ReadModelProgram;
 
 /**
  * A read model of a definition file in one store: the store's writer (the lane's projector), its probe and its
