@@ -1,6 +1,7 @@
 package io.projhub.core.projection;
 
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -11,6 +12,22 @@ public interface ProjectionSubscriber extends AutoCloseable {
 
     /** Starts the poller and the lanes; each lane resumes from its store's checkpoint. */
     void start();
+
+    /**
+     * Changes the set of lanes while the subscriber runs (read-model definitions reloaded): lanes whose name is not in
+     * {@code projectors} finish their batch in flight and stop; new names get a lane that resumes from its store's
+     * checkpoint (a new read model catches up from the start of the log); a name whose Projector instance changed is
+     * stopped and started again with the new one; lanes whose projector instance is the same keep running untouched.
+     * Metrics of removed lanes are removed; new lanes get theirs. Dead letters of a removed lane stay in the table.
+     *
+     * <p>The lane settings are checked as at construction; if one is refused nothing changes. If the subscriber is
+     * not started this only changes what {@link #start()} runs. Returns once the lanes taken out have stopped (or
+     * after the shutdown timeout; a replacement never writes its read model before the lane it replaces has stopped).
+     *
+     * @param projectors each projector with its lane's settings, in the order lanes are reported
+     * @throws IllegalArgumentException if a lane's settings cannot be run, or two projectors share a name
+     */
+    void replaceLanes(Map<Projector, LaneSettings> projectors);
 
     /** Head, heartbeat, frontier and each lane's position, lag, state and errors. */
     SubscriberStatus status();

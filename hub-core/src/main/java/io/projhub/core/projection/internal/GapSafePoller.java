@@ -4,9 +4,11 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
@@ -32,7 +34,8 @@ final class GapSafePoller implements Runnable {
     private final DataSource dataSource;
     private final EventStore store;
     private final LogStatistics statistics;
-    private final List<ProjectionLane> lanes;
+    /** The lanes now: an immutable snapshot, replaced as a whole when the set of lanes changes (read per delivery). */
+    private final Supplier<? extends Collection<ProjectionLane>> lanes;
     private final SubscriberSettings settings;
     private final CountDownLatch stopSignal = new CountDownLatch(1);
     private final CountDownLatch finished = new CountDownLatch(1);
@@ -42,8 +45,8 @@ final class GapSafePoller implements Runnable {
     private volatile Instant heartbeat;
     private Connection listenConnection;
 
-    GapSafePoller(DataSource dataSource, EventStore store, LogStatistics statistics, List<ProjectionLane> lanes,
-                  SubscriberSettings settings) {
+    GapSafePoller(DataSource dataSource, EventStore store, LogStatistics statistics,
+                  Supplier<? extends Collection<ProjectionLane>> lanes, SubscriberSettings settings) {
         this.dataSource = dataSource;
         this.store = store;
         this.statistics = statistics;
@@ -79,8 +82,10 @@ final class GapSafePoller implements Runnable {
                     if (!events.isEmpty()) {
                         LogPosition to = events.get(events.size() - 1).logPosition();
                         Delivery delivery = new Delivery(tail, to, events);
+                        // The tail moves before the lanes are offered the delivery: a lane added after the snapshot
+                        // below sees the tail ahead of its checkpoint and reads the events from the log itself.
                         tail = to;
-                        for (ProjectionLane lane : lanes) {
+                        for (ProjectionLane lane : lanes.get()) {
                             lane.offer(delivery);
                         }
                         if (events.size() == settings.pollBatchSize()) {

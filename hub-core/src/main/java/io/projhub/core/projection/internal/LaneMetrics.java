@@ -1,6 +1,9 @@
 package io.projhub.core.projection.internal;
 
+import java.util.List;
+
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /** A lane's counters ({@code projhub_*{lane}}); the gauges are registered by the subscriber. */
@@ -27,6 +30,11 @@ public final class LaneMetrics {
                 .description("Events parked behind an earlier dead letter of their stream").register(registry);
         this.redrivesRefused = Counter.builder("projhub_redrives_refused").tag("lane", lane)
                 .description("Re-drive requests refused because the lane's re-drive queue was full").register(registry);
+    }
+
+    /** The counters registered for the lane, to remove from the registry when the lane is removed. */
+    List<Meter> meters() {
+        return List.of(applied, retries, deadLettered, streamGaps, parked, redrivesRefused);
     }
 
     void redriveRefused() {

@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
@@ -60,7 +61,8 @@ public final class ProjectionLane implements Runnable {
     private final LaneMetrics metrics;
     private final IntervalFunction backoff;
     private final BlockingQueue<Delivery> inbox;
-    private final ConcurrentLinkedQueue<Runnable> controls = new ConcurrentLinkedQueue<>();
+    /** Admin actions to run on the lane's thread between batches; those left when it stops are failed. */
+    private final ConcurrentLinkedQueue<Control> controls = new ConcurrentLinkedQueue<>();
     private final StreamOrderGuard orderGuard = new StreamOrderGuard(ORDER_GUARD_STREAMS);
     /** Streams with an open dead-letter chain → the head's version; later versions are parked. Read by queries. */
     private final Map<String, Long> parkedStreams = new ConcurrentHashMap<>();
@@ -81,6 +83,24 @@ public final class ProjectionLane implements Runnable {
     private final AtomicLong applied = new AtomicLong();
     private final AtomicLong streamGaps = new AtomicLong();
     private Delivery held;
+    /** The lane this one replaces (same read model name), set before the thread starts; see {@link #runAfter}. */
+    private volatile ProjectionLane predecessor;
+
+    /**
+     * An admin action and the future its caller waits on. Exactly one of the lane (running it) and a stop (failing
+     * it) claims it, so an action the caller was told failed never runs afterwards.
+     */
+    private record Control(Runnable action, CompletableFuture<?> done, AtomicBoolean claimed) {
+        boolean claim() {
+            return claimed.compareAndSet(false, true);
+        }
+
+        void fail(String why) {
+            if (claim()) {
+                done.completeExceptionally(new IllegalStateException(why));
+            }
+        }
+    }
 
     public ProjectionLane(Projector projector, LaneSettings settings, EventStore store, PostgresDeadLetters deadLetters,
                           Supplier<LogPosition> pollerTail, LaneMetrics metrics, long pollMillis) {
@@ -101,6 +121,19 @@ public final class ProjectionLane implements Runnable {
         return projector.name();
     }
 
+    Projector projector() {
+        return projector;
+    }
+
+    /**
+     * Makes this lane wait, before it reads its checkpoint, until {@code previous} (an earlier lane of the same read
+     * model that was asked to stop) has finished its batch in flight: two lanes never write one read model at once.
+     * Call before the lane's thread starts.
+     */
+    void runAfter(ProjectionLane previous) {
+        this.predecessor = previous;
+    }
+
     /** Called by the poller thread; never blocks. A full inbox drops the delivery: the lane reads it itself. */
     void offer(Delivery delivery) {
         if (!inbox.offer(delivery) && state == LaneState.LIVE) {
@@ -112,6 +145,7 @@ public final class ProjectionLane implements Runnable {
     public void run() {
         Thread.currentThread().setName("lane-" + name());
         try {
+            awaitPredecessor();
             checkpoint = loadCheckpoint();
             if (checkpoint == null) {
                 return;
@@ -134,9 +168,34 @@ public final class ProjectionLane implements Runnable {
                 redrives.values().forEach(f -> f.completeExceptionally(new IllegalStateException("lane " + name() + " stopped")));
                 redrives.clear();
             }
+            failControls();
             state = LaneState.STOPPED;
             finished.countDown();
             log.info("lane={} event=stopped checkpoint={}", name(), checkpoint == null ? "unknown" : checkpoint.token());
+        }
+    }
+
+    /**
+     * Waits for the lane this one replaces to end, even if this one is asked to stop meanwhile (so that a lane
+     * stopping counts as "not finished" for as long as the one before it writes): the checkpoint read after it is
+     * the one it left.
+     */
+    private void awaitPredecessor() {
+        ProjectionLane previous = predecessor;
+        predecessor = null;
+        if (previous == null) {
+            return;
+        }
+        try {
+            if (!previous.awaitStopped(pollMillis)) {
+                log.info("lane={} event=waiting-for-previous-lane", name());
+                while (!previous.awaitStopped(1000)) {
+                    // its batch in flight is still being written
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
         }
     }
 
@@ -422,8 +481,29 @@ public final class ProjectionLane implements Runnable {
     }
 
     private void runControls() {
-        for (Runnable control; (control = controls.poll()) != null; ) {
-            control.run();
+        for (Control control; (control = controls.poll()) != null; ) {
+            if (control.claim()) {
+                control.action().run();
+            }
+        }
+    }
+
+    /** On the lane's thread as it ends ({@code running} is false): no control left waits for ever. */
+    private void failControls() {
+        for (Control control; (control = controls.poll()) != null; ) {
+            control.fail("lane " + name() + " stopped");
+        }
+    }
+
+    /**
+     * Queues an action for the lane's thread. A caller that still sees the lane running after queueing knows the
+     * lane will run or fail it (it sets {@code running} false before {@link #failControls}); else it fails it here.
+     */
+    private void control(Runnable action, CompletableFuture<?> done) {
+        Control control = new Control(action, done, new AtomicBoolean());
+        controls.add(control);
+        if (!running) {
+            control.fail("lane " + name() + " is stopped");
         }
     }
 
@@ -514,17 +594,14 @@ public final class ProjectionLane implements Runnable {
      */
     CompletableFuture<List<Long>> resolveChain(String streamId, long headId, Resolution how) {
         CompletableFuture<List<Long>> done = new CompletableFuture<>();
-        controls.add(() -> {
+        control(() -> {
             try {
                 done.complete(resolveChainNow(streamId, headId, how));
             } catch (Exception e) {
                 noteFailure(e);
                 done.completeExceptionally(e);
             }
-        });
-        if (!running) {
-            done.completeExceptionally(new IllegalStateException("lane " + name() + " is stopped"));
-        }
+        }, done);
         return done;
     }
 
@@ -633,7 +710,7 @@ public final class ProjectionLane implements Runnable {
      */
     CompletableFuture<Void> rebuild() {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        controls.add(() -> {
+        control(() -> {
             try {
                 projector.reset();
                 checkpoint = LogPosition.START;
@@ -648,10 +725,7 @@ public final class ProjectionLane implements Runnable {
                 noteFailure(e);
                 done.completeExceptionally(e);
             }
-        });
-        if (!running) {
-            done.completeExceptionally(new IllegalStateException("lane " + name() + " is stopped"));
-        }
+        }, done);
         return done;
     }
 
