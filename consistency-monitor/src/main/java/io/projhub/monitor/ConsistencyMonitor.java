@@ -26,6 +26,20 @@ public interface ConsistencyMonitor extends AutoCloseable {
      */
     void track(AppendResult result, Set<String> eventTypes);
 
+    /**
+     * Changes the set of monitored read models while the monitor runs (definitions reloaded). Verifications pending
+     * for read models that stay are kept; those of removed read models are dropped, their lag metrics removed, and
+     * their firing stream alerts resolved as "read model removed"; new read models are verified for writes tracked
+     * from now on and their lag measured. A read model is known by its name: one given again with a new probe (or
+     * new event types) stays, and is probed with the new probe from then on; a name removed and added again starts
+     * afresh. Thread-safe against the monitor's own work, {@link #track} and {@link #status()}.
+     *
+     * @param readModels the complete new set (unique names; may be empty)
+     * @throws IllegalArgumentException if two read models have the same name (then nothing changes)
+     * @throws IllegalStateException    if the monitor is closed
+     */
+    void replaceReadModels(List<MonitoredReadModel> readModels);
+
     /** Head, lag and verification figures as last measured; reads no store. */
     ConsistencyStatus status();
 

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -22,6 +23,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 
 import javax.sql.DataSource;
@@ -62,6 +64,14 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <p>What survives a restart: alerts and the outbox (PostgreSQL). What does not: pending verifications (memory);
  * a write tracked just before a crash is not verified, but a read model that missed it still shows in its lag.
+ *
+ * <p>The monitored read models can be replaced while it runs ({@link #replaceReadModels}). The set is one immutable
+ * map in a volatile field; every task reads it once (a lag round, a verification tick, a re-check round, a status)
+ * and works on that snapshot to the end, and the verifier and the lag meter each swap their own snapshot together
+ * with their per-name structures (pending entries and retry counters; figures and gauges). Replacements are
+ * serialized by the write side of {@code replaceLock}; raising a stream alert takes its read side and raises only
+ * for a read model still monitored, so once a replacement returned no stream alert of a removed read model can be
+ * raised any more, and the removed read models' firing stream alerts are resolved for good.
  */
 public final class PostgresConsistencyMonitor implements ConsistencyMonitor {
 
@@ -69,9 +79,18 @@ public final class PostgresConsistencyMonitor implements ConsistencyMonitor {
     private static final int MAX_LIST = 1000;
     private static final int RENOTIFY_BATCH = 100;
     private static final int RECHECK_BATCH = 200;
+    private static final int RESOLVE_REMOVED_BATCHES = 10;
 
     private final EventStore store;
-    private final Map<String, MonitoredReadModel> readModels;
+    /** Immutable snapshot, replaced whole under the write lock of {@code replaceLock}; tasks read it once. */
+    private volatile Map<String, MonitoredReadModel> readModels;
+    /**
+     * Write side: one replacement at a time. Read side: raising a stream alert, and resolving the firing stream
+     * alerts of removed read models; so neither interleaves with a replacement.
+     */
+    private final ReentrantReadWriteLock replaceLock = new ReentrantReadWriteLock();
+    /** Removed read models whose firing stream alerts are still to be resolved (the alert store failed). */
+    private final Set<String> removedToResolve = ConcurrentHashMap.newKeySet();
     private final Supplier<SubscriberStatus> subscriber;
     private final List<String> notifierNames;
     private final MonitorSettings settings;
@@ -112,13 +131,7 @@ public final class PostgresConsistencyMonitor implements ConsistencyMonitor {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.listener = listener == null ? MonitorListener.NONE : listener;
         this.subscriber = subscriber;
-        Map<String, MonitoredReadModel> byName = new LinkedHashMap<>();
-        for (MonitoredReadModel readModel : readModels) {
-            if (byName.put(readModel.name(), readModel) != null) {
-                throw new IllegalArgumentException("monitor: two read models are named " + readModel.name());
-            }
-        }
-        this.readModels = Collections.unmodifiableMap(byName);
+        this.readModels = byName(readModels);
         Map<String, Notifier> notifierByName = new LinkedHashMap<>();
         for (Notifier notifier : notifiers) {
             if (notifierByName.put(notifier.name(), notifier) != null) {
@@ -144,6 +157,19 @@ public final class PostgresConsistencyMonitor implements ConsistencyMonitor {
         this.lag = new LagMeter(store, this.readModels, registry);
         this.alertsRaised = Counter.builder("projhub_alerts_raised").description("Alerts raised")
                 .register(registry);
+    }
+
+    /** An immutable map by name, in the given order. */
+    private static Map<String, MonitoredReadModel> byName(List<MonitoredReadModel> readModels) {
+        Objects.requireNonNull(readModels, "readModels");
+        Map<String, MonitoredReadModel> byName = new LinkedHashMap<>();
+        for (MonitoredReadModel readModel : readModels) {
+            Objects.requireNonNull(readModel, "readModels contains null");
+            if (byName.put(readModel.name(), readModel) != null) {
+                throw new IllegalArgumentException("monitor: two read models are named " + readModel.name());
+            }
+        }
+        return Collections.unmodifiableMap(byName);
     }
 
     private static ThreadFactory threads(String prefix) {
@@ -196,9 +222,77 @@ public final class PostgresConsistencyMonitor implements ConsistencyMonitor {
         verifier.track(result, eventTypes);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Here: a read model is the same one if its name is; one whose {@link MonitoredReadModel} changed (new probe
+     * or event types) keeps its pending verifications (checked with the new probe from their next check), figures,
+     * retry counter and gauges. A removed one loses its pending verifications (not counted as dropped), figures,
+     * retry counter and its {@code projhub_read_model_*} gauges (removed from the registry), no longer has its lag
+     * measured, its writes verified, its stream alerts raised or re-checked; its firing {@code STREAM_BEHIND}
+     * alerts are resolved as "read model removed" (their RESOLVED notification goes out like any other): nothing
+     * would ever re-check them, so left firing they would page forever (or until some operator resolves them by
+     * hand). Its lane alerts (stalled, dead letters, checkpoint not in the log) are left: they describe the
+     * subscriber's lane, not this set, and are raised and resolved from the subscriber's status as before. If the
+     * alert store fails, the resolution is retried at each alert evaluation (unless the name is added back
+     * meanwhile: then the alerts stay firing and are re-checked as before). A name removed and added again starts
+     * afresh. A new read model has its lag measured from the next lag round and is verified for the writes tracked
+     * once this returns (a write tracked concurrently may or may not be).
+     *
+     * <p>Thread-safe; may be called before {@link #start()}. Returns once the set is in force (a verification or
+     * lag round already in progress finishes with the set it started with, and a check in flight for a dropped
+     * entry does nothing when it returns); it may wait for a stream alert being written to the alert store.
+     *
+     * @throws NullPointerException     if the list or one of its read models is null
+     * @throws IllegalArgumentException if two read models have the same name (nothing is changed then)
+     * @throws IllegalStateException    if the monitor is closed
+     */
+    @Override
+    public void replaceReadModels(List<MonitoredReadModel> readModels) {
+        Map<String, MonitoredReadModel> next = byName(readModels);
+        Set<String> removed = new LinkedHashSet<>();
+        Set<String> added = new LinkedHashSet<>();
+        replaceLock.writeLock().lock();
+        try {
+            synchronized (this) {
+                if (closed) {
+                    throw new IllegalStateException("monitor: closed; build a new one");
+                }
+            }
+            Map<String, MonitoredReadModel> previous = this.readModels;
+            previous.keySet().stream().filter(name -> !next.containsKey(name)).forEach(removed::add);
+            next.keySet().stream().filter(name -> !previous.containsKey(name)).forEach(added::add);
+            int dropped = verifier.replace(next);
+            lag.replace(next);
+            this.readModels = next;
+            removedToResolve.removeAll(next.keySet()); // added back before its alerts were resolved: they stay
+            removedToResolve.addAll(removed);
+            log.info("monitor event=read-models-replaced read_models={} added={} removed={} "
+                    + "dropped_verifications={}", next.keySet(), added, removed, dropped);
+        } finally {
+            replaceLock.writeLock().unlock();
+        }
+        resolveRemoved();
+    }
+
     // ---- alerts ------------------------------------------------------------------------------------------------
 
     private void raiseStreamBehind(WriteVerifier.StreamBehind missed) throws SQLException {
+        replaceLock.readLock().lock();
+        try {
+            if (!readModels.containsKey(missed.readModel())) {
+                // removed while its last check ran: its alerts are resolved, not raised
+                log.info("monitor event=raise-skipped read_model={} stream={} reason=\"read model removed\"",
+                        missed.readModel(), missed.streamId());
+                return;
+            }
+            raiseStreamBehindLocked(missed);
+        } finally {
+            replaceLock.readLock().unlock();
+        }
+    }
+
+    private void raiseStreamBehindLocked(WriteVerifier.StreamBehind missed) throws SQLException {
         ObjectNode details = MonitorJson.object();
         details.put("readModel", missed.readModel());
         details.put("streamId", missed.streamId());
@@ -246,8 +340,51 @@ public final class PostgresConsistencyMonitor implements ConsistencyMonitor {
         }
     }
 
-    /** Lane and hub alerts from the subscriber's status, then the re-notifications that are due. */
+    /**
+     * Resolves the firing stream alerts of the read models removed from the set, as "read model removed"; a name
+     * whose alerts could not all be resolved stays to be tried again at the next evaluation.
+     */
+    private void resolveRemoved() {
+        if (removedToResolve.isEmpty()) {
+            return;
+        }
+        replaceLock.readLock().lock();
+        try {
+            for (String name : List.copyOf(removedToResolve)) {
+                if (readModels.containsKey(name)) { // cannot happen under the read lock; kept as a guard
+                    removedToResolve.remove(name);
+                    continue;
+                }
+                try {
+                    // Bounded per call (another hub still monitoring the name could keep raising): what is left
+                    // waits for the next evaluation.
+                    for (int batch = 0; batch < RESOLVE_REMOVED_BATCHES; batch++) {
+                        List<PostgresAlerts.FiringStreamAlert> firing = alerts.firingStreamAlerts(List.of(name),
+                                RECHECK_BATCH);
+                        if (firing.isEmpty()) {
+                            removedToResolve.remove(name);
+                            break;
+                        }
+                        for (PostgresAlerts.FiringStreamAlert alert : firing) {
+                            resolve(alert.key(), "read model " + name + " removed from the monitored read models");
+                        }
+                    }
+                } catch (SQLException | RuntimeException e) {
+                    log.warn("monitor event=resolve-removed-failed read_model={} error=\"{}\"", name,
+                            Errors.describe(e));
+                }
+            }
+        } finally {
+            replaceLock.readLock().unlock();
+        }
+    }
+
+    /**
+     * The firing stream alerts of removed read models still to be resolved, lane and hub alerts from the
+     * subscriber's status, then the re-notifications that are due.
+     */
     private void evaluateAlerts() {
+        resolveRemoved();
         if (subscriber != null) {
             try {
                 evaluateSubscriber();
@@ -292,7 +429,7 @@ public final class PostgresConsistencyMonitor implements ConsistencyMonitor {
     }
 
     private void renotify() throws SQLException {
-        Set<String> scope = new LinkedHashSet<>(readModels.keySet());
+        Set<String> scope = new LinkedHashSet<>(readModels.keySet()); // one snapshot
         synchronized (knownLanes) {
             scope.addAll(knownLanes);
         }
@@ -310,13 +447,14 @@ public final class PostgresConsistencyMonitor implements ConsistencyMonitor {
     }
 
     private void startRecheck() {
-        if (readModels.isEmpty() || !recheckRunning.compareAndSet(false, true)) {
+        Map<String, MonitoredReadModel> current = readModels;
+        if (current.isEmpty() || !recheckRunning.compareAndSet(false, true)) {
             return;
         }
         try {
             probes.execute(() -> {
                 try {
-                    recheckFiringStreams();
+                    recheckFiringStreams(current);
                 } catch (SQLException | RuntimeException e) {
                     log.warn("monitor event=recheck-failed error=\"{}\"", Errors.describe(e));
                 } finally {
@@ -328,8 +466,11 @@ public final class PostgresConsistencyMonitor implements ConsistencyMonitor {
         }
     }
 
-    /** Each firing stream alert: resolved once its read model has the version, else re-driven again. */
-    private void recheckFiringStreams() throws SQLException {
+    /**
+     * Each firing stream alert of these read models (the set when the round started): resolved once its read model
+     * has the version, else re-driven again.
+     */
+    private void recheckFiringStreams(Map<String, MonitoredReadModel> readModels) throws SQLException {
         for (PostgresAlerts.FiringStreamAlert firing : alerts.firingStreamAlerts(readModels.keySet(), RECHECK_BATCH)) {
             if (Thread.currentThread().isInterrupted()) {
                 return;
@@ -371,7 +512,7 @@ public final class PostgresConsistencyMonitor implements ConsistencyMonitor {
             }
         }
         List<ReadModelConsistency> list = new ArrayList<>();
-        for (String name : readModels.keySet()) {
+        for (String name : readModels.keySet()) { // one snapshot; figures of a name removed meanwhile are NONE
             LagMeter.Measurement m = lag.measurement(name);
             LaneStatus lane = lanes.get(name);
             ReadModelState state;

@@ -4,13 +4,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -52,6 +52,13 @@ import io.projhub.monitor.VerificationSettings;
  * failed attempt: the read model is moving, only the newest write is still on its way. So a stream written
  * continuously never raises an alert on a healthy read model, while one that does not move raises after
  * {@code maxAttempts} checks.
+ *
+ * <p>The set of read models can be replaced while the verifier runs ({@link #replace}): it is one immutable map in
+ * a volatile field, written only under {@code lock} together with the entries it implies. {@link #track} reads it
+ * once per write (and {@link #offer} re-checks membership under the lock, so no entry of a removed read model can
+ * slip in); a check reads it when it probes, so a read model given a new probe is probed with the new one. A check
+ * in flight for an entry a replacement dropped (or that a read model removed and added again replaced) finds its
+ * entry gone when it returns and does nothing more: no re-queue, no re-drive, no alert.
  */
 final class WriteVerifier {
 
@@ -97,7 +104,8 @@ final class WriteVerifier {
     /** How often a write the lane has not reached yet is looked at again (no probe: the lane's position only). */
     static final java.time.Duration LAG_RECHECK = java.time.Duration.ofSeconds(2);
 
-    private final Map<String, MonitoredReadModel> readModels;
+    /** Immutable; replaced under {@code lock} only, read anywhere. */
+    private volatile Map<String, MonitoredReadModel> readModels;
     private final java.util.function.Supplier<SubscriberStatus> lanes;
     private final VerificationSettings settings;
     private final IntervalFunction intervals;
@@ -111,7 +119,7 @@ final class WriteVerifier {
     private final PriorityQueue<Entry> due = new PriorityQueue<>(
             Comparator.<Entry>comparingLong(e -> e.dueNanos).thenComparingLong(e -> e.seq));
     private final Map<String, Integer> pendingByReadModel = new HashMap<>();
-    private final Map<String, LongAdder> retries = new LinkedHashMap<>();
+    private final Map<String, LongAdder> retries = new ConcurrentHashMap<>();
     private final AtomicLong dropped = new AtomicLong();
     private final Counter droppedCounter;
     private long seq;
@@ -125,7 +133,7 @@ final class WriteVerifier {
     WriteVerifier(Map<String, MonitoredReadModel> readModels, java.util.function.Supplier<SubscriberStatus> lanes,
                   VerificationSettings settings, Executor probes, Redrives redrives, MonitorListener listener,
                   StreamAlertSink alerts, MeterRegistry registry) {
-        this.readModels = readModels;
+        this.readModels = Map.copyOf(readModels);
         this.lanes = lanes;
         this.settings = settings;
         this.intervals = settings.intervalFunction();
@@ -141,11 +149,37 @@ final class WriteVerifier {
                 .description("(read model, stream) entries waiting for verification").register(registry);
     }
 
+    /**
+     * Verifies exactly these read models from now on. Under the lock: entries of read models that stay are kept
+     * (their next check uses the new probe), entries of removed ones are dropped with their retry counters, and
+     * new ones get a counter and are verified for the writes tracked from now on.
+     *
+     * @return the number of pending entries dropped
+     */
+    int replace(Map<String, MonitoredReadModel> next) {
+        Map<String, MonitoredReadModel> snapshot = Map.copyOf(next);
+        synchronized (lock) {
+            readModels = snapshot;
+            int before = entries.size();
+            entries.values().removeIf(e -> !snapshot.containsKey(e.key.readModel()));
+            due.removeIf(e -> !snapshot.containsKey(e.key.readModel()));
+            pendingByReadModel.keySet().retainAll(snapshot.keySet());
+            retries.keySet().retainAll(snapshot.keySet());
+            snapshot.keySet().forEach(name -> retries.putIfAbsent(name, new LongAdder()));
+            return before - entries.size();
+        }
+    }
+
+    /** Whether this read model is verified now. */
+    boolean monitors(String readModel) {
+        return readModels.containsKey(readModel);
+    }
+
     void track(AppendResult result, Set<String> eventTypes) {
         Objects.requireNonNull(result, "result");
         Objects.requireNonNull(eventTypes, "eventTypes");
         long dueNanos = System.nanoTime() + settings.initialDelay().toNanos();
-        for (MonitoredReadModel readModel : readModels.values()) {
+        for (MonitoredReadModel readModel : readModels.values()) { // one snapshot per write
             if (readModel.handlesAny(eventTypes)) {
                 offer(new Key(readModel.name(), result.streamId()), result, dueNanos);
             }
@@ -162,8 +196,8 @@ final class WriteVerifier {
                 }
                 return;
             }
-            if (closed) {
-                return;
+            if (closed || !readModels.containsKey(key.readModel())) {
+                return; // closed, or the read model was removed since track() read the set
             }
             // Each read model gets its share of the bound, so one lagging read model (a long outage) cannot crowd out
             // the verification of the others' writes.
@@ -218,7 +252,9 @@ final class WriteVerifier {
             } catch (RejectedExecutionException e) { // shutting down
                 synchronized (lock) {
                     inFlight--;
-                    due.add(entry);
+                    if (current(entry)) {
+                        due.add(entry);
+                    }
                 }
             }
         }
@@ -244,10 +280,13 @@ final class WriteVerifier {
 
     private void check(Entry entry, boolean laneRetrying) {
         Key key = entry.key;
-        if (redrives.parked(key.readModel(), key.streamId())) {
+        MonitoredReadModel readModel = readModels.get(key.readModel());
+        if (readModel == null || redrives.parked(key.readModel(), key.streamId())) {
             synchronized (lock) {
                 inFlight--;
-                remove(entry); // held back behind a dead letter: its DEAD_LETTERS alert speaks for it
+                // removed since dispatch (the replacement dropped the entry), or held back behind a dead letter
+                // (its DEAD_LETTERS alert speaks for it)
+                remove(entry);
             }
             return;
         }
@@ -257,7 +296,6 @@ final class WriteVerifier {
             expected = entry.version;
             attempt = entry.checks + 1;
         }
-        MonitoredReadModel readModel = readModels.get(key.readModel());
         long applied = -1;
         String error = null;
         try {
@@ -279,6 +317,9 @@ final class WriteVerifier {
         int redriveAfter = 0;
         synchronized (lock) {
             inFlight--;
+            if (!current(entry)) {
+                return; // dropped by a replacement of the read models while it was probed
+            }
             entry.checks = attempt;
             if (applied >= entry.version) {
                 remove(entry);
@@ -318,7 +359,11 @@ final class WriteVerifier {
         if (exhausted != null) {
             raise(exhausted, entry);
         } else if (redriveAfter > 0) {
-            retries.get(key.readModel()).increment();
+            LongAdder counter = retries.get(key.readModel());
+            if (counter == null) {
+                return; // removed meanwhile: its lane is not ours to re-drive any more
+            }
+            counter.increment();
             redrives.request(key.readModel(), key.streamId(), redriveAfter);
         }
     }
@@ -331,7 +376,7 @@ final class WriteVerifier {
             log.warn("monitor event=raise-failed read_model={} stream={} error=\"{}\"", missed.readModel(),
                     missed.streamId(), Errors.describe(e));
             synchronized (lock) {
-                if (!closed && !entries.containsKey(entry.key)) {
+                if (!closed && !entries.containsKey(entry.key) && readModels.containsKey(entry.key.readModel())) {
                     entry.failedChecks = settings.maxAttempts() - 1;
                     entry.dueNanos = System.nanoTime() + settings.maxInterval().toNanos();
                     entries.put(entry.key, entry);
@@ -342,8 +387,14 @@ final class WriteVerifier {
         }
     }
 
+    /** Whether the entry is still the one tracked for its key (a replacement may have dropped it); under lock. */
+    private boolean current(Entry entry) {
+        return entries.get(entry.key) == entry;
+    }
+
+    /** Removes this very entry (not a newer one for the same key); under lock. */
     private void remove(Entry entry) {
-        if (entries.remove(entry.key) != null) {
+        if (entries.remove(entry.key, entry)) {
             pendingByReadModel.merge(entry.key.readModel(), -1, (a, b) -> a + b == 0 ? null : a + b);
         }
     }
