@@ -1,0 +1,951 @@
+package io.projhub.projectors.neo4j;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+
+import org.neo4j.driver.AccessMode;
+import org.neo4j.driver.Driver;
+import org.neo4j.driver.Record;
+import org.neo4j.driver.Session;
+import org.neo4j.driver.SessionConfig;
+import org.neo4j.driver.TransactionContext;
+import org.neo4j.driver.Value;
+import org.neo4j.driver.exceptions.ClientException;
+import org.neo4j.driver.exceptions.Neo4jException;
+import org.neo4j.driver.exceptions.RetryableException;
+import org.neo4j.driver.exceptions.SecurityException;
+import org.neo4j.driver.exceptions.ServiceUnavailableException;
+import org.neo4j.driver.exceptions.SessionExpiredException;
+import org.neo4j.driver.exceptions.TransientException;
+import org.neo4j.driver.types.Node;
+import org.neo4j.driver.types.Relationship;
+
+import io.projhub.core.eventstore.LogPosition;
+import io.projhub.core.eventstore.RecordedEvent;
+import io.projhub.core.projection.EventBatch;
+import io.projhub.core.projection.FailureKind;
+import io.projhub.core.projection.Projector;
+import io.projhub.core.projection.ReadModelProbe;
+import io.projhub.definitions.ChangeFailure;
+import io.projhub.definitions.ReadModelDefinition;
+import io.projhub.definitions.ReadModelProgram;
+import io.projhub.definitions.StoreKind;
+import io.projhub.definitions.changes.Change;
+import io.projhub.definitions.changes.DeleteDocument;
+import io.projhub.definitions.changes.DocumentChange;
+import io.projhub.definitions.changes.DocumentFold;
+import io.projhub.definitions.changes.FieldOp;
+import io.projhub.definitions.changes.RelationshipChange;
+import io.projhub.projectors.defined.DefinedReadModel;
+
+/**
+ * A read model of a definition file in Neo4j 5.
+ *
+ * <p><b>Layout.</b> Every node of the read model carries the marker property {@code projhub_rm} =
+ * {@code <namespace><name>:v<version>} (so that two versions, or two hubs sharing a server, live side by side and
+ * {@link Projector#reset()} removes only this read model's nodes), the key property {@code key}, and the label
+ * {@code ProjhubDefined} (indexed on {@code projhub_rm}, for reset and drop). A document is a node with the target's
+ * labels ({@code target.labels}; MERGE looks it up by the first one, which has a uniqueness constraint on
+ * {@code (projhub_rm, key)}) and one property per field (see {@link Neo4jDefinedValues}: decimals as exact strings,
+ * timestamps as DateTime, sets and lists as lists, objects as JSON). A relationship is
+ * {@code (document)-[:TYPE {stream, ...properties}]->(:ToLabel {key, projhub_rm, ...toProperties})}: the end node
+ * is merged (a placeholder if not seen yet, with a uniqueness constraint created for its label when first met) and
+ * the relationship belongs to the stream of the event that made it: a delete, or a deleted document, removes only
+ * that stream's relationships. The version of each stream is a {@code (:ProjhubDefinedVersion {rm, stream, version})}
+ * node and the checkpoint a {@code (:ProjhubDefinedCheckpoint {rm, txId, position, hash, name, version})} node.
+ *
+ * <p><b>Apply.</b> The program runs on every event of the batch before the transaction (a failure is kept and thrown
+ * only if its event turns out to be applicable). Then one write transaction: a first statement locks the
+ * checkpoint node (so two writers of this read model serialize) and reads the recorded versions of the batch's
+ * streams and the current properties of the documents it changes; Java decides which events apply (version above the
+ * recorded one) and folds their field changes in memory ({@link DocumentFold}, decimals exact); a second statement
+ * writes, with {@code UNWIND}s: first the relationship changes and document deletions in event order (each row a CALL
+ * subquery, which sees the previous rows' writes), then each changed document once (CREATE for a node that did not
+ * exist, MERGE and {@code SET +=} of the changed fields otherwise), the new stream versions and the checkpoint with
+ * the program's hash (never moved backwards). Two round trips per batch.
+ *
+ * <p>A deleted document ({@link DeleteDocument}) loses the relationships its event's stream created; the node is
+ * removed if none is left, else (another stream's relationship still points at it) it stays as a placeholder with
+ * only its key. Supported changes: {@link DocumentChange} (every {@link FieldOp}), {@link DeleteDocument},
+ * {@link RelationshipChange}; any other kind is a {@link ChangeFailure} of its event.
+ */
+public final class Neo4jDefinedReadModel implements DefinedReadModel {
+
+    /** The label of every node of every defined read model, indexed on {@link #MARKER}. */
+    public static final String NODE_LABEL = "ProjhubDefined";
+    public static final String VERSION_LABEL = "ProjhubDefinedVersion";
+    public static final String CHECKPOINT_LABEL = "ProjhubDefinedCheckpoint";
+    /** The property naming the read model (and version) a node belongs to. */
+    public static final String MARKER = "projhub_rm";
+    public static final String KEY = "key";
+    /** The relationship property naming the stream that created it. */
+    public static final String STREAM = "stream";
+
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z][A-Za-z0-9_]*");
+    private static final Set<String> RESERVED_LABELS = Set.of(NODE_LABEL, VERSION_LABEL, CHECKPOINT_LABEL,
+            "ProjhubCheckpoint", "ProjhubSkippedVersion");
+    private static final Set<String> RESERVED_PROPERTIES = Set.of(KEY, MARKER);
+    private static final int DELETE_CHUNK = 5000;
+
+    private static final SessionConfig READ = SessionConfig.builder().withDefaultAccessMode(AccessMode.READ).build();
+    private static final SessionConfig WRITE = SessionConfig.builder().withDefaultAccessMode(AccessMode.WRITE).build();
+
+    /** Schema commands take no parameters; these hold no data, and labels are validated identifiers. */
+    private static final List<String> BASE_SCHEMA = List.of(
+            "CREATE CONSTRAINT projhub_defined_checkpoint_rm IF NOT EXISTS FOR (n:" + CHECKPOINT_LABEL
+                    + ") REQUIRE n.rm IS UNIQUE",
+            "CREATE CONSTRAINT projhub_defined_version_stream IF NOT EXISTS FOR (n:" + VERSION_LABEL
+                    + ") REQUIRE (n.rm, n.stream) IS UNIQUE",
+            "CREATE INDEX projhub_defined_rm IF NOT EXISTS FOR (n:" + NODE_LABEL + ") ON (n." + MARKER + ")");
+
+    private static final String LOCK_CHECKPOINT = """
+            MERGE (k:%s {rm: $rm})
+            SET k.rm = $rm
+            """.formatted(CHECKPOINT_LABEL);
+
+    private static final String WRITE_VERSIONS_AND_CHECKPOINT = """
+            CALL () {
+              UNWIND $newVersions AS v
+              CREATE (:%1$s {rm: $rm, stream: v.stream, version: v.version})
+            }
+            CALL () {
+              UNWIND $raisedVersions AS v
+              MATCH (x:%1$s {rm: $rm, stream: v.stream})
+              SET x.version = v.version
+            }
+            CALL () {
+              MERGE (k:%2$s {rm: $rm})
+              SET k.hash = $hash, k.name = $name, k.version = $definitionVersion
+              WITH k WHERE k.txId IS NULL OR k.txId < $txId OR (k.txId = $txId AND k.position < $position)
+              SET k.txId = $txId, k.position = $position
+            }
+            """.formatted(VERSION_LABEL, CHECKPOINT_LABEL);
+
+    private static final String RECORD_SKIPPED = LOCK_CHECKPOINT + """
+            WITH k
+            MERGE (v:%s {rm: $rm, stream: $stream})
+            WITH v WHERE coalesce(v.version, 0) < $version
+            SET v.version = $version
+            """.formatted(VERSION_LABEL);
+
+    private static final String OVERWRITE_CHECKPOINT = """
+            MERGE (k:%s {rm: $rm})
+            SET k.txId = $txId, k.position = $position
+            """.formatted(CHECKPOINT_LABEL);
+
+    private static final String READ_CHECKPOINT = """
+            MATCH (k:%s {rm: $rm})
+            RETURN k.txId AS txId, k.position AS position, k.hash AS hash
+            """.formatted(CHECKPOINT_LABEL);
+
+    private static final String READ_VERSION = """
+            OPTIONAL MATCH (v:%s {rm: $rm, stream: $stream})
+            RETURN coalesce(v.version, 0) AS version
+            """.formatted(VERSION_LABEL);
+
+    private static final String DELETE_NODES = """
+            MATCH (n:%s {%s: $rm})
+            WITH n LIMIT $limit
+            DETACH DELETE n
+            RETURN count(*) AS deleted
+            """.formatted(NODE_LABEL, MARKER);
+
+    private static final String DELETE_VERSIONS = """
+            MATCH (v:%s) WHERE v.rm = $rm AND v.stream IS NOT NULL
+            WITH v LIMIT $limit
+            DELETE v
+            RETURN count(*) AS deleted
+            """.formatted(VERSION_LABEL);
+
+    private static final String DELETE_CHECKPOINT = """
+            MATCH (k:%s {rm: $rm})
+            DELETE k
+            """.formatted(CHECKPOINT_LABEL);
+
+    private final Driver driver;
+    private final ReadModelProgram program;
+    private final ReadModelDefinition definition;
+    private final String marker;
+    private final List<String> labels;
+    private final String primary;
+    private final Neo4jDefinedValues values;
+    private final String readStatement;
+    private final String documentStatement;
+    private final Map<List<String>, String> writeStatements = new ConcurrentHashMap<>();
+    private final Set<String> constrainedLabels = ConcurrentHashMap.newKeySet();
+    private volatile boolean schemaReady;
+    private final Projector projector = new DefinedProjector();
+    private final DefinedProbe probe = new DefinedProbe();
+
+    /**
+     * Validates the definition's labels and field names and creates the constraints and index it needs (if the store
+     * cannot be reached now, the first write creates them).
+     *
+     * @param namespace prefixes the read model's marker ({@code <namespace><name>:v<version>}), so that tests and
+     *                  several hubs can share a server
+     * @throws IllegalArgumentException if the definition is not a Neo4j one, has no labels, or a label or field name
+     *                                  is not an identifier {@code [A-Za-z][A-Za-z0-9_]*} or is reserved
+     */
+    public Neo4jDefinedReadModel(Driver driver, String namespace, ReadModelProgram program) {
+        this.driver = Objects.requireNonNull(driver, "driver");
+        this.program = Objects.requireNonNull(program, "program");
+        this.definition = program.definition();
+        if (definition.store() != StoreKind.NEO4J) {
+            throw new IllegalArgumentException("Read model " + definition.name() + " is a " + definition.store().id()
+                    + " read model, not a neo4j one");
+        }
+        this.labels = definition.target().labels();
+        if (labels.isEmpty()) {
+            throw new IllegalArgumentException("Read model " + definition.name() + ": target.labels is empty");
+        }
+        for (String label : labels) {
+            checkLabel(label, "label");
+        }
+        for (String field : definition.fields().keySet()) {
+            if (RESERVED_PROPERTIES.contains(field)) {
+                throw new IllegalArgumentException("Read model " + definition.name() + ": field name " + field
+                        + " is reserved on Neo4j nodes");
+            }
+        }
+        this.marker = Objects.requireNonNull(namespace, "namespace") + definition.name() + ":v" + definition.version();
+        this.primary = labels.get(0);
+        this.values = new Neo4jDefinedValues(definition.fields());
+        String documentLabels = labels.stream().map(Neo4jDefinedReadModel::quoted).reduce("", (a, b) -> a + ":" + b);
+        String otherLabels = labels.stream().skip(1).map(l -> ":" + quoted(l)).reduce("", String::concat);
+        this.readStatement = LOCK_CHECKPOINT + """
+                WITH k
+                RETURN COLLECT { UNWIND $streams AS s MATCH (v:%s {rm: $rm, stream: s})
+                                 RETURN {stream: s, version: v.version} } AS versions,
+                       COLLECT { UNWIND $keys AS key MATCH (n:%s {%s: $rm, key: key}) RETURN properties(n) } AS documents
+                """.formatted(VERSION_LABEL, quoted(primary), MARKER);
+        this.documentStatement = """
+                CALL () {
+                  UNWIND $created AS d
+                  CREATE (n%1$s:%2$s)
+                  SET n = d
+                }
+                CALL () {
+                  UNWIND $merged AS d
+                  MERGE (n:%3$s {%4$s: $rm, key: d.key})
+                  SET n%5$s:%2$s, n += d.props
+                }
+                """.formatted(documentLabels, NODE_LABEL, quoted(primary), MARKER, otherLabels);
+        try {
+            ensureSchema();
+        } catch (RuntimeException e) {
+            if (classify(e) != FailureKind.TRANSIENT) {
+                throw e;
+            }
+            // the store is not reachable now: the first write creates the schema
+        }
+    }
+
+    @Override
+    public ReadModelProgram program() {
+        return program;
+    }
+
+    @Override
+    public Projector projector() {
+        return projector;
+    }
+
+    @Override
+    public ReadModelProbe probe() {
+        return probe;
+    }
+
+    /** The read model's marker on its nodes: {@code <namespace><name>:v<version>}. */
+    public String marker() {
+        return marker;
+    }
+
+    @Override
+    public Optional<String> storedHash() {
+        try (Session session = driver.session(READ)) {
+            List<Record> records = session.run(READ_CHECKPOINT, Map.of("rm", marker)).list();
+            if (records.isEmpty() || records.get(0).get("hash").isNull()) {
+                return Optional.empty();
+            }
+            return Optional.of(records.get(0).get("hash").asString());
+        }
+    }
+
+    /**
+     * The document node as {@code {key, labels, properties, relationships}}: {@code properties} its fields (typed
+     * per the definition: decimals as BigDecimal of the field's scale, timestamps as ISO-8601 strings, objects as
+     * maps), {@code relationships} a list of {@code {type, direction ("out" or "in"), stream, properties, node}}
+     * sorted by type, direction, key and stream, where {@code node} is the other end as {@code {key, labels,
+     * properties}} and, at depth 2, its own {@code relationships} (but the one leading back). Internal labels and
+     * properties are left out.
+     *
+     * @throws IllegalArgumentException if {@code depth} is not 1 or 2
+     */
+    @Override
+    public Optional<Map<String, Object>> document(String key, int depth) {
+        if (depth < 1 || depth > 2) {
+            throw new IllegalArgumentException("depth must be 1 or 2, not " + depth);
+        }
+        String query = """
+                MATCH (n:%1$s {%2$s: $rm, key: $key})
+                RETURN n AS node, COLLECT {
+                  MATCH (n)-[r]-(m) WHERE m.%2$s = $rm
+                  RETURN {rel: r, node: m, out: startNode(r) = n,
+                          next: CASE WHEN $depth >= 2 THEN COLLECT {
+                                  MATCH (m)-[r2]-(o) WHERE r2 <> r AND o.%2$s = $rm
+                                  RETURN {rel: r2, node: o, out: startNode(r2) = m}
+                                } ELSE [] END}
+                } AS relationships
+                """.formatted(quoted(primary), MARKER);
+        List<Record> records;
+        try (Session session = driver.session(READ)) {
+            records = session.run(query, Map.of("rm", marker, "key", Objects.requireNonNull(key, "key"),
+                    "depth", (long) depth)).list();
+        }
+        if (records.isEmpty()) {
+            return Optional.empty();
+        }
+        Record record = records.get(0);
+        List<Map<String, Object>> relationships = new ArrayList<>();
+        for (Value value : record.get("relationships").values()) {
+            List<Map<String, Object>> next = null;
+            if (depth >= 2) {
+                next = new ArrayList<>();
+                for (Value hop : value.get("next").values()) {
+                    next.add(relationshipView(hop, null));
+                }
+                sortRelationships(next);
+            }
+            relationships.add(relationshipView(value, next));
+        }
+        sortRelationships(relationships);
+        return Optional.of(nodeView(record.get("node").asNode(), relationships));
+    }
+
+    private Map<String, Object> relationshipView(Value value, List<Map<String, Object>> next) {
+        Relationship relationship = value.get("rel").asRelationship();
+        Map<String, Object> properties = new LinkedHashMap<>(relationship.asMap());
+        Object stream = properties.remove(STREAM);
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("type", relationship.type());
+        view.put("direction", value.get("out").asBoolean() ? "out" : "in");
+        view.put("stream", stream);
+        view.put("properties", Neo4jDefinedValues.jsonReady(properties));
+        view.put("node", nodeView(value.get("node").asNode(), next));
+        return view;
+    }
+
+    private Map<String, Object> nodeView(Node node, List<Map<String, Object>> relationships) {
+        List<String> nodeLabels = new ArrayList<>();
+        node.labels().forEach(label -> {
+            if (!NODE_LABEL.equals(label)) {
+                nodeLabels.add(label);
+            }
+        });
+        boolean document = nodeLabels.contains(primary);
+        Map<String, Object> properties = new java.util.TreeMap<>();
+        node.asMap().forEach((name, stored) -> {
+            if (!RESERVED_PROPERTIES.contains(name)) {
+                properties.put(name, document ? values.jsonReady(name, stored) : Neo4jDefinedValues.jsonReady(stored));
+            }
+        });
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("key", node.get(KEY).asString(null));
+        view.put("labels", nodeLabels);
+        view.put("properties", new LinkedHashMap<>(properties));
+        if (relationships != null) {
+            view.put("relationships", relationships);
+        }
+        return view;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void sortRelationships(List<Map<String, Object>> relationships) {
+        relationships.sort(Comparator.<Map<String, Object>, String>comparing(r -> (String) r.get("type"))
+                .thenComparing(r -> (String) r.get("direction"))
+                .thenComparing(r -> String.valueOf(((Map<String, Object>) r.get("node")).get("key")))
+                .thenComparing(r -> String.valueOf(r.get("stream"))));
+    }
+
+    /** Deletes every node, version record and the checkpoint of this read model (and version), nothing else. */
+    @Override
+    public void drop() {
+        deleteAll();
+    }
+
+    /**
+     * Deletes in transactions of {@value #DELETE_CHUNK}: the nodes first, then the version records, the checkpoint
+     * last, so that an interrupted deletion leaves a checkpoint behind and is seen as unfinished (run it again).
+     */
+    private void deleteAll() {
+        Map<String, Object> parameters = Map.of("rm", marker, "limit", (long) DELETE_CHUNK);
+        try (Session session = driver.session(WRITE)) {
+            for (String statement : List.of(DELETE_NODES, DELETE_VERSIONS)) {
+                long deleted;
+                do {
+                    deleted = session.executeWrite(tx -> tx.run(statement, parameters).single().get("deleted").asLong());
+                } while (deleted > 0);
+            }
+            session.executeWrite(tx -> tx.run(DELETE_CHECKPOINT, Map.of("rm", marker)).consume());
+        }
+    }
+
+    // ---- schema ----
+
+    private void ensureSchema() {
+        if (schemaReady) {
+            return;
+        }
+        try (Session session = driver.session(WRITE)) {
+            for (String statement : BASE_SCHEMA) {
+                runSchema(session, statement);
+            }
+        }
+        ensureLabel(primary);
+        schemaReady = true;
+    }
+
+    /** The uniqueness constraint of {@code (projhub_rm, key)} on {@code label}, once per label and instance. */
+    private void ensureLabel(String label) {
+        if (constrainedLabels.contains(label)) {
+            return;
+        }
+        try (Session session = driver.session(WRITE)) {
+            runSchema(session, "CREATE CONSTRAINT projhub_defined_key_" + label + " IF NOT EXISTS FOR (n:"
+                    + quoted(label) + ") REQUIRE (n." + MARKER + ", n." + KEY + ") IS UNIQUE");
+        }
+        constrainedLabels.add(label);
+    }
+
+    /** Runs one schema command; an equivalent index or constraint under another name is good enough. */
+    private static void runSchema(Session session, String statement) {
+        try {
+            session.run(statement).consume();
+        } catch (ClientException e) {
+            if (e.code() == null || !e.code().endsWith("AlreadyExists")) {
+                throw e;
+            }
+        }
+    }
+
+    private static void checkLabel(String label, String what) {
+        if (label == null || !IDENTIFIER.matcher(label).matches()) {
+            throw new IllegalArgumentException("Invalid " + what + " " + label + ": an identifier [A-Za-z][A-Za-z0-9_]* expected");
+        }
+        if (RESERVED_LABELS.contains(label)) {
+            throw new IllegalArgumentException("Invalid " + what + " " + label + ": reserved for the hub");
+        }
+    }
+
+    private static String quoted(String identifier) {
+        return "`" + identifier + "`";
+    }
+
+    // ---- the projector ----
+
+    /** One change of one event, ready for the transaction. */
+    private sealed interface Item {
+    }
+
+    private record DocumentItem(DocumentChange change) implements Item {
+    }
+
+    private record DeleteItem(String key) implements Item {
+    }
+
+    /** {@code row}: from, to, stream, unlink, props, toProps (stored values); {@code combo}: "TYPE:ToLabel". */
+    private record RelationshipItem(Map<String, Object> row, String combo, String toLabel, String from, String to)
+            implements Item {
+    }
+
+    /** An event's items, or the failure of its changes (thrown only if the event is to be applied). */
+    private record Prepared(List<Item> items, ChangeFailure failure) {
+    }
+
+    /** Carries a {@link ChangeFailure} out of the transaction callback. */
+    private static final class DeferredFailure extends RuntimeException {
+        final ChangeFailure failure;
+
+        DeferredFailure(ChangeFailure failure) {
+            super(failure.getMessage(), failure, false, false);
+            this.failure = failure;
+        }
+    }
+
+    private Prepared prepare(RecordedEvent event, Set<String> combos) {
+        try {
+            List<Change> changes = program.changes(event);
+            List<Item> items = new ArrayList<>(changes.size());
+            for (Change change : changes) {
+                items.add(item(change, event));
+            }
+            for (Item item : items) {
+                if (item instanceof RelationshipItem relationship) {
+                    combos.add(relationship.combo());
+                }
+            }
+            return new Prepared(items, null);
+        } catch (ChangeFailure failure) {
+            return new Prepared(List.of(), failure);
+        }
+    }
+
+    private Item item(Change change, RecordedEvent event) throws ChangeFailure {
+        try {
+            if (change instanceof DocumentChange document) {
+                requireKey(document.key(), "document key");
+                for (FieldOp op : document.ops()) {
+                    check(op);
+                }
+                return new DocumentItem(document);
+            }
+            if (change instanceof DeleteDocument delete) {
+                requireKey(delete.key(), "document key");
+                return new DeleteItem(delete.key());
+            }
+            if (change instanceof RelationshipChange relationship) {
+                return relationshipItem(relationship, event);
+            }
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw failure(event, e.getMessage(), e);
+        }
+        throw failure(event, "a " + change.getClass().getSimpleName()
+                + " is not supported by a Neo4j read model (document, delete and relationship changes are)", null);
+    }
+
+    private ChangeFailure failure(RecordedEvent event, String message, Throwable cause) {
+        return new ChangeFailure(definition.source() + ": event " + event.type() + " " + event.streamId() + "@"
+                + event.version() + ": " + message, cause);
+    }
+
+    private static void requireKey(String key, String what) {
+        if (key == null || key.isEmpty()) {
+            throw new IllegalArgumentException("the " + what + " is empty");
+        }
+    }
+
+    /** Checks that an op's field is not reserved and its value can be stored as the field's type. */
+    private void check(FieldOp op) {
+        String field = op.field();
+        if (field == null || RESERVED_PROPERTIES.contains(field)) {
+            throw new IllegalArgumentException("field name " + field + " is reserved on Neo4j nodes");
+        }
+        var spec = values.spec(field);
+        if (op instanceof FieldOp.Unset) {
+            return;
+        }
+        if (op instanceof FieldOp.Set set) {
+            values.toStored(field, set.value());
+        } else if (op instanceof FieldOp.Increment increment) {
+            if (increment.delta() == null) {
+                throw new IllegalArgumentException("field " + field + ": an increment needs a delta");
+            }
+            if (spec != null && !spec.type().numeric()) {
+                throw new IllegalArgumentException("field " + field + " (" + spec.type().id() + ") cannot be incremented");
+            }
+            values.toStored(field, increment.delta());
+        } else {
+            Object value = op instanceof FieldOp.AddToSet add ? add.value()
+                    : op instanceof FieldOp.Remove remove ? remove.value() : ((FieldOp.Append) op).value();
+            if (value == null) {
+                throw new IllegalArgumentException("field " + field + ": a null element");
+            }
+            if (spec != null && !spec.type().collection()) {
+                throw new IllegalArgumentException("field " + field + " (" + spec.type().id() + ") is not a set or list");
+            }
+            values.toStored(field, List.of(value));
+        }
+    }
+
+    private RelationshipItem relationshipItem(RelationshipChange change, RecordedEvent event) {
+        if (change.type() == null || !IDENTIFIER.matcher(change.type()).matches()) {
+            throw new IllegalArgumentException("invalid relationship type " + change.type()
+                    + ": an identifier [A-Za-z][A-Za-z0-9_]* expected");
+        }
+        checkLabel(change.toLabel(), "label");
+        requireKey(change.fromKey(), "relationship's from key");
+        requireKey(change.toKey(), "relationship's to key");
+        if (change.properties().containsKey(STREAM)) {
+            throw new IllegalArgumentException("relationship property " + STREAM + " is reserved (the stream that made it)");
+        }
+        Map<String, Object> props = new HashMap<>();
+        change.properties().forEach((name, value) -> props.put(name, Neo4jDefinedValues.storedGeneric(value)));
+        Map<String, Object> toProps = new HashMap<>();
+        boolean document = labels.contains(change.toLabel());
+        change.toProperties().forEach((name, value) -> {
+            if (RESERVED_PROPERTIES.contains(name)) {
+                throw new IllegalArgumentException("node property " + name + " is reserved");
+            }
+            toProps.put(name, document ? values.toStored(name, value) : Neo4jDefinedValues.storedGeneric(value));
+        });
+        Map<String, Object> row = new HashMap<>();
+        row.put("kind", "rel");
+        row.put("from", change.fromKey());
+        row.put("to", change.toKey());
+        row.put("stream", event.streamId());
+        row.put("unlink", change.delete());
+        row.put("props", props);
+        row.put("toProps", toProps);
+        return new RelationshipItem(row, change.type() + ":" + change.toLabel(), change.toLabel(), change.fromKey(),
+                change.toKey());
+    }
+
+    /** The write statement for the batch's relationship kinds ({@code TYPE:ToLabel}, sorted). */
+    private String writeStatement(List<String> combos) {
+        return writeStatements.computeIfAbsent(combos, c -> {
+            StringBuilder steps = new StringBuilder("""
+                    CALL () {
+                      UNWIND $steps AS step
+                      CALL (step) {
+                        WITH step WHERE step.kind = 'del'
+                        MATCH (n:%1$s {%2$s: $rm, key: step.key})
+                        OPTIONAL MATCH (n)-[r {%3$s: step.stream}]-()
+                        DELETE r
+                        WITH DISTINCT n, step
+                        WITH n, step, EXISTS { (n)--() } AS linked
+                        CALL (n, linked) {
+                          WITH n WHERE NOT linked
+                          DELETE n
+                        }
+                        CALL (n, step, linked) {
+                          WITH n, step WHERE linked
+                          SET n = {key: step.key, %2$s: $rm}
+                        }
+                      }
+                    """.formatted(quoted(primary), MARKER, STREAM));
+            String otherLabels = labels.stream().skip(1).map(l -> ":" + quoted(l)).reduce("", String::concat);
+            for (int i = 0; i < c.size(); i++) {
+                String[] combo = c.get(i).split(":");
+                steps.append("""
+                          CALL (step) {
+                            WITH step WHERE step.kind = 'rel' AND step.combo = %1$d AND NOT step.unlink
+                            MERGE (a:%2$s {%3$s: $rm, key: step.from})
+                              ON CREATE SET a%4$s:%5$s
+                            MERGE (b:%6$s {%3$s: $rm, key: step.to})
+                              ON CREATE SET b:%5$s
+                            SET b += step.toProps
+                            MERGE (a)-[r:%7$s {%8$s: step.stream}]->(b)
+                            SET r += step.props
+                          }
+                          CALL (step) {
+                            WITH step WHERE step.kind = 'rel' AND step.combo = %1$d AND step.unlink
+                            MATCH (:%2$s {%3$s: $rm, key: step.from})-[r:%7$s {%8$s: step.stream}]->(:%6$s {%3$s: $rm, key: step.to})
+                            DELETE r
+                          }
+                        """.formatted(i, quoted(primary), MARKER, otherLabels, NODE_LABEL, quoted(combo[1]),
+                        quoted(combo[0]), STREAM));
+            }
+            steps.append("}\n");
+            return steps + documentStatement + WRITE_VERSIONS_AND_CHECKPOINT;
+        });
+    }
+
+    /** A document's state while a batch is folded in memory. */
+    private final class DocumentState {
+        final boolean existed;
+        Map<String, Object> fields = new LinkedHashMap<>();
+        final Set<String> touched = new LinkedHashSet<>();
+        boolean present;
+        boolean deleted;
+
+        DocumentState(Map<String, Object> stored) {
+            existed = stored != null;
+            present = existed;
+            if (stored != null) {
+                stored.forEach((name, value) -> {
+                    if (!RESERVED_PROPERTIES.contains(name)) {
+                        fields.put(name, values.toTyped(name, value));
+                    }
+                });
+            }
+        }
+
+        void apply(List<FieldOp> ops) {
+            fields = DocumentFold.apply(fields, ops);
+            for (FieldOp op : ops) {
+                touched.add(op.field());
+            }
+            present = true;
+        }
+
+        void delete() {
+            fields = new LinkedHashMap<>();
+            present = false;
+            deleted = true;
+        }
+
+        /** The touched fields as stored values, null for a removed one ({@code SET n += } removes it). */
+        Map<String, Object> changedProperties() {
+            Map<String, Object> changed = new HashMap<>();
+            for (String field : touched) {
+                changed.put(field, values.toStored(field, fields.get(field)));
+            }
+            return changed;
+        }
+
+        Map<String, Object> allProperties(String key) {
+            Map<String, Object> all = new HashMap<>();
+            fields.forEach((name, value) -> {
+                Object stored = values.toStored(name, value);
+                if (stored != null) {
+                    all.put(name, stored);
+                }
+            });
+            all.put(KEY, key);
+            all.put(MARKER, marker);
+            return all;
+        }
+    }
+
+    private final class DefinedProjector implements Projector {
+
+        @Override
+        public String name() {
+            return definition.name();
+        }
+
+        @Override
+        public Set<String> eventTypes() {
+            return program.eventTypes();
+        }
+
+        @Override
+        public LogPosition checkpoint() {
+            return probe.checkpoint();
+        }
+
+        @Override
+        public void apply(EventBatch batch) throws Exception {
+            ensureSchema();
+            List<RecordedEvent> events = batch.events();
+            Set<String> combos = new TreeSet<>();
+            List<Prepared> prepared = new ArrayList<>(events.size());
+            for (RecordedEvent event : events) {
+                prepared.add(prepare(event, combos));
+            }
+            for (String combo : combos) {
+                ensureLabel(combo.substring(combo.indexOf(':') + 1));
+            }
+            List<String> comboList = List.copyOf(combos);
+            try (Session session = driver.session(WRITE)) {
+                session.executeWrite(tx -> {
+                    write(tx, events, prepared, comboList, batch.checkpoint());
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                    if (t instanceof DeferredFailure deferred) {
+                        throw deferred.failure;
+                    }
+                }
+                throw e;
+            }
+        }
+
+        private void write(TransactionContext tx, List<RecordedEvent> events, List<Prepared> prepared,
+                           List<String> combos, LogPosition checkpoint) {
+            Map<String, Long> recorded = new HashMap<>();
+            Map<String, Map<String, Object>> stored = new HashMap<>();
+            if (!events.isEmpty()) { // an empty batch only moves the checkpoint: no read
+                Set<String> streams = new LinkedHashSet<>();
+                Set<String> keys = new LinkedHashSet<>();
+                for (int i = 0; i < events.size(); i++) {
+                    streams.add(events.get(i).streamId());
+                    for (Item item : prepared.get(i).items()) {
+                        if (item instanceof DocumentItem document) {
+                            keys.add(document.change().key());
+                        }
+                    }
+                }
+                Record state = tx.run(readStatement, Map.of("rm", marker, "streams", List.copyOf(streams),
+                        "keys", List.copyOf(keys))).single();
+                for (Value version : state.get("versions").values()) {
+                    recorded.put(version.get("stream").asString(), version.get("version").asLong());
+                }
+                for (Value document : state.get("documents").values()) {
+                    Map<String, Object> properties = document.asMap();
+                    stored.put((String) properties.get(KEY), properties);
+                }
+            }
+
+            Map<String, Long> applied = new HashMap<>(recorded);
+            Map<String, DocumentState> documents = new LinkedHashMap<>();
+            List<Map<String, Object>> steps = new ArrayList<>();
+            Set<String> stepKeys = new HashSet<>();
+            for (int i = 0; i < events.size(); i++) {
+                RecordedEvent event = events.get(i);
+                if (event.version() <= applied.getOrDefault(event.streamId(), 0L)) {
+                    continue;
+                }
+                Prepared p = prepared.get(i);
+                if (p.failure() != null) {
+                    throw new DeferredFailure(p.failure());
+                }
+                for (Item item : p.items()) {
+                    if (item instanceof DocumentItem document) {
+                        String key = document.change().key();
+                        DocumentState state = documents.computeIfAbsent(key, k -> new DocumentState(stored.get(k)));
+                        try {
+                            state.apply(document.change().ops());
+                        } catch (RuntimeException e) {
+                            throw new DeferredFailure(failure(event, "field change on document " + key + " failed: "
+                                    + e, e));
+                        }
+                    } else if (item instanceof DeleteItem delete) {
+                        documents.computeIfAbsent(delete.key(), k -> new DocumentState(stored.get(k))).delete();
+                        steps.add(Map.of("kind", "del", "key", delete.key(), "stream", event.streamId()));
+                        stepKeys.add(delete.key());
+                    } else if (item instanceof RelationshipItem relationship) {
+                        Map<String, Object> row = new HashMap<>(relationship.row());
+                        row.put("combo", (long) combos.indexOf(relationship.combo()));
+                        steps.add(row);
+                        stepKeys.add(relationship.from());
+                        if (labels.contains(relationship.toLabel())) {
+                            stepKeys.add(relationship.to());
+                        }
+                    }
+                }
+                applied.put(event.streamId(), event.version());
+            }
+
+            List<Map<String, Object>> created = new ArrayList<>();
+            List<Map<String, Object>> merged = new ArrayList<>();
+            documents.forEach((key, state) -> {
+                if (!state.present) {
+                    return;
+                }
+                if (!state.existed && !state.deleted && !stepKeys.contains(key)) {
+                    created.add(state.allProperties(key));
+                } else {
+                    Map<String, Object> row = new HashMap<>();
+                    row.put("key", key);
+                    row.put("props", state.changedProperties());
+                    merged.add(row);
+                }
+            });
+            List<Map<String, Object>> newVersions = new ArrayList<>();
+            List<Map<String, Object>> raisedVersions = new ArrayList<>();
+            applied.forEach((stream, version) -> {
+                Long before = recorded.get(stream);
+                if (before == null) {
+                    newVersions.add(Map.of("stream", stream, "version", version));
+                } else if (version > before) {
+                    raisedVersions.add(Map.of("stream", stream, "version", version));
+                }
+            });
+
+            Map<String, Object> parameters = new HashMap<>();
+            parameters.put("rm", marker);
+            parameters.put("steps", steps);
+            parameters.put("created", created);
+            parameters.put("merged", merged);
+            parameters.put("newVersions", newVersions);
+            parameters.put("raisedVersions", raisedVersions);
+            parameters.put("hash", program.hash());
+            parameters.put("name", definition.name());
+            parameters.put("definitionVersion", (long) definition.version());
+            parameters.put("txId", checkpoint.txId());
+            parameters.put("position", checkpoint.position());
+            tx.run(writeStatement(combos), parameters).consume();
+        }
+
+        @Override
+        public void reset() {
+            deleteAll();
+        }
+
+        /** Raises the stream's version record to {@code version}, never lowers it; no data changes. */
+        @Override
+        public void recordSkipped(String streamId, long version) {
+            ensureSchema();
+            try (Session session = driver.session(WRITE)) {
+                session.executeWrite(tx -> tx.run(RECORD_SKIPPED, Map.of("rm", marker,
+                        "stream", Objects.requireNonNull(streamId, "streamId"), "version", version)).consume());
+            }
+        }
+
+        /** Sets the checkpoint to exactly {@code checkpoint}, also backwards (recovery only). */
+        @Override
+        public void overwriteCheckpoint(LogPosition checkpoint) {
+            ensureSchema();
+            try (Session session = driver.session(WRITE)) {
+                session.executeWrite(tx -> tx.run(OVERWRITE_CHECKPOINT, Map.of("rm", marker,
+                        "txId", checkpoint.txId(), "position", checkpoint.position())).consume());
+            }
+        }
+
+        /**
+         * As the order projector: TRANSIENT for an unreachable or switching server, any
+         * {@code Neo.TransientError.*}, a terminated transaction, a database or cluster state error and security
+         * failures (a configuration problem, never the event's); PERMANENT for a {@link ChangeFailure} and other
+         * server errors.
+         */
+        @Override
+        public FailureKind classify(Throwable failure) {
+            return Neo4jDefinedReadModel.classify(failure);
+        }
+    }
+
+    static FailureKind classify(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ChangeFailure) {
+                return FailureKind.PERMANENT;
+            }
+            if (t instanceof ServiceUnavailableException || t instanceof SessionExpiredException
+                    || t instanceof TransientException || t instanceof RetryableException
+                    || t instanceof SecurityException) {
+                return FailureKind.TRANSIENT;
+            }
+            if (t instanceof Neo4jException neo4j) {
+                String code = neo4j.code();
+                if (code != null && (code.startsWith("Neo.TransientError.")
+                        || code.equals("Neo.ClientError.Transaction.Terminated")
+                        || code.equals("Neo.ClientError.Transaction.LockClientStopped")
+                        || code.startsWith("Neo.ClientError.Database.") || code.startsWith("Neo.ClientError.Cluster."))) {
+                    return FailureKind.TRANSIENT;
+                }
+                return FailureKind.PERMANENT;
+            }
+        }
+        return FailureKind.ofCauseChain(failure);
+    }
+
+    private final class DefinedProbe implements ReadModelProbe {
+
+        @Override
+        public String name() {
+            return definition.name();
+        }
+
+        @Override
+        public LogPosition checkpoint() {
+            try (Session session = driver.session(READ)) {
+                List<Record> records = session.run(READ_CHECKPOINT, Map.of("rm", marker)).list();
+                if (records.isEmpty() || records.get(0).get("txId").isNull()) {
+                    return LogPosition.START;
+                }
+                return new LogPosition(records.get(0).get("txId").asLong(), records.get(0).get("position").asLong());
+            }
+        }
+
+        @Override
+        public long appliedVersion(String streamId) {
+            try (Session session = driver.session(READ)) {
+                return session.run(READ_VERSION, Map.of("rm", marker,
+                        "stream", Objects.requireNonNull(streamId, "streamId"))).single().get("version").asLong();
+            }
+        }
+    }
+}
