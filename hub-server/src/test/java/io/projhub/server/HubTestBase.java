@@ -107,7 +107,7 @@ public abstract class HubTestBase {
         return JSON.readTree(response.body());
     }
 
-    private URI uri(String path) {
+    protected URI uri(String path) {
         return URI.create("http://localhost:" + port + path);
     }
 }

@@ -22,10 +22,6 @@ import tools.jackson.databind.JsonNode;
  */
 class ReadModelDefinitionsApiTest extends HubTestBase {
 
-    private JsonNode json(HttpResponse<String> response) {
-        return JSON.readTree(response.body());
-    }
-
     private String command(String path, String body) throws Exception {
         HttpResponse<String> response = post(path, body);
         assertThat(response.statusCode()).as(path + ": " + response.body()).isBetween(200, 201);
