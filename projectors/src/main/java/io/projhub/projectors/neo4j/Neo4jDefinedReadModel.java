@@ -472,15 +472,18 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
             implements Item {
     }
 
-    /** An event's items, or the failure of its changes (thrown only if the event is to be applied). */
-    private record Prepared(List<Item> items, ChangeFailure failure) {
+    /**
+     * An event's items, or the failure of its changes (a {@link ChangeFailure}, or whatever else the program threw),
+     * thrown only if the event is to be applied: a skipped dead letter that is redelivered must not fail again.
+     */
+    private record Prepared(List<Item> items, Exception failure) {
     }
 
-    /** Carries a {@link ChangeFailure} out of the transaction callback. */
+    /** Carries an event's failure out of the transaction callback. */
     private static final class DeferredFailure extends RuntimeException {
-        final ChangeFailure failure;
+        final Exception failure;
 
-        DeferredFailure(ChangeFailure failure) {
+        DeferredFailure(Exception failure) {
             super(failure.getMessage(), failure, false, false);
             this.failure = failure;
         }
@@ -499,7 +502,7 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
                 }
             }
             return new Prepared(items, null);
-        } catch (ChangeFailure failure) {
+        } catch (ChangeFailure | RuntimeException failure) {
             return new Prepared(List.of(), failure);
         }
     }
