@@ -71,10 +71,12 @@ import io.projhub.projectors.defined.DefinedReadModel;
  * checkpoint node (so two writers of this read model serialize) and reads the recorded versions of the batch's
  * streams and the current properties of the documents it changes; Java decides which events apply (version above the
  * recorded one) and folds their field changes in memory ({@link DocumentFold}, decimals exact); a second statement
- * writes, with {@code UNWIND}s: first the relationship changes and document deletions in event order (each row a CALL
- * subquery, which sees the previous rows' writes), then each changed document once (CREATE for a node that did not
- * exist, MERGE and {@code SET +=} of the changed fields otherwise), the new stream versions and the checkpoint with
- * the program's hash (never moved backwards). Two round trips per batch.
+ * writes everything with {@code UNWIND}s: each changed document once (CREATE for a node that did not exist, MERGE
+ * and {@code SET +=} of the changed fields otherwise), one {@code UNWIND ... MERGE} per relationship kind, the new
+ * stream versions and the checkpoint with
+ * the program's hash (never moved backwards). Two round trips per batch. A batch that deletes documents or
+ * relationships runs its relationship changes and deletions first, row by row in event order (each row a CALL
+ * subquery, which sees the previous rows' writes), then writes its documents.
  *
  * <p>A deleted document ({@link DeleteDocument}) loses the relationships its event's stream created; the node is
  * removed if none is left, else (another stream's relationship still points at it) it stays as a placeholder with
@@ -470,15 +472,18 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
             implements Item {
     }
 
-    /** An event's items, or the failure of its changes (thrown only if the event is to be applied). */
-    private record Prepared(List<Item> items, ChangeFailure failure) {
+    /**
+     * An event's items, or the failure of its changes (a {@link ChangeFailure}, or whatever else the program threw),
+     * thrown only if the event is to be applied: a skipped dead letter that is redelivered must not fail again.
+     */
+    private record Prepared(List<Item> items, Exception failure) {
     }
 
-    /** Carries a {@link ChangeFailure} out of the transaction callback. */
+    /** Carries an event's failure out of the transaction callback. */
     private static final class DeferredFailure extends RuntimeException {
-        final ChangeFailure failure;
+        final Exception failure;
 
-        DeferredFailure(ChangeFailure failure) {
+        DeferredFailure(Exception failure) {
             super(failure.getMessage(), failure, false, false);
             this.failure = failure;
         }
@@ -497,7 +502,7 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
                 }
             }
             return new Prepared(items, null);
-        } catch (ChangeFailure failure) {
+        } catch (ChangeFailure | RuntimeException failure) {
             return new Prepared(List.of(), failure);
         }
     }
@@ -602,9 +607,38 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
                 change.toKey());
     }
 
-    /** The write statement for the batch's relationship kinds ({@code TYPE:ToLabel}, sorted). */
-    private String writeStatement(List<String> combos) {
-        return writeStatements.computeIfAbsent(combos, c -> {
+    /**
+     * The write statement for the batch's relationship kinds ({@code TYPE:ToLabel}, sorted). {@code ordered}: the
+     * batch deletes documents or relationships, so its steps run row by row in event order (each row a CALL
+     * subquery, which sees the previous rows' writes) before the documents are written. Otherwise (the usual batch:
+     * fields and merged relationships only, which commute) the documents are written first, so new ones are
+     * CREATEd, then one plain {@code UNWIND ... MERGE} per relationship kind.
+     */
+    private String writeStatement(List<String> combos, boolean ordered) {
+        List<String> cacheKey = new ArrayList<>(combos);
+        cacheKey.add(ordered ? "#ordered" : "#merges");
+        return writeStatements.computeIfAbsent(cacheKey, k -> {
+            String otherLabels = labels.stream().skip(1).map(l -> ":" + quoted(l)).reduce("", String::concat);
+            if (!ordered) {
+                StringBuilder merges = new StringBuilder(documentStatement);
+                for (int i = 0; i < combos.size(); i++) {
+                    String[] combo = combos.get(i).split(":");
+                    merges.append("""
+                            CALL () {
+                              UNWIND [s IN $steps WHERE s.combo = %1$d] AS step
+                              MERGE (a:%2$s {%3$s: $rm, key: step.from})
+                                ON CREATE SET a%4$s:%5$s
+                              MERGE (b:%6$s {%3$s: $rm, key: step.to})
+                                ON CREATE SET b:%5$s
+                              SET b += step.toProps
+                              MERGE (a)-[r:%7$s {%8$s: step.stream}]->(b)
+                              SET r += step.props
+                            }
+                            """.formatted(i, quoted(primary), MARKER, otherLabels, NODE_LABEL, quoted(combo[1]),
+                            quoted(combo[0]), STREAM));
+                }
+                return merges + WRITE_VERSIONS_AND_CHECKPOINT;
+            }
             StringBuilder steps = new StringBuilder("""
                     CALL () {
                       UNWIND $steps AS step
@@ -625,9 +659,8 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
                         }
                       }
                     """.formatted(quoted(primary), MARKER, STREAM));
-            String otherLabels = labels.stream().skip(1).map(l -> ":" + quoted(l)).reduce("", String::concat);
-            for (int i = 0; i < c.size(); i++) {
-                String[] combo = c.get(i).split(":");
+            for (int i = 0; i < combos.size(); i++) {
+                String[] combo = combos.get(i).split(":");
                 steps.append("""
                           CALL (step) {
                             WITH step WHERE step.kind = 'rel' AND step.combo = %1$d AND NOT step.unlink
@@ -784,6 +817,7 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
             Map<String, DocumentState> documents = new LinkedHashMap<>();
             List<Map<String, Object>> steps = new ArrayList<>();
             Set<String> stepKeys = new HashSet<>();
+            boolean ordered = false;
             for (int i = 0; i < events.size(); i++) {
                 RecordedEvent event = events.get(i);
                 if (event.version() <= applied.getOrDefault(event.streamId(), 0L)) {
@@ -806,10 +840,12 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
                     } else if (item instanceof DeleteItem delete) {
                         documents.computeIfAbsent(delete.key(), k -> new DocumentState(stored.get(k))).delete();
                         steps.add(Map.of("kind", "del", "key", delete.key(), "stream", event.streamId()));
+                        ordered = true;
                         stepKeys.add(delete.key());
                     } else if (item instanceof RelationshipItem relationship) {
                         Map<String, Object> row = new HashMap<>(relationship.row());
                         row.put("combo", (long) combos.indexOf(relationship.combo()));
+                        ordered |= (Boolean) row.get("unlink");
                         steps.add(row);
                         stepKeys.add(relationship.from());
                         if (labels.contains(relationship.toLabel())) {
@@ -822,11 +858,13 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
 
             List<Map<String, Object>> created = new ArrayList<>();
             List<Map<String, Object>> merged = new ArrayList<>();
+            boolean inOrder = ordered;
             documents.forEach((key, state) -> {
                 if (!state.present) {
                     return;
                 }
-                if (!state.existed && !state.deleted && !stepKeys.contains(key)) {
+                // without ordered steps the documents are written first: a new one is created, the steps then find it
+                if (!state.existed && !state.deleted && (!inOrder || !stepKeys.contains(key))) {
                     created.add(state.allProperties(key));
                 } else {
                     Map<String, Object> row = new HashMap<>();
@@ -858,7 +896,7 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
             parameters.put("definitionVersion", (long) definition.version());
             parameters.put("txId", checkpoint.txId());
             parameters.put("position", checkpoint.position());
-            tx.run(writeStatement(combos), parameters).consume();
+            tx.run(writeStatement(combos, ordered), parameters).consume();
         }
 
         @Override

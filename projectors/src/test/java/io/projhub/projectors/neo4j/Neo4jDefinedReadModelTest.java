@@ -581,6 +581,21 @@ class Neo4jDefinedReadModelTest {
         model.projector().apply(new EventBatch(log.events().subList(log.events().size() - 2, log.events().size()),
                 log.head()));
         assertThat(fields(model, "acc-4")).doesNotContainKey("profile").containsEntry("owner", "cust-2");
+
+        // a new account and its relationship in a batch that also unlinks (steps in event order, then documents)
+        EventBatch mixed = new EventBatch(List.of(open("acc-5", "cust-2", "5.00"),
+                withdraw("acc-4", "acc-4", "0.00", "unlink")), log.head());
+        model.projector().apply(mixed);
+        List<String> afterMixed = snapshot(model);
+        model.projector().apply(mixed);
+        assertThat(snapshot(model)).isEqualTo(afterMixed);
+        Map<String, Object> acc5 = model.document("acc-5", 2).orElseThrow();
+        assertThat(properties(acc5)).containsEntry("balance", new BigDecimal("5.00"));
+        assertThat(relationships(acc5)).singleElement().satisfies(r -> {
+            assertThat(node(r).get("key")).isEqualTo("cust-2");
+            assertThat(relationships(node(r))).isEmpty(); // acc-4 unlinked itself from cust-2
+        });
+        assertThat(relationships(model.document("acc-4", 1).orElseThrow())).isEmpty();
     }
 
     @Test
@@ -662,37 +677,53 @@ class Neo4jDefinedReadModelTest {
         assertThat(projector.classify(new ChangeFailure("bad"))).isEqualTo(FailureKind.PERMANENT);
     }
 
-    @Test
-    void throughputOfOneBatchOf500AccountEvents() throws Exception {
-        Neo4jDefinedReadModel model = accounts();
-        // warm-up (plans compiled) on a throwaway read model of the same shape
-        Neo4jDefinedReadModel warmUp = new Neo4jDefinedReadModel(driver, namespace, accountsProgram("warm-up", 1, "w"));
-        EventLog warmLog = new EventLog();
-        List<RecordedEvent> warmEvents = new ArrayList<>();
-        for (int a = 0; a < 5; a++) {
-            owners.put("w-" + a, "cust-w");
-            warmEvents.add(warmLog.append("account", "w-" + a, new AccountCreated("w-" + a, BigDecimal.ONE, "EUR", T0)));
-            warmEvents.add(warmLog.append("account", "w-" + a, new MoneyDeposited("w-" + a, BigDecimal.ONE, "EUR", "s",
-                    BigDecimal.ZERO, T0)));
-        }
-        warmUp.projector().apply(new EventBatch(warmEvents, warmLog.head()));
-
-        // 50 accounts (10 customers), each created and then deposited into 9 times: 500 events
-        List<RecordedEvent> first = new ArrayList<>();
+    /** 500 events: {@code accounts} accounts of 10 customers, each created, then deposited into until 500. */
+    private List<RecordedEvent> fiveHundredEvents(EventLog events, String prefix) {
+        List<RecordedEvent> batch = new ArrayList<>();
         for (int a = 0; a < 50; a++) {
-            first.add(open("p-" + a, "cust-" + (a % 10), "100.00"));
+            owners.put(prefix + a, "cust-" + (a % 10));
+            batch.add(events.append("account", prefix + a, new AccountCreated(prefix + a, new BigDecimal("100.00"), "EUR", T0)));
         }
         for (int round = 0; round < 9; round++) {
             for (int a = 0; a < 50; a++) {
-                first.add(deposit("p-" + a, "1.01", "source-" + round));
+                batch.add(events.append("account", prefix + a, new MoneyDeposited(prefix + a, new BigDecimal("1.01"), "EUR",
+                        "source-" + round, BigDecimal.ZERO, T0)));
             }
         }
-        List<RecordedEvent> second = new ArrayList<>();
+        return batch;
+    }
+
+    private List<RecordedEvent> fiveHundredDeposits(EventLog events, String prefix) {
+        List<RecordedEvent> batch = new ArrayList<>();
         for (int round = 0; round < 10; round++) {
             for (int a = 0; a < 50; a++) {
-                second.add(deposit("p-" + a, "0.01", "more"));
+                batch.add(events.append("account", prefix + a, new MoneyDeposited(prefix + a, new BigDecimal("0.01"), "EUR",
+                        "more", BigDecimal.ZERO, T0)));
             }
         }
+        return batch;
+    }
+
+    /**
+     * Times one batch of 500 account events (50 accounts created, each with its OWNED_BY relationship, and 450
+     * deposits), a batch of 500 deposits on existing accounts, and the latter again (all skipped). Prints the
+     * figures, asserts no threshold: two cores are shared with other test runs. A throwaway read model of the same
+     * shape runs first, so that the JIT and Neo4j's plan cache are warm.
+     */
+    @Test
+    void throughputOfOneBatchOf500AccountEvents() throws Exception {
+        for (int run = 0; run < 2; run++) {
+            Neo4jDefinedReadModel warmUp = new Neo4jDefinedReadModel(driver, namespace,
+                    accountsProgram("warm-up-" + run, 1, "w"));
+            EventLog warmLog = new EventLog();
+            warmUp.projector().apply(new EventBatch(fiveHundredEvents(warmLog, "w-"), warmLog.head()));
+            warmUp.projector().apply(new EventBatch(fiveHundredDeposits(warmLog, "w-"), warmLog.head()));
+            warmUp.drop();
+        }
+
+        Neo4jDefinedReadModel model = accounts();
+        List<RecordedEvent> first = fiveHundredEvents(log, "p-");
+        List<RecordedEvent> second = fiveHundredDeposits(log, "p-");
         long t0 = System.nanoTime();
         model.projector().apply(new EventBatch(first, first.get(first.size() - 1).logPosition()));
         long t1 = System.nanoTime();
@@ -701,8 +732,8 @@ class Neo4jDefinedReadModelTest {
         model.projector().apply(new EventBatch(second, log.head()));
         long t3 = System.nanoTime();
 
-        System.out.printf("Neo4jDefinedReadModel: 500 events (50 new accounts + deposits, 50 OWNED_BY) in %.1f ms = %.0f events/s;"
-                        + " 500 deposits on existing accounts in %.1f ms = %.0f events/s;"
+        System.out.printf("Neo4jDefinedReadModel: 500 events (50 new accounts with OWNED_BY + 450 deposits) in %.1f ms"
+                        + " = %.0f events/s; 500 deposits on existing accounts in %.1f ms = %.0f events/s;"
                         + " the same 500 again (all skipped) in %.1f ms%n",
                 (t1 - t0) / 1e6, 500 / ((t1 - t0) / 1e9), (t2 - t1) / 1e6, 500 / ((t2 - t1) / 1e9), (t3 - t2) / 1e6);
 
@@ -710,5 +741,7 @@ class Neo4jDefinedReadModelTest {
         assertThat(model.probe().appliedVersion("p-49")).isEqualTo(20);
         assertThat(count("MATCH (n:ProjhubTestAccount {projhub_rm: $rm}) RETURN count(n)", Map.of("rm", model.marker())))
                 .isEqualTo(50);
+        assertThat(count("MATCH (:ProjhubTestAccount {projhub_rm: $rm})-[r:OWNED_BY]->() RETURN count(r)",
+                Map.of("rm", model.marker()))).isEqualTo(50);
     }
 }
