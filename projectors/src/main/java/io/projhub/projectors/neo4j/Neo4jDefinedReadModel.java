@@ -48,7 +48,7 @@ import io.projhub.definitions.changes.DocumentChange;
 import io.projhub.definitions.changes.DocumentFold;
 import io.projhub.definitions.changes.FieldOp;
 import io.projhub.definitions.changes.RelationshipChange;
-import io.projhub.projectors.defined.DefinedReadModel;
+import io.projhub.definitions.DefinedReadModel;
 
 /**
  * A read model of a definition file in Neo4j 5.
