@@ -254,4 +254,25 @@ class DefinitionLoaderTest {
                 .hasMessageContaining("p.yaml:9:")
                 .hasMessageContaining("a tag never holds a stream id");
     }
+
+    @Test
+    void theHubsOwnRelationshipAndEndNodePropertiesAreRefused() {
+        String text = """
+                name: links
+                store: neo4j
+                version: 1
+                target: {labels: [Thing]}
+                on:
+                  A:
+                    - relationship:
+                        type: LINKS
+                        to: {label: Other, key: streamId, set: {key: "'x'"}}
+                        properties: {stream: "'y'"}
+                """;
+        assertThatThrownBy(() -> loader.compile("l.yaml", text))
+                .isInstanceOfSatisfying(DefinitionException.class, e -> assertThat(e.errors())
+                        .extracting(DefinitionError::toString)
+                        .anySatisfy(m -> assertThat(m).startsWith("l.yaml:9:").contains("'key' is an end node's"))
+                        .anySatisfy(m -> assertThat(m).startsWith("l.yaml:10:").contains("'stream' is a relationship's")));
+    }
 }

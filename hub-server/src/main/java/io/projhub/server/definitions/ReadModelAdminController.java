@@ -118,6 +118,22 @@ public class ReadModelAdminController {
         return ResponseEntity.ok(body);
     }
 
+    @Operation(summary = "Go back to the previous version of a read model",
+            description = "Within projhub.read-models.keep-previous of a switch: the previous version builds beside "
+                    + "the live one again from where it stopped, and queries switch to it once it has caught up. "
+                    + "The file still names the newer version: the next reload builds that one again.")
+    @PostMapping("/api/admin/read-models/{name}/switch-back")
+    public ResponseEntity<Map<String, Object>> switchBack(@PathVariable String name) {
+        try {
+            int version = definitions.switchBack(name);
+            return ResponseEntity.accepted().body(Map.of("readModel", name, "building", version));
+        } catch (IllegalArgumentException e) {
+            throw new org.springframework.web.server.ResponseStatusException(HttpStatus.NOT_FOUND, e.getMessage());
+        } catch (IllegalStateException e) {
+            throw new org.springframework.web.server.ResponseStatusException(HttpStatus.CONFLICT, e.getMessage());
+        }
+    }
+
     @Operation(summary = "Drop the data of a read model whose definition file was deleted",
             description = "404 if no deleted read model has that name; 409 while its file is still in the folder.")
     @DeleteMapping("/api/admin/read-models/{name}")

@@ -136,7 +136,8 @@ public class ReadModelController {
             fields.put(field.name(), field.type().id() + (field.elementType() == null ? "" : "<"
                     + field.elementType().id() + ">"));
         }
-        return new ReadModelView(model.name(), "definition", definition.store().id(), definition.version(),
+        return new ReadModelView(model.name(), model.name().contains("~") ? "building" : "definition",
+                definition.store().id(), definition.version(),
                 definition.source(), definition.target().ownedName(definition.store()), types, fields, state,
                 position, lag, lagSeconds, eta, deadLetters);
     }

@@ -10,9 +10,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import java.time.Duration;
+import java.time.Instant;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.projhub.core.projection.LaneState;
+import io.projhub.core.projection.LaneStatus;
+import io.projhub.core.projection.SubscriberStatus;
 import io.projhub.definitions.DefinitionError;
 import io.projhub.definitions.DefinitionException;
 import io.projhub.definitions.DefinitionLoader;
@@ -29,8 +35,11 @@ import io.projhub.server.projection.ReadModels;
  * <p>A definition whose file is unchanged keeps its read model (and lane) untouched. A changed file must carry a new
  * {@code version}: the store records the hash of the definition it was built from with the checkpoint, and a
  * different hash under the same version is refused. A new version gets a target of its own (its version is in every
- * physical name) and builds from the start of the log; the previous version's data stay where they are. A definition
- * whose file was deleted stops its lane and keeps its data until {@link #drop} removes them.
+ * physical name) and builds from the start of the log beside the live one, on a lane of its own
+ * ({@code <name>~v<version>}), while queries keep reading the live version; once it has caught up,
+ * {@link #switchCaughtUp} switches queries and the read model's lane to it, and the previous version stays for
+ * {@code keepPrevious} (it can be switched back to until then), then its data are dropped. A definition whose file
+ * was deleted stops its lane and keeps its data until {@link #drop} removes them.
  */
 public final class ReadModelDefinitions {
 
@@ -41,15 +50,29 @@ public final class ReadModelDefinitions {
                                 List<String> unchanged) {
     }
 
+    /** The labels of the built-in order graph, which its rebuild clears whatever their owner. */
+    private static final java.util.Set<String> BUILT_IN_GRAPH_LABELS = java.util.Set.of("Customer", "Order",
+            "Product", "Shipment", "Carrier");
+
     private final Path dir;
     private final DefinitionLoader loader = new DefinitionLoader();
     private final DefinedReadModelFactory factory;
     private final ReadModels readModels;
     /** Read models whose definition was removed: their data stay until dropped. */
     private final Map<String, DefinedReadModel> removed = new LinkedHashMap<>();
+    /** New versions building beside the live one, by read-model name. */
+    private final Map<String, DefinedReadModel> building = new LinkedHashMap<>();
+    /** The version each switch replaced, kept for {@code keepPrevious}. */
+    private final Map<String, Previous> previous = new LinkedHashMap<>();
+    private final Duration keepPrevious;
 
-    public ReadModelDefinitions(Path dir, DefinedReadModelFactory factory, ReadModels readModels) {
+    private record Previous(DefinedReadModel model, Instant replacedAt) {
+    }
+
+    public ReadModelDefinitions(Path dir, Duration keepPrevious, DefinedReadModelFactory factory,
+                                ReadModels readModels) {
         this.dir = dir;
+        this.keepPrevious = keepPrevious;
         this.factory = factory;
         this.readModels = readModels;
     }
@@ -84,9 +107,9 @@ public final class ReadModelDefinitions {
     public synchronized ReloadOutcome reload() throws DefinitionException, IOException {
         List<ReadModelProgram> programs = loader.loadDirectory(dir);
         List<DefinitionError> errors = new ArrayList<>();
-        Map<String, ReadModel> current = new LinkedHashMap<>();
-        readModels.defined().forEach(m -> current.put(m.name(), m));
-        List<ReadModel> next = new ArrayList<>();
+        Map<String, ReadModel> current = live();
+        List<ReadModel> nextLive = new ArrayList<>();
+        Map<String, DefinedReadModel> nextBuilding = new LinkedHashMap<>();
         List<String> added = new ArrayList<>();
         List<String> changed = new ArrayList<>();
         List<String> unchanged = new ArrayList<>();
@@ -97,9 +120,31 @@ public final class ReadModelDefinitions {
                         "the name " + name + " is taken by a built-in read model"));
                 continue;
             }
+            if (program.definition().store() == io.projhub.definitions.StoreKind.NEO4J) {
+                List<String> taken = program.definition().target().labels().stream()
+                        .filter(BUILT_IN_GRAPH_LABELS::contains).toList();
+                if (!taken.isEmpty()) {
+                    errors.add(new DefinitionError(program.definition().source(), lineOf(program, "target:"), 1,
+                            "the labels " + taken + " belong to the built-in order graph (its rebuild clears them)"));
+                    continue;
+                }
+            }
             ReadModel live = current.get(name);
             if (live != null && live.defined().program().hash().equals(program.hash())) {
-                next.add(live);
+                nextLive.add(live);
+                unchanged.add(name);
+                continue;
+            }
+            if (live != null && live.defined().program().definition().version() == program.definition().version()) {
+                errors.add(new DefinitionError(program.definition().source(), lineOf(program, "version:"), 1,
+                        "the definition of " + name + " changed but its version did not: raise version (now "
+                                + program.definition().version() + ") to build the new one beside the old one"));
+                continue;
+            }
+            DefinedReadModel pending = building.get(name);
+            if (live != null && pending != null && pending.program().hash().equals(program.hash())) {
+                nextLive.add(live);
+                nextBuilding.put(name, pending);
                 unchanged.add(name);
                 continue;
             }
@@ -112,31 +157,159 @@ public final class ReadModelDefinitions {
                 continue;
             }
             checkStoredHash(program, created).ifPresent(errors::add);
-            if (live != null && live.defined().program().definition().version() == program.definition().version()) {
-                errors.add(new DefinitionError(program.definition().source(), lineOf(program, "version:"), 1,
-                        "the definition of " + name + " changed but its version did not: raise version (now "
-                                + program.definition().version() + ") to build the new one beside the old one"));
+            if (live == null) {
+                nextLive.add(ReadModel.of(created));
+                added.add(name);
+            } else {
+                // A new version builds beside the live one, which keeps answering until it has caught up.
+                nextLive.add(live);
+                nextBuilding.put(name, created);
+                changed.add(name);
             }
-            next.add(ReadModel.of(created));
-            (live == null ? added : changed).add(name);
         }
         if (!errors.isEmpty()) {
             throw new DefinitionException(errors);
         }
         List<String> gone = new ArrayList<>();
         current.forEach((name, model) -> {
-            if (next.stream().noneMatch(m -> m.name().equals(name))) {
+            if (nextLive.stream().noneMatch(m -> m.name().equals(name))) {
                 gone.add(name);
                 removed.put(name, model.defined());
             }
         });
-        next.forEach(m -> removed.remove(m.name()));
-        if (!added.isEmpty() || !changed.isEmpty() || !gone.isEmpty()) {
-            readModels.replaceDefined(next);
-        }
-        log.info("read_models=definitions event=reloaded added={} changed={} removed={} unchanged={}", added, changed,
-                gone, unchanged.size());
+        building.forEach((name, model) -> {
+            if (nextBuilding.get(name) != model) {
+                // an abandoned build: its data wait to be dropped like a removed read model's
+                removed.put(BuildingLane.laneName(name, model.program().definition().version()), model);
+            }
+        });
+        nextLive.forEach(m -> removed.remove(m.name()));
+        publish(nextLive, nextBuilding);
+        log.info("read_models=definitions event=reloaded added={} building={} removed={} unchanged={}", added,
+                changed, gone, unchanged.size());
         return new ReloadOutcome(added, changed, gone, unchanged);
+    }
+
+    /**
+     * Switches each read model whose new version has caught up with the live one (its lane is live and its
+     * checkpoint covers the live lane's): queries then read the new version and its projector takes over the read
+     * model's lane; the previous version stops and stays for {@code keepPrevious}, then its data are dropped.
+     *
+     * @return the names switched
+     */
+    public synchronized List<String> switchCaughtUp(SubscriberStatus status, Instant now) {
+        Map<String, LaneStatus> lanes = new LinkedHashMap<>();
+        status.lanes().forEach(lane -> lanes.put(lane.name(), lane));
+        List<String> switched = new ArrayList<>();
+        Map<String, ReadModel> current = live();
+        Map<String, DefinedReadModel> nextBuilding = new LinkedHashMap<>(building);
+        List<ReadModel> nextLive = new ArrayList<>(current.values());
+        building.forEach((name, model) -> {
+            LaneStatus lane = lanes.get(BuildingLane.laneName(name, model.program().definition().version()));
+            LaneStatus liveLane = lanes.get(name);
+            ReadModel live = current.get(name);
+            if (lane == null || live == null || lane.state() != LaneState.LIVE || lane.checkpoint() == null) {
+                return;
+            }
+            if (liveLane != null && liveLane.checkpoint() != null && !lane.checkpoint().covers(liveLane.checkpoint())) {
+                return;
+            }
+            nextLive.set(nextLive.indexOf(live), ReadModel.of(model));
+            nextBuilding.remove(name);
+            previous.put(name, new Previous(live.defined(), now));
+            switched.add(name);
+            log.info("read_model={} event=switched version={} previous_version={}", name,
+                    model.program().definition().version(), live.defined().program().definition().version());
+        });
+        if (!switched.isEmpty()) {
+            publish(nextLive, nextBuilding);
+        }
+        dropExpiredPrevious(now);
+        return switched;
+    }
+
+    /**
+     * Goes back to the previous version of {@code name} (until {@code keepPrevious} has passed since the switch): it
+     * builds beside the live one again from where it stopped, and queries switch to it once it has caught up. The
+     * file still says the newer version: the next reload builds that one again, unless the file is changed back.
+     *
+     * @throws IllegalArgumentException if there is no previous version of that read model
+     * @throws IllegalStateException    if a version of it is building
+     */
+    public synchronized int switchBack(String name) {
+        Previous back = previous.get(name);
+        if (back == null) {
+            throw new IllegalArgumentException("The read model " + name + " has no previous version to switch back to"
+                    + " (kept " + keepPrevious + " after a switch)");
+        }
+        if (building.containsKey(name)) {
+            throw new IllegalStateException("A version of " + name + " is building; wait for it or reload");
+        }
+        Map<String, DefinedReadModel> nextBuilding = new LinkedHashMap<>(building);
+        nextBuilding.put(name, back.model());
+        previous.remove(name);
+        publish(new ArrayList<>(live().values()), nextBuilding);
+        return back.model().program().definition().version();
+    }
+
+    /** The version of each read model building beside its live one, by name. */
+    public synchronized Map<String, Integer> building() {
+        Map<String, Integer> versions = new LinkedHashMap<>();
+        building.forEach((name, model) -> versions.put(name, model.program().definition().version()));
+        return versions;
+    }
+
+    /** The previous version of each switched read model still kept, by name. */
+    public synchronized Map<String, Integer> previous() {
+        Map<String, Integer> versions = new LinkedHashMap<>();
+        previous.forEach((name, p) -> versions.put(name, p.model().program().definition().version()));
+        return versions;
+    }
+
+    private void dropExpiredPrevious(Instant now) {
+        previous.entrySet().removeIf(entry -> {
+            if (entry.getValue().replacedAt().plus(keepPrevious).isAfter(now)) {
+                return false;
+            }
+            try {
+                entry.getValue().model().drop();
+                log.info("read_model={} event=previous-version-dropped version={}", entry.getKey(),
+                        entry.getValue().model().program().definition().version());
+                return true;
+            } catch (Exception e) {
+                log.warn("read_model={} event=previous-version-drop-failed error=\"{}\"", entry.getKey(), e.toString());
+                return false;
+            }
+        });
+    }
+
+    /** The live read models of definition files, by name (not the versions building beside them). */
+    private Map<String, ReadModel> live() {
+        Map<String, ReadModel> live = new LinkedHashMap<>();
+        readModels.defined().stream().filter(m -> !building(m)).forEach(m -> live.put(m.name(), m));
+        return live;
+    }
+
+    /** Whether {@code model} is a version building beside a live one (only their lane names hold a {@code ~}). */
+    private static boolean building(ReadModel model) {
+        return model.name().contains("~");
+    }
+
+    private void publish(List<ReadModel> nextLive, Map<String, DefinedReadModel> nextBuilding) {
+        List<ReadModel> all = new ArrayList<>(nextLive);
+        Map<String, ReadModel> currentBuilding = new LinkedHashMap<>();
+        readModels.defined().stream().filter(ReadModelDefinitions::building).forEach(m -> currentBuilding.put(m.name(), m));
+        nextBuilding.forEach((name, model) -> {
+            String lane = BuildingLane.laneName(name, model.program().definition().version());
+            ReadModel existing = currentBuilding.get(lane);
+            all.add(existing != null && existing.defined() == model ? existing : new ReadModel(lane,
+                    BuildingLane.projector(lane, model.projector()), BuildingLane.probe(lane, model.probe()), model));
+        });
+        building.clear();
+        building.putAll(nextBuilding);
+        if (!all.equals(readModels.defined())) {
+            readModels.replaceDefined(all);
+        }
     }
 
     /** A read model whose definition file was deleted, waiting to be dropped. */

@@ -155,7 +155,7 @@ public class ProjectionConfiguration {
     @DependsOnDatabaseInitialization
     ReadModelDefinitions readModelDefinitions(List<ReadModel> builtIn, DefinedReadModelFactory factory,
                                               ReadModelDefinitionsProperties properties) throws Exception {
-        ReadModelDefinitions definitions = new ReadModelDefinitions(properties.dir(), factory,
+        ReadModelDefinitions definitions = new ReadModelDefinitions(properties.dir(), properties.keepPrevious(), factory,
                 new ReadModels(builtIn));
         try {
             definitions.loadAtStart();
@@ -189,6 +189,13 @@ public class ProjectionConfiguration {
             lanes.put(model.projector(), properties.laneSettings(model.name()));
         }
         return lanes;
+    }
+
+    /** Switches each new version of a read model once it has caught up with the live one (checked every second). */
+    @Bean
+    org.springframework.context.SmartLifecycle versionSwitcher(ReadModelDefinitions definitions,
+                                                               PollingProjectionSubscriber subscriber) {
+        return new VersionSwitcher(definitions, subscriber);
     }
 
     @Bean

@@ -28,10 +28,17 @@ class ReadModelDefinitionsApiTest extends HubTestBase {
         return json(response).path("position").asString();
     }
 
-    private HttpResponse<String> consistentGet(String path, String token) throws Exception {
-        HttpResponse<String> response = get(path, ConsistencyGate.TOKEN_HEADER, token);
-        assertThat(response.headers().firstValue(ConsistencyGate.CONSISTENCY_HEADER)).as(path).hasValue("consistent");
-        return response;
+    /** A read with the token, until it answers consistent (a store another test stopped may still be catching up). */
+    private HttpResponse<String> consistentGet(String path, String token) {
+        java.util.concurrent.atomic.AtomicReference<HttpResponse<String>> answer =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+            HttpResponse<String> response = get(path, ConsistencyGate.TOKEN_HEADER, token);
+            assertThat(response.headers().firstValue(ConsistencyGate.CONSISTENCY_HEADER)).as(path)
+                    .hasValue("consistent");
+            answer.set(response);
+        });
+        return answer.get();
     }
 
     @Test
@@ -208,6 +215,67 @@ class ReadModelDefinitionsApiTest extends HubTestBase {
         assertThat(bad.body()).contains("preview.yaml:2:");
         assertThat(post("/api/admin/read-models/preview", "{\"streamId\":\"" + account + "\"}", admin())
                 .statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void aNewVersionBuildsBesideTheLiveOneWhichAnswersUntilItHasCaughtUpAndCanBeSwitchedBack() throws Exception {
+        String suffix = UUID.randomUUID().toString().substring(0, 6);
+        String name = "tallies-" + suffix;
+        Path file = DEFINITIONS.resolve(name + ".yaml");
+        String v1 = """
+                name: %s
+                store: redis
+                version: 1
+                target: {keyPrefix: tallies_%s}
+                fields: {count: long}
+                on:
+                  TallyCounted:
+                    - increment: {count: 1}
+                """.formatted(name, suffix);
+        String v2 = v1.replace("version: 1", "version: 2").replace("fields: {count: long}",
+                "fields: {count: long, last: keyword}").replace("- increment: {count: 1}",
+                "- increment: {count: 1}\n      set: {last: data.label}");
+        String tally = "tally-" + suffix;
+        try {
+            Files.writeString(file, v1);
+            assertThat(post("/api/admin/read-models/reload", "", admin()).statusCode()).isEqualTo(200);
+            String token = command("/api/streams/" + tally + "/events", """
+                    {"streamType":"tally","events":[{"type":"TallyCounted","data":{"label":"a"}},
+                      {"type":"TallyCounted","data":{"label":"b"}}]}""");
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(json(get("/api/read-models/" + name
+                    + "/documents/" + tally, ConsistencyGate.TOKEN_HEADER, token)).path("count").asLong()).isEqualTo(2));
+
+            Files.writeString(file, v1.replace("version: 1", "version: 1\ndescription: changed"));
+            HttpResponse<String> sameVersion = post("/api/admin/read-models/reload", "", admin());
+            assertThat(sameVersion.statusCode()).isEqualTo(400);
+            assertThat(sameVersion.body()).contains("changed but its version did not");
+
+            Files.writeString(file, v2);
+            HttpResponse<String> reload = post("/api/admin/read-models/reload", "", admin());
+            assertThat(json(reload).path("changed").toString()).as(reload.body()).contains(name);
+            assertThat(json(get("/api/read-models/" + name)).path("version").asInt())
+                    .as("the live version answers while the new one builds").isEqualTo(1);
+            assertThat(json(get("/api/read-models/" + name + "~v2")).path("kind").asString()).isEqualTo("building");
+
+            await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+                assertThat(json(get("/api/read-models/" + name)).path("version").asInt()).isEqualTo(2);
+                JsonNode doc = json(get("/api/read-models/" + name + "/documents/" + tally));
+                assertThat(doc.path("count").asLong()).isEqualTo(2);
+                assertThat(doc.path("last").asString()).isEqualTo("b");
+            });
+            assertThat(get("/api/read-models/" + name + "~v2").statusCode()).isEqualTo(404);
+
+            HttpResponse<String> back = post("/api/admin/read-models/" + name + "/switch-back", "", admin());
+            assertThat(back.statusCode()).as(back.body()).isEqualTo(202);
+            await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
+                    assertThat(json(get("/api/read-models/" + name)).path("version").asInt()).isEqualTo(1));
+            assertThat(json(get("/api/read-models/" + name + "/documents/" + tally)).has("last")).isFalse();
+            assertThat(post("/api/admin/read-models/no-such/switch-back", "", admin()).statusCode()).isEqualTo(404);
+        } finally {
+            Files.deleteIfExists(file);
+            post("/api/admin/read-models/reload", "", admin());
+        }
+        assertThat(delete("/api/admin/read-models/" + name).statusCode()).isEqualTo(204);
     }
 
     private HttpResponse<String> delete(String path) throws Exception {

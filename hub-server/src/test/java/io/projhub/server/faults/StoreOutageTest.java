@@ -102,7 +102,9 @@ class StoreOutageTest extends HubTestBase {
             assertThat(strong.headers().firstValue(ConsistencyGate.TOKEN_HEADER)).isPresent();
             JsonNode consistency = json(get("/api/consistency"));
             for (JsonNode model : consistency.path("readModels")) {
-                if (!model.path("name").asString().equals("redis")) {
+                // Every read model in Redis stalls with it (the built-in one and the accounts' definition).
+                if (!model.path("name").asString().equals("redis")
+                        && !model.path("name").asString().equals("account-balances")) {
                     assertThat(model.path("lagEvents").asLong()).as("lag of %s", model.path("name").asString())
                             .isLessThan(ORDERS);
                 }

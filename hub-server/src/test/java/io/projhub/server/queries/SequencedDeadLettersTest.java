@@ -97,6 +97,9 @@ class SequencedDeadLettersTest extends HubTestBase {
 
         // No store applied the OrderCancelled: each stays at version 1, and says so.
         for (ReadModel model : readModels.all()) {
+            if (!model.projector().eventTypes().contains("OrderCancelled")) {
+                continue; // the accounts' read models never see orders
+            }
             assertThat(model.probe().appliedVersion(order)).as(model.name()).isEqualTo(1);
         }
         HttpResponse<String> details = get("/api/orders/" + order);
@@ -143,6 +146,9 @@ class SequencedDeadLettersTest extends HubTestBase {
 
         assertThat(chain(order)).allSatisfy(l -> assertThat(l.path("status").asString()).isIn("REPLAYED", "SKIPPED"));
         for (ReadModel model : readModels.all()) {
+            if (!model.projector().eventTypes().contains("OrderCancelled")) {
+                continue; // the accounts' read models never see orders
+            }
             assertThat(model.probe().appliedVersion(order)).as(model.name()).isEqualTo(3);
         }
         HttpResponse<String> after = get("/api/orders/" + order, ConsistencyGate.TOKEN_HEADER,

@@ -397,8 +397,22 @@ public final class DefinitionCompiler {
             }
             Map<String, Expression> toProperties = expressions(to.get("set"), false, "relationship.to.set");
             Map<String, Expression> properties = expressions(node.get("properties"), false, "relationship.properties");
+            reserved(to.get("set"), Set.of("key"), "an end node's");
+            reserved(node.get("properties"), Set.of("stream"), "a relationship's");
             return new Action.Relationship(node.get("type").asString(), to.get("label").asString(), toKey,
                     toProperties, properties, node.has("delete") && node.get("delete").asBoolean());
+        }
+
+        /** The hub's own property names: {@code projhub*} and {@code names}. */
+        private void reserved(JsonNode node, Set<String> names, String what) {
+            if (node == null) {
+                return;
+            }
+            for (Map.Entry<String, JsonNode> entry : node.properties()) {
+                if (names.contains(entry.getKey()) || entry.getKey().startsWith("projhub")) {
+                    error(entry.getValue(), "'" + entry.getKey() + "' is " + what + " property the hub sets itself");
+                }
+            }
         }
 
         private Action point(JsonNode node) {

@@ -1,0 +1,88 @@
+package io.projhub.server.definitions;
+
+import java.util.Set;
+
+import io.projhub.core.eventstore.LogPosition;
+import io.projhub.core.projection.EventBatch;
+import io.projhub.core.projection.FailureKind;
+import io.projhub.core.projection.Projector;
+import io.projhub.core.projection.ReadModelProbe;
+
+/**
+ * A new version of a read model while it builds beside the live one: its projector and probe under the lane name
+ * {@code <name>~v<version>}, so both versions have a lane at once. Each store keys the new version's data and
+ * checkpoint by the definition's name and version, not by the lane's name, so once it has caught up its projector
+ * takes over the read model's own lane where it left off.
+ */
+final class BuildingLane {
+
+    private BuildingLane() {
+    }
+
+    static String laneName(String name, int version) {
+        return name + "~v" + version;
+    }
+
+    static Projector projector(String lane, Projector projector) {
+        return new Projector() {
+            @Override
+            public String name() {
+                return lane;
+            }
+
+            @Override
+            public Set<String> eventTypes() {
+                return projector.eventTypes();
+            }
+
+            @Override
+            public LogPosition checkpoint() throws Exception {
+                return projector.checkpoint();
+            }
+
+            @Override
+            public void apply(EventBatch batch) throws Exception {
+                projector.apply(batch);
+            }
+
+            @Override
+            public void reset() throws Exception {
+                projector.reset();
+            }
+
+            @Override
+            public void recordSkipped(String streamId, long version) throws Exception {
+                projector.recordSkipped(streamId, version);
+            }
+
+            @Override
+            public void overwriteCheckpoint(LogPosition checkpoint) throws Exception {
+                projector.overwriteCheckpoint(checkpoint);
+            }
+
+            @Override
+            public FailureKind classify(Throwable failure) {
+                return projector.classify(failure);
+            }
+        };
+    }
+
+    static ReadModelProbe probe(String lane, ReadModelProbe probe) {
+        return new ReadModelProbe() {
+            @Override
+            public String name() {
+                return lane;
+            }
+
+            @Override
+            public LogPosition checkpoint() throws Exception {
+                return probe.checkpoint();
+            }
+
+            @Override
+            public long appliedVersion(String streamId) throws Exception {
+                return probe.appliedVersion(streamId);
+            }
+        };
+    }
+}
