@@ -83,6 +83,14 @@ public final class BenchMain {
         int events = option("events", 200_000);
         results.started = Instant.now();
         results.environment = environment();
+        if (Boolean.parseBoolean(options.getOrDefault("definitions-only", "false"))) {
+            say("Projection Hub benchmark, the definitions' read models only; " + results.environment.get("machine"));
+            Definitions measured = definitions(option("account-events", 100_000));
+            Path out = root.resolve(options.getOrDefault("out", "bench/DEFINITIONS.md"));
+            Files.writeString(out, measured.markdown(results.environment, results.started, Instant.now()));
+            say("written to " + out);
+            return;
+        }
         say("Projection Hub benchmark: " + events + " events; " + results.environment.get("machine"));
 
         stores.wipe();
@@ -171,12 +179,108 @@ public final class BenchMain {
         results.floor = floor(eventStore, results.floorEvents);
         say("  %,.0f events/s over %,d events", results.floor, option("floor-events", 3000));
 
+        say("\n[9/9] the generic path: the five account read models of read-models/ (definition files)");
+        results.definitions = definitions(option("account-events", 100_000));
+
         results.finished = Instant.now();
         String markdown = results.markdown(events);
         Path out = root.resolve(options.getOrDefault("out", "bench/RESULTS.md"));
         Files.writeString(out, markdown);
         say("\n" + results.summary());
         say("written to " + out);
+    }
+
+    // ------------------------------------------------------------------------------------------- definitions
+
+    /** The account read models' figures: each definition alone, then all five together, rebuilt from 0. */
+    record Definitions(int events, Map<String, Double> alone, double together, Map<String, Double> perLaneTogether,
+                       Map<String, Double> cpuTogether) {
+
+        String markdown(Map<String, String> environment, Instant started, Instant finished) {
+            StringBuilder md = new StringBuilder("# Benchmark: the read models of definition files\n\n");
+            md.append("Produced by `deploy/bench.sh --definitions-only=true` (").append(started).append(" → ")
+                    .append(finished).append("). Every figure below was measured in this one run.\n\n| | |\n|---|---|\n");
+            environment.forEach((k, v) -> md.append("| ").append(k).append(" | ").append(v).append(" |\n"));
+            md.append("\n").append(section());
+            return md.toString();
+        }
+
+        String section() {
+            StringBuilder md = new StringBuilder();
+            md.append(String.format(Locale.ROOT, "%,d bank-account events (one account per 20 events, deposits and "
+                    + "withdrawals in three currencies) appended directly, then projected by the five definitions "
+                    + "of `read-models/` with the built-in read models switched off, each rebuilt from 0 through the "
+                    + "admin API.\n\n| measure | result |\n|---|---:|\n", events));
+            alone.forEach((name, rate) -> md.append(String.format(Locale.ROOT,
+                    "| %s alone (hub with only that definition) | %,.0f events/s |\n", name, rate)));
+            md.append(String.format(Locale.ROOT, "| **all five definitions together** | **%,.0f events/s** |\n",
+                    together));
+            perLaneTogether.forEach((name, rate) -> md.append(String.format(Locale.ROOT,
+                    "| … of which the %s lane | %,.0f events/s |\n", name, rate)));
+            md.append("\nCPU while the five ran together: ").append(CpuAccount.format(cpuTogether)).append("\n");
+            return md.toString();
+        }
+    }
+
+    private static final List<String> DEFINITIONS = List.of("account-ledger", "account-search", "account-balances",
+            "account-graph", "money-flow");
+
+    private Definitions definitions(int events) throws Exception {
+        stores.wipe();
+        EventStore eventStore = stores.eventStore();
+        List<OrderWorkload.Append> appends = new AccountWorkload("a-", 7).generate(events);
+        OrderWorkload.appendAll(eventStore, appends, 8);
+        LogPosition head = logHead();
+        Map<String, Double> alone = new LinkedHashMap<>();
+        for (String name : DEFINITIONS) {
+            Path dir = Files.createTempDirectory("projhub-bench-definitions-");
+            Files.copy(root.resolve("read-models").resolve(name + ".yaml"), dir.resolve(name + ".yaml"));
+            Progress p = rebuildAndWait(definitionsHub(dir), List.of(name), head, "  " + name);
+            alone.put(name, p.rate());
+        }
+        HubProcess hub = definitionsHub(root.resolve("read-models"));
+        CpuAccount.Snapshot[] before = new CpuAccount.Snapshot[1];
+        Progress all = rebuildAndWait(hub, DEFINITIONS, head, "  all five definitions", () ->
+                before[0] = CpuAccount.snapshot());
+        Map<String, Double> cpu = CpuAccount.between(before[0], CpuAccount.snapshot());
+        say("    CPU: %s", CpuAccount.format(cpu));
+        return new Definitions(events, alone, all.rate(), all.perLane(), cpu);
+    }
+
+    private HubProcess definitionsHub(Path dir) {
+        return HubProcess.builder(root, stores.endpoints())
+                .property("projhub.read-models.built-in", "false")
+                .property("projhub.read-models.dir", dir.toString())
+                .build();
+    }
+
+    private Progress rebuildAndWait(HubProcess hub, List<String> lanes, LogPosition head, String label)
+            throws Exception {
+        return rebuildAndWait(hub, lanes, head, label, () -> { });
+    }
+
+    /** Starts the hub, rebuilds {@code lanes} from 0 and waits until they are at the head; stops the hub. */
+    private Progress rebuildAndWait(HubProcess hub, List<String> lanes, LogPosition head, String label,
+                                    Runnable atStart) throws Exception {
+        try {
+            hub.start(Duration.ofMinutes(2));
+            Map<String, JsonNode> before = hub.api().lanes();
+            for (String lane : lanes) {
+                appliedBeforeRebuild.put(lane, before.get(lane).path("appliedEvents").asLong());
+            }
+            atStart.run();
+            long start = System.nanoTime();
+            for (String lane : lanes) {
+                HubApi.Response response = hub.api().adminPost("/api/admin/read-models/" + lane + "/rebuild");
+                if (response.status() != 202) {
+                    throw new IllegalStateException("rebuild " + lane + " → " + response.status() + " "
+                            + response.body());
+                }
+            }
+            return waitCaughtUp(hub, lanes, head, label, start);
+        } finally {
+            hub.stop();
+        }
     }
 
     // ------------------------------------------------------------------------------------------------- hub runs
@@ -608,6 +712,7 @@ public final class BenchMain {
         final Map<String, Map<String, Double>> cpuPerModel = new LinkedHashMap<>();
         Map<String, Double> cpuAllFive = Map.of();
         Latency latency;
+        Definitions definitions;
 
         String summary() {
             return String.format(Locale.ROOT, """
@@ -673,6 +778,9 @@ public final class BenchMain {
             md.append(String.format(Locale.ROOT, "## Hub memory at steady state (during the latency run)\n\n"
                     + "heap used at most %.0f MB (heap committed %.0f MB, limit -Xmx256m); RSS at most %.0f MB.\n",
                     latency.heapUsedMaxMb, latency.heapCommittedMb, latency.rssMaxMb));
+            if (definitions != null) {
+                md.append("\n## The generic path: read models of definition files\n\n").append(definitions.section());
+            }
             return md.toString();
         }
     }

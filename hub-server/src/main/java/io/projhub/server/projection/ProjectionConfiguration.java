@@ -156,7 +156,7 @@ public class ProjectionConfiguration {
     ReadModelDefinitions readModelDefinitions(List<ReadModel> builtIn, DefinedReadModelFactory factory,
                                               ReadModelDefinitionsProperties properties) throws Exception {
         ReadModelDefinitions definitions = new ReadModelDefinitions(properties.dir(), properties.keepPrevious(), factory,
-                new ReadModels(builtIn));
+                new ReadModels(properties.builtIn() ? builtIn : List.of()));
         try {
             definitions.loadAtStart();
         } catch (DefinitionException e) {
