@@ -23,6 +23,8 @@ final class DrivenSubscriber implements Supplier<SubscriberStatus> {
     /** Null: the lane follows the head. */
     volatile LogPosition frozenCheckpoint;
     volatile long deadLetters;
+    /** False: the lane is gone from the status (its read model's definition was removed). */
+    volatile boolean laneListed = true;
     volatile boolean checkpointNotInLog;
     volatile long parkedStreams;
     /** Null: a fresh heartbeat on every read. */
@@ -60,6 +62,7 @@ final class DrivenSubscriber implements Supplier<SubscriberStatus> {
                 checkpoint, headPosition, lag, lag, Instant.now(), 10, frozenCheckpoint != null
                 ? "ConnectException: Connection refused" : null, 0, deadLetters, parkedStreams, 0, null, null, checkpointNotInLog);
         Instant beat = heartbeat != null ? heartbeat : Instant.now();
-        return new SubscriberStatus(headPosition, Instant.now(), beat, frontier, List.of(laneStatus));
+        return new SubscriberStatus(headPosition, Instant.now(), beat, frontier,
+                laneListed ? List.of(laneStatus) : List.of());
     }
 }

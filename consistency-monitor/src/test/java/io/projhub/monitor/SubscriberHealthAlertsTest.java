@@ -111,6 +111,13 @@ class SubscriberHealthAlertsTest {
      * already says zero, and resolves when both are zero.
      */
     @Test
+    void theAlertsOfALaneThatIsRemovedAreResolved() throws Exception {
+        String key = subscriber.lane + ":dead-letters";
+        raisesThenResolves(key, () -> subscriber.deadLetters = 1, () -> subscriber.laneListed = false);
+        assertThat(latest(key).resolution()).contains("removed");
+    }
+
+    @Test
     void deadLettersStayFiringWhileAStreamIsHeldBackAndResolveWhenItIsReleased() throws Exception {
         String key = subscriber.lane + ":dead-letters";
         raisesThenResolves(key, () -> {

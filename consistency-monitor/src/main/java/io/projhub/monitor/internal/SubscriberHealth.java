@@ -51,6 +51,8 @@ final class SubscriberHealth {
     private final AlertSettings settings;
     private final Instant startedAt;
     private final Map<String, Watch> watches = new HashMap<>();
+    /** The lanes the last evaluation saw: a lane that disappears (its definition removed) has its alerts resolved. */
+    private java.util.Set<String> seen = java.util.Set.of();
 
     SubscriberHealth(AlertSettings settings, Instant startedAt) {
         this.settings = settings;
@@ -59,11 +61,23 @@ final class SubscriberHealth {
 
     List<Condition> evaluate(SubscriberStatus status, Instant now) {
         List<Condition> conditions = new ArrayList<>();
+        java.util.Set<String> lanes = new java.util.HashSet<>();
         for (LaneStatus lane : status.lanes()) {
+            lanes.add(lane.name());
             conditions.add(stalled(lane, status.head(), now));
             conditions.add(deadLetters(lane));
             conditions.add(checkpointNotInLog(lane));
         }
+        for (String gone : seen) {
+            if (!lanes.contains(gone)) {
+                String reason = "lane " + gone + " was removed (its read model is no longer defined)";
+                watches.remove(gone);
+                conditions.add(Condition.clear(stalledKey(gone), reason));
+                conditions.add(Condition.clear(deadLettersKey(gone), reason));
+                conditions.add(Condition.clear(checkpointNotInLogKey(gone), reason));
+            }
+        }
+        seen = lanes;
         conditions.add(logRestored(status.refusedBecause()));
         conditions.add(frontier(status.frontier()));
         conditions.add(heartbeat(status.pollerHeartbeat(), now));

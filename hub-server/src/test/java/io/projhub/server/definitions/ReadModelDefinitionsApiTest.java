@@ -278,6 +278,54 @@ class ReadModelDefinitionsApiTest extends HubTestBase {
         assertThat(delete("/api/admin/read-models/" + name).statusCode()).isEqualTo(204);
     }
 
+    @Test
+    void anExpressionThatFailsOnAnEventDeadLettersItForThatReadModelOnlyNamingTheFileAndTheExpression()
+            throws Exception {
+        String suffix = UUID.randomUUID().toString().substring(0, 6);
+        String name = "gauges-" + suffix;
+        Path file = DEFINITIONS.resolve(name + ".yaml");
+        Files.writeString(file, """
+                name: %s
+                store: postgres
+                version: 1
+                target: {table: gauges_%s}
+                fields: {reading: long}
+                on:
+                  GaugeRead:
+                    - set: {reading: data.value.amount}
+                """.formatted(name, suffix));
+        try {
+            assertThat(post("/api/admin/read-models/reload", "", admin()).statusCode()).isEqualTo(200);
+            String gauge = "gauge-" + suffix;
+            command("/api/streams/" + gauge + "/events", """
+                    {"streamType":"gauge","events":[{"type":"GaugeRead","data":{"value":{"amount":7}}},
+                      {"type":"GaugeRead","data":{"value":"broken"}},
+                      {"type":"GaugeRead","data":{"value":{"amount":9}}}]}""");
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                JsonNode letters = json(get("/api/dead-letters?lane=" + name + "&streamId=" + gauge));
+                assertThat(letters.size()).isEqualTo(2);
+                JsonNode head = letters.get(0);
+                assertThat(head.path("status").asString()).isEqualTo("PENDING");
+                assertThat(head.path("version").asLong()).isEqualTo(2);
+                assertThat(head.toString()).contains(name + ".yaml:8:").contains("data.value.amount");
+                assertThat(letters.get(1).path("status").asString()).isEqualTo("PARKED");
+            });
+            assertThat(json(get("/api/read-models/" + name + "/documents/" + gauge)).path("reading").asLong())
+                    .as("version 1 applied, 2 dead-lettered, 3 parked behind it").isEqualTo(7);
+            assertThat(json(get("/api/dead-letters?streamId=" + gauge)).size()).as("no other read model")
+                    .isEqualTo(2);
+            for (JsonNode lane : json(get("/api/lanes")).path("lanes")) {
+                if (lane.path("name").asString().startsWith("account-")) {
+                    assertThat(lane.path("deadLetters").asLong()).as(lane.path("name").asString()).isZero();
+                }
+            }
+        } finally {
+            Files.deleteIfExists(file);
+            post("/api/admin/read-models/reload", "", admin());
+        }
+        assertThat(delete("/api/admin/read-models/" + name).statusCode()).isEqualTo(204);
+    }
+
     private HttpResponse<String> delete(String path) throws Exception {
         return http.send(java.net.http.HttpRequest.newBuilder(uri(path)).DELETE().headers(admin()).build(),
                 HttpResponse.BodyHandlers.ofString());
