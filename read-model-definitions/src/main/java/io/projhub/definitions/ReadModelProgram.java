@@ -8,7 +8,7 @@ import io.projhub.definitions.changes.Change;
 
 /**
  * A definition compiled once (its expressions parsed and type-checked): the one interpreter that turns an event into
- * the store-neutral changes it makes. The store writers, the preview and the drift audit all go through it.
+ * the store-neutral changes it makes. The store writers and the preview go through it (and the drift audit, to come).
  * Expressions see the event and nothing else: no clock, no randomness, so the same event always gives the same
  * changes.
  */

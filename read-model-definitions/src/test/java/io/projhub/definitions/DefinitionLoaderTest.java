@@ -275,4 +275,30 @@ class DefinitionLoaderTest {
                         .anySatisfy(m -> assertThat(m).startsWith("l.yaml:9:").contains("'key' is an end node's"))
                         .anySatisfy(m -> assertThat(m).startsWith("l.yaml:10:").contains("'stream' is a relationship's")));
     }
+
+    private RecordedEvent raw(String json) {
+        return new RecordedEvent(1, 1, "s-1", "s", 1, "Measured", 1,
+                tools.jackson.databind.json.JsonMapper.builder()
+                        .enable(tools.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build()
+                        .readTree(json), EventMetadata.EMPTY, Instant.EPOCH);
+    }
+
+    @Test
+    void amountsBeyondADoublesDigitsStayExactAndAbsurdOnesAreRefusedAsAFailureOfThatEvent() throws Exception {
+        ReadModelProgram program = loader.compile("m.yaml", """
+                name: measures
+                store: postgres
+                version: 1
+                target: {table: measures}
+                fields: {amount: {type: decimal, scale: 2}}
+                on:
+                  Measured:
+                    - set: {amount: data.amount}
+                """);
+        List<Change> exact = program.changes(raw("{\"amount\": 1234567890123456.78}"));
+        assertThat(((DocumentChange) exact.get(0)).ops())
+                .containsExactly(new FieldOp.Set("amount", new BigDecimal("1234567890123456.78")));
+        assertThatThrownBy(() -> program.changes(raw("{\"amount\": 1e999999999}")))
+                .isInstanceOf(ChangeFailure.class).hasMessageContaining("m.yaml:8:");
+    }
 }

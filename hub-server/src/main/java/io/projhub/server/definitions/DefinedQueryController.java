@@ -65,8 +65,8 @@ public class DefinedQueryController {
         Sort sort = sort(parameters.get("sort"));
         ElasticsearchDefinedReadModel.SearchQuery query = validated(() -> new ElasticsearchDefinedReadModel.SearchQuery(
                 parameters.get("q"), filters(parameters, SEARCH_PARAMETERS), sort.field(), sort.descending(),
-                QueryParameters.integer("page", parameters.get("page")),
-                QueryParameters.integer("size", parameters.get("size")), parameters.get("agg")));
+                QueryParameters.boundedInt("page", parameters.get("page"), 0, 10_000, 0),
+                QueryParameters.boundedInt("size", parameters.get("size"), 1, 100, 20), parameters.get("agg")));
         return responses.answer(name, token, () -> model.search(query));
     }
 
@@ -112,6 +112,7 @@ public class DefinedQueryController {
     public ResponseEntity<Map<String, Object>> counter(@PathVariable String name, @PathVariable String counter,
             @RequestHeader(name = ConsistencyGate.TOKEN_HEADER, required = false) String token) throws Exception {
         RedisDefinedReadModel model = of(name, RedisDefinedReadModel.class, "counters", "redis");
+        redisName("counter", counter);
         ResponseEntity<Optional<Number>> answer = responses.answer(name, token, () -> model.counter(counter));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("counter", counter);
@@ -131,6 +132,7 @@ public class DefinedQueryController {
             @RequestParam(required = false) String order,
             @RequestHeader(name = ConsistencyGate.TOKEN_HEADER, required = false) String token) throws Exception {
         RedisDefinedReadModel model = of(name, RedisDefinedReadModel.class, "sorted-sets", "redis");
+        redisName("set", set);
         int bounded = QueryParameters.boundedInt("limit", limit, 1, 1000, 10);
         if (order != null && !order.equals("asc") && !order.equals("desc")) {
             throw new InvalidParameterException("order", "order must be asc or desc");
@@ -169,12 +171,27 @@ public class DefinedQueryController {
         return filters;
     }
 
+    /** A counter's or sorted set's name as definitions make them (never the hub's own {@code :by-stream} keys). */
+    private static void redisName(String parameter, String value) {
+        if (!value.matches("[A-Za-z0-9_.:@-]{1,200}") || value.endsWith(":by-stream")) {
+            throw new InvalidParameterException(parameter, parameter + " must be 1 to 200 of A-Z a-z 0-9 _ . : @ -");
+        }
+    }
+
+    /** InfluxDB keeps times between 1677 and 2262 (nanoseconds in a long). */
+    private static final Instant EARLIEST = Instant.parse("1678-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("2262-01-01T00:00:00Z");
+
     private static Instant instant(String parameter, String value) {
         if (value == null || value.isBlank()) {
             return null;
         }
         try {
-            return Instant.parse(value);
+            Instant instant = Instant.parse(value);
+            if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
+                throw new InvalidParameterException(parameter, parameter + " must lie between 1678 and 2262");
+            }
+            return instant;
         } catch (DateTimeParseException e) {
             throw new InvalidParameterException(parameter, parameter + " must be an ISO-8601 instant, e.g. "
                     + "2026-12-07T10:00:00Z");
@@ -200,11 +217,11 @@ public class DefinedQueryController {
             } else {
                 duration = Duration.parse(value);
             }
-            if (duration.isZero() || duration.isNegative()) {
-                throw new InvalidParameterException(parameter, parameter + " must be positive");
+            if (duration.isZero() || duration.isNegative() || duration.compareTo(Duration.ofDays(36_500)) > 0) {
+                throw new InvalidParameterException(parameter, parameter + " must be positive and at most 36500d");
             }
             return duration;
-        } catch (DateTimeParseException e) {
+        } catch (DateTimeParseException | ArithmeticException e) {
             throw new InvalidParameterException(parameter, parameter + " must be a duration such as 90s, 15m, 1h, 7d");
         }
     }

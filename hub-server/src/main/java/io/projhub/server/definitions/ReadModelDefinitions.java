@@ -65,6 +65,8 @@ public final class ReadModelDefinitions {
     /** The version each switch replaced, kept for {@code keepPrevious}. */
     private final Map<String, Previous> previous = new LinkedHashMap<>();
     private final Duration keepPrevious;
+    /** Set once the start-up load is done: later loads are reloads. */
+    private boolean started;
 
     private record Previous(DefinedReadModel model, Instant replacedAt) {
     }
@@ -96,6 +98,7 @@ public final class ReadModelDefinitions {
      */
     public synchronized void loadAtStart() throws DefinitionException, IOException {
         ReloadOutcome outcome = reload();
+        started = true;
         log.info("read_models=definitions event=loaded dir={} names={}", dir.toAbsolutePath(), outcome.added());
     }
 
@@ -107,6 +110,7 @@ public final class ReadModelDefinitions {
     public synchronized ReloadOutcome reload() throws DefinitionException, IOException {
         List<ReadModelProgram> programs = loader.loadDirectory(dir);
         List<DefinitionError> errors = new ArrayList<>();
+        Map<String, DefinedReadModel> abandoned = new LinkedHashMap<>(building);
         Map<String, ReadModel> current = live();
         List<ReadModel> nextLive = new ArrayList<>();
         Map<String, DefinedReadModel> nextBuilding = new LinkedHashMap<>();
@@ -156,7 +160,7 @@ public final class ReadModelDefinitions {
                         e.getMessage()));
                 continue;
             }
-            checkStoredHash(program, created).ifPresent(errors::add);
+            checkStoredHash(program, created, started).ifPresent(errors::add);
             if (live == null) {
                 nextLive.add(ReadModel.of(created));
                 added.add(name);
@@ -170,6 +174,7 @@ public final class ReadModelDefinitions {
         if (!errors.isEmpty()) {
             throw new DefinitionException(errors);
         }
+        publish(nextLive, nextBuilding);
         List<String> gone = new ArrayList<>();
         current.forEach((name, model) -> {
             if (nextLive.stream().noneMatch(m -> m.name().equals(name))) {
@@ -177,14 +182,13 @@ public final class ReadModelDefinitions {
                 removed.put(name, model.defined());
             }
         });
-        building.forEach((name, model) -> {
+        abandoned.forEach((name, model) -> {
             if (nextBuilding.get(name) != model) {
                 // an abandoned build: its data wait to be dropped like a removed read model's
                 removed.put(BuildingLane.laneName(name, model.program().definition().version()), model);
             }
         });
-        nextLive.forEach(m -> removed.remove(m.name()));
-        publish(nextLive, nextBuilding);
+        forgetTargetsInUse();
         log.info("read_models=definitions event=reloaded added={} building={} removed={} unchanged={}", added,
                 changed, gone, unchanged.size());
         return new ReloadOutcome(added, changed, gone, unchanged);
@@ -216,13 +220,21 @@ public final class ReadModelDefinitions {
             }
             nextLive.set(nextLive.indexOf(live), ReadModel.of(model));
             nextBuilding.remove(name);
-            previous.put(name, new Previous(live.defined(), now));
             switched.add(name);
-            log.info("read_model={} event=switched version={} previous_version={}", name,
-                    model.program().definition().version(), live.defined().program().definition().version());
         });
         if (!switched.isEmpty()) {
+            // First the building lanes stop (replaceLanes returns once they have), then the read models' own lanes
+            // take the new versions over from their checkpoints: never two lanes writing one version at once.
+            publish(new ArrayList<>(current.values()), nextBuilding);
             publish(nextLive, nextBuilding);
+            for (String name : switched) {
+                ReadModel old = current.get(name);
+                previous.put(name, new Previous(old.defined(), now));
+                log.info("read_model={} event=switched version={} previous_version={}", name,
+                        live().get(name).defined().program().definition().version(),
+                        old.defined().program().definition().version());
+            }
+            forgetTargetsInUse();
         }
         dropExpiredPrevious(now);
         return switched;
@@ -245,10 +257,13 @@ public final class ReadModelDefinitions {
         if (building.containsKey(name)) {
             throw new IllegalStateException("A version of " + name + " is building; wait for it or reload");
         }
+        if (!live().containsKey(name)) {
+            throw new IllegalArgumentException("The read model " + name + " is no longer defined");
+        }
         Map<String, DefinedReadModel> nextBuilding = new LinkedHashMap<>(building);
         nextBuilding.put(name, back.model());
-        previous.remove(name);
         publish(new ArrayList<>(live().values()), nextBuilding);
+        previous.remove(name);
         return back.model().program().definition().version();
     }
 
@@ -264,6 +279,21 @@ public final class ReadModelDefinitions {
         Map<String, Integer> versions = new LinkedHashMap<>();
         previous.forEach((name, p) -> versions.put(name, p.model().program().definition().version()));
         return versions;
+    }
+
+    /**
+     * A removed or previous version whose target (its name and version: the physical names) is live or building
+     * again must never be dropped: forget it.
+     */
+    private void forgetTargetsInUse() {
+        java.util.Set<String> inUse = new java.util.HashSet<>();
+        readModels.defined().forEach(m -> inUse.add(target(m.defined())));
+        removed.values().removeIf(m -> inUse.contains(target(m)));
+        previous.values().removeIf(p -> inUse.contains(target(p.model())));
+    }
+
+    private static String target(DefinedReadModel model) {
+        return model.program().definition().name() + ":v" + model.program().definition().version();
     }
 
     private void dropExpiredPrevious(Instant now) {
@@ -305,11 +335,11 @@ public final class ReadModelDefinitions {
             all.add(existing != null && existing.defined() == model ? existing : new ReadModel(lane,
                     BuildingLane.projector(lane, model.projector()), BuildingLane.probe(lane, model.probe()), model));
         });
+        if (!all.equals(readModels.defined())) {
+            readModels.replaceDefined(all); // throws (and restores the previous set) if a listener refuses it
+        }
         building.clear();
         building.putAll(nextBuilding);
-        if (!all.equals(readModels.defined())) {
-            readModels.replaceDefined(all);
-        }
     }
 
     /** A read model whose definition file was deleted, waiting to be dropped. */
@@ -332,12 +362,17 @@ public final class ReadModelDefinitions {
         if (model == null) {
             return false;
         }
+        if (readModels.defined().stream().anyMatch(m -> target(m.defined()).equals(target(model)))) {
+            removed.remove(name);
+            throw new IllegalStateException("The data of " + name + " are in use again (the same version is defined)");
+        }
         model.drop();
         removed.remove(name);
         return true;
     }
 
-    private static Optional<DefinitionError> checkStoredHash(ReadModelProgram program, DefinedReadModel model) {
+    private static Optional<DefinitionError> checkStoredHash(ReadModelProgram program, DefinedReadModel model,
+                                                             boolean started) {
         try {
             Optional<String> stored = model.storedHash();
             if (stored.isPresent() && !stored.get().equals(program.hash())) {
@@ -348,6 +383,14 @@ public final class ReadModelDefinitions {
                                 + " beside the old one"));
             }
         } catch (Exception e) {
+            if (started) {
+                // On a reload a store that cannot say what it was built from refuses the change, to be retried.
+                return Optional.of(new DefinitionError(program.definition().source(), lineOf(program, "store:"), 1,
+                        "the " + program.definition().store().id() + " store did not say which definition version "
+                                + program.definition().version() + " was built from (" + e.getClass().getSimpleName()
+                                + "); reload again once it answers"));
+            }
+            // At start a store that is down must not stop the other read models: its lane retries.
             log.warn("read_model={} event=stored-hash-unreadable error=\"{}\"", program.definition().name(),
                     e.toString());
         }

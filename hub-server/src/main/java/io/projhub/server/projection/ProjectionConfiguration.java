@@ -186,7 +186,8 @@ public class ProjectionConfiguration {
     private static Map<Projector, LaneSettings> lanes(List<ReadModel> readModels, ProjectionProperties properties) {
         Map<Projector, LaneSettings> lanes = new LinkedHashMap<>();
         for (ReadModel model : readModels) {
-            lanes.put(model.projector(), properties.laneSettings(model.name()));
+            // a version building beside the live one (lane <name>~v<N>) runs with its read model's settings
+            lanes.put(model.projector(), properties.laneSettings(model.name().replaceFirst("~v\\d+$", "")));
         }
         return lanes;
     }

@@ -62,14 +62,34 @@ public final class ReadModels {
     }
 
     /**
-     * Replaces the read models of definition files and tells the listeners, in the order they were added.
+     * Replaces the read models of definition files and tells the listeners, in the order they were added. If a
+     * listener refuses the new set, those already told are given the previous set back and the exception is thrown.
      *
      * @throws IllegalStateException if a name is taken twice (nothing is replaced)
      */
     public synchronized void replaceDefined(List<ReadModel> defined) {
+        Map<String, ReadModel> before = byName;
         byName = index(builtIn, new ArrayList<>(defined));
         List<ReadModel> now = all();
-        listeners.forEach(listener -> listener.accept(now));
+        int told = 0;
+        try {
+            for (Consumer<List<ReadModel>> listener : listeners) {
+                listener.accept(now);
+                told++;
+            }
+        } catch (RuntimeException e) {
+            // A listener refused the set (e.g. a lane setting out of range): go back to the previous one everywhere.
+            byName = before;
+            List<ReadModel> previous = all();
+            for (int i = 0; i < told; i++) {
+                try {
+                    listeners.get(i).accept(previous);
+                } catch (RuntimeException again) {
+                    e.addSuppressed(again);
+                }
+            }
+            throw e;
+        }
     }
 
     /** {@code listener} is called with the whole new set after every {@link #replaceDefined}. */

@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * Applies field changes to a document held in memory: how a store without server-side increments (Elasticsearch)
- * computes the new document, and how the preview and the drift audit compute what a store should hold. The input is
+ * computes the new document, and how the preview (and the drift audit, to come) computes what a store should hold. The input is
  * never modified.
  */
 public final class DocumentFold {

@@ -55,10 +55,16 @@ sealed interface Action {
                     }
                     continue;
                 }
+                if (step.kind().equals("decrement")) {
+                    try {
+                        value = negate((Number) value);
+                    } catch (ArithmeticException e) {
+                        throw step.value().failure(variables, "field " + field + ": " + e.getMessage());
+                    }
+                }
                 switch (step.kind()) {
                     case "set" -> ops.add(new FieldOp.Set(field, value));
-                    case "increment" -> ops.add(new FieldOp.Increment(field, (Number) value));
-                    case "decrement" -> ops.add(new FieldOp.Increment(field, negate((Number) value)));
+                    case "increment", "decrement" -> ops.add(new FieldOp.Increment(field, (Number) value));
                     case "add" -> ops.add(new FieldOp.AddToSet(field, value));
                     case "remove" -> ops.add(new FieldOp.Remove(field, value));
                     case "append" -> ops.add(new FieldOp.Append(field, value));

@@ -52,7 +52,13 @@ final class CompiledProgram implements ReadModelProgram {
         if (entries == null) {
             return List.of();
         }
-        Map<String, Object> variables = variables(event);
+        Map<String, Object> variables;
+        try {
+            variables = variables(event);
+        } catch (RuntimeException e) {
+            throw new ChangeFailure(definition.source() + ": the event " + event.type() + " of stream "
+                    + event.streamId() + " version " + event.version() + " cannot be read: " + e.getMessage(), e);
+        }
         String documentKey = null;
         List<Change> changes = new ArrayList<>();
         for (Entry entry : entries) {

@@ -12,7 +12,22 @@ final class Decimals {
     private Decimals() {
     }
 
+    /** Decimals beyond this many digits (or exponent) are refused: no amount needs them, and they cost memory. */
+    static final int MAX_DIGITS = 100;
+
     static BigDecimal of(Object value) {
+        return bounded(parse(value));
+    }
+
+    private static BigDecimal bounded(BigDecimal decimal) {
+        if (decimal.precision() > MAX_DIGITS || Math.abs(decimal.scale()) > MAX_DIGITS) {
+            throw new IllegalArgumentException("not a decimal the hub keeps: more than " + MAX_DIGITS
+                    + " digits or an exponent beyond " + MAX_DIGITS);
+        }
+        return decimal;
+    }
+
+    private static BigDecimal parse(Object value) {
         if (value instanceof BigDecimal decimal) {
             return decimal;
         }

@@ -115,7 +115,7 @@ public final class DefinitionCompiler {
         if (!errors.isEmpty()) {
             return new Compiled(file, root, null, errors);
         }
-        Compiled compiled = new Compiling(file, root, errors).run();
+        Compiled compiled = new Compiling(file, root, errors, text.split("\n", -1)).run();
         return errors.isEmpty() ? compiled : new Compiled(file, root, null, errors);
     }
 
@@ -135,11 +135,24 @@ public final class DefinitionCompiler {
         private Map<String, FieldSpec> fields;
         private Map<String, ChildTable> tables = Map.of();
         private Set<String> tags = Set.of();
+        private final String[] lines;
 
-        Compiling(String file, JsonNode root, List<DefinitionError> errors) {
+        Compiling(String file, JsonNode root, List<DefinitionError> errors, String[] lines) {
             this.file = file;
             this.root = root;
             this.errors = errors;
+            this.lines = lines;
+        }
+
+        /** 1 if the YAML scalar at this place is written in quotes (its text starts one column later), else 0. */
+        private int quoteWidth(DefinitionError place) {
+            int line = place.line() - 1;
+            int column = place.column() - 1;
+            if (line < 0 || line >= lines.length || column < 0 || column >= lines[line].length()) {
+                return 0;
+            }
+            char c = lines[line].charAt(column);
+            return c == '"' || c == '\'' ? 1 : 0;
         }
 
         Compiled run() {
@@ -572,7 +585,7 @@ public final class DefinitionCompiler {
                 for (CelIssue issue : e.getErrors()) {
                     int line = place.line() + Math.max(0, issue.getSourceLocation().getLine() - 1);
                     int column = issue.getSourceLocation().getLine() <= 1
-                            ? place.column() + Math.max(0, issue.getSourceLocation().getColumn())
+                            ? place.column() + quoteWidth(place) + Math.max(0, issue.getSourceLocation().getColumn())
                             : Math.max(1, issue.getSourceLocation().getColumn() + 1);
                     errors.add(new DefinitionError(file, line, column, what + ": the expression '" + source
                             + "' does not compile: " + issue.getMessage()));

@@ -44,10 +44,22 @@ final class Values {
             return list;
         }
         if (node.isIntegralNumber()) {
-            return node.canConvertToLong() ? node.longValue() : node.doubleValue();
+            // beyond a long: the exact digits as a string (a double would round them)
+            return node.canConvertToLong() ? node.longValue() : node.bigIntegerValue().toString();
         }
         if (node.isNumber()) {
-            return node.doubleValue();
+            java.math.BigDecimal exact = node.decimalValue();
+            double d = exact.doubleValue(); // infinite beyond a double's range, never an exception
+            // CEL has no decimal: a fraction is a double when that double is the number as written (its shortest
+            // form); otherwise (more digits than a double holds) the exact digits as a string, which decimal fields
+            // and the decimal functions read exactly, never rounded silently.
+            if (!Double.isInfinite(d) && java.math.BigDecimal.valueOf(d).compareTo(exact) == 0) {
+                return d;
+            }
+            if (Math.abs(exact.scale()) > Decimals.MAX_DIGITS || exact.precision() > Decimals.MAX_DIGITS) {
+                return exact.toString(); // short scientific form; decimal fields refuse it
+            }
+            return exact.toPlainString();
         }
         if (node.isBoolean()) {
             return node.booleanValue();
