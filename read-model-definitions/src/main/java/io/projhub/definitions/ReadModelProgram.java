@@ -1,6 +1,7 @@
 package io.projhub.definitions;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import io.projhub.core.eventstore.RecordedEvent;
@@ -30,4 +31,26 @@ public interface ReadModelProgram {
      *                       dead-letters the event for this read model only
      */
     List<Change> changes(RecordedEvent event) throws ChangeFailure;
+
+    /**
+     * Whether an expression reads {@code doc}, the current document of the event's key: then the writer computes
+     * changes with {@link #changes(RecordedEvent, Map)} (see {@link io.projhub.definitions.changes.DocumentFolding}).
+     */
+    default boolean usesDocument() {
+        return false;
+    }
+
+    /** The key of the document an event changes unless an action names another (the definition's {@code key}). */
+    default String keyOf(RecordedEvent event) throws ChangeFailure {
+        return event.streamId();
+    }
+
+    /**
+     * The changes {@code event} makes when the document of its key is {@code document} (field → value of the declared
+     * type, as {@link io.projhub.definitions.changes.DocumentFold} keeps them; timestamps may also be ISO-8601
+     * strings; empty: no document yet).
+     */
+    default List<Change> changes(RecordedEvent event, Map<String, Object> document) throws ChangeFailure {
+        return changes(event);
+    }
 }

@@ -301,4 +301,67 @@ class DefinitionLoaderTest {
         assertThatThrownBy(() -> program.changes(raw("{\"amount\": 1e999999999}")))
                 .isInstanceOf(ChangeFailure.class).hasMessageContaining("m.yaml:8:");
     }
+
+    @Test
+    void anExpressionReadsTheCurrentDocumentFoldedThroughTheBatch() throws Exception {
+        ReadModelProgram program = loader.compile("o.yaml", """
+                name: order-stats
+                store: redis
+                version: 1
+                target: {keyPrefix: ostats}
+                fields: {status: keyword, total: {type: decimal, scale: 2}, currency: keyword, since: timestamp}
+                on:
+                  OrderCreated:
+                    - set: {status: "'CREATED'", total: data.totalAmount, currency: data.currency, since: recordedAt}
+                    - counter: {name: "'status-CREATED'", by: 1}
+                  OrderCancelled:
+                    - counter: {name: "'status-' + doc.status", by: -1}
+                    - counter: {name: "'revenue-' + doc.currency", by: "subtractDecimal(0, doc.total)", scale: 2}
+                    - set: {status: "'CANCELLED'"}
+                      when: "recordedAt > doc.since"
+                """);
+        assertThat(program.usesDocument()).isTrue();
+        RecordedEvent created = new RecordedEvent(1, 1, "order-1", "order", 1, "OrderCreated", 1,
+                tools.jackson.databind.json.JsonMapper.builder().build()
+                        .readTree("{\"totalAmount\": \"12.50\", \"currency\": \"EUR\"}"), EventMetadata.EMPTY,
+                Instant.parse("2026-12-01T10:00:00Z"));
+        RecordedEvent cancelled = new RecordedEvent(2, 1, "order-1", "order", 2, "OrderCancelled", 1,
+                tools.jackson.databind.json.JsonMapper.builder().build().readTree("{}"), EventMetadata.EMPTY,
+                Instant.parse("2026-12-01T11:00:00Z"));
+        List<List<Change>> changes = io.projhub.definitions.changes.DocumentFolding.changes(program,
+                List.of(created, cancelled), keys -> Map.of());
+        assertThat(changes.get(1)).containsExactly(new CounterChange("status-CREATED", -1L, 0),
+                new CounterChange("revenue-EUR", new BigDecimal("-12.50"), 2),
+                new DocumentChange("order-1", List.of(new FieldOp.Set("status", "CANCELLED"))));
+
+        // the document as a store gives it: decimals as BigDecimal, timestamps as ISO strings
+        List<Change> fromStore = program.changes(cancelled, Map.of("status", "SHIPPED", "currency", "USD",
+                "total", new BigDecimal("3.00"), "since", "2026-12-01T10:30:00Z"));
+        assertThat(fromStore).contains(new CounterChange("status-SHIPPED", -1L, 0),
+                new CounterChange("revenue-USD", new BigDecimal("-3.00"), 2));
+        assertThatThrownBy(() -> program.changes(cancelled)).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void aKeyOrAnInfluxPointCannotReadTheDocument() {
+        assertThatThrownBy(() -> loader.compile("k.yaml", """
+                name: keyed
+                store: redis
+                version: 1
+                target: {keyPrefix: keyed}
+                key: doc.owner
+                on:
+                  A: [{delete: true}]
+                """)).hasMessageContaining("k.yaml:5:").hasMessageContaining("a key cannot read doc");
+        assertThatThrownBy(() -> loader.compile("p.yaml", """
+                name: pts
+                store: influxdb
+                version: 1
+                target: {measurement: pts}
+                fields: {n: long}
+                on:
+                  A:
+                    - point: {fields: {n: doc.n}}
+                """)).hasMessageContaining("p.yaml:8:").hasMessageContaining("no document to read");
+    }
 }

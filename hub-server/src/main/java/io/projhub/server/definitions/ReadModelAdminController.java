@@ -87,7 +87,9 @@ public class ReadModelAdminController {
             entry.put("version", event.version());
             entry.put("type", event.type());
             try {
-                List<Change> changes = program.changes(event);
+                List<Change> changes = program.usesDocument()
+                        ? program.changes(event, documents.getOrDefault(program.keyOf(event), Map.of()))
+                        : program.changes(event);
                 entry.put("changes", changes.stream().map(ReadModelAdminController::describe).toList());
                 for (Change change : changes) {
                     if (change instanceof DocumentChange doc) {

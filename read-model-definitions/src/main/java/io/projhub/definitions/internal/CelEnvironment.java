@@ -24,9 +24,12 @@ final class CelEnvironment {
     /** The variable a row's {@code forEach} binds each element to. */
     static final String ITEM = "item";
 
+    /** The variable holding the current document of the event's key (when a definition reads it). */
+    static final String DOC = "doc";
+
     /** The variables every expression sees (and {@link #ITEM} inside a row's forEach). */
     static final java.util.Set<String> VARIABLES = java.util.Set.of("data", "metadata", "streamId", "type", "version",
-            "position", "recordedAt");
+            "position", "recordedAt", "doc");
 
     private CelEnvironment() {
     }
@@ -42,6 +45,7 @@ final class CelEnvironment {
                 .addVar("version", SimpleType.INT)
                 .addVar("position", SimpleType.INT)
                 .addVar("recordedAt", SimpleType.TIMESTAMP)
+                .addVar(DOC, MapType.create(SimpleType.STRING, SimpleType.DYN))
                 .addFunctionDeclarations(
                         CelFunctionDecl.newFunctionDeclaration("decimal",
                                 CelOverloadDecl.newGlobalOverload("decimal_dyn", SimpleType.STRING, SimpleType.DYN)),

@@ -24,11 +24,25 @@ final class CompiledProgram implements ReadModelProgram {
     private final Expression key;
     private final Map<String, List<Entry>> byType;
 
-    CompiledProgram(ReadModelDefinition definition, String hash, Expression key, Map<String, List<Entry>> byType) {
+    private final boolean usesDocument;
+
+    CompiledProgram(ReadModelDefinition definition, String hash, Expression key, Map<String, List<Entry>> byType,
+                    boolean usesDocument) {
         this.definition = definition;
         this.hash = hash;
         this.key = key;
         this.byType = Map.copyOf(byType);
+        this.usesDocument = usesDocument;
+    }
+
+    @Override
+    public boolean usesDocument() {
+        return usesDocument;
+    }
+
+    @Override
+    public String keyOf(RecordedEvent event) throws ChangeFailure {
+        return keyOf(key, variables(event, Map.of()));
     }
 
     @Override
@@ -48,13 +62,21 @@ final class CompiledProgram implements ReadModelProgram {
 
     @Override
     public List<Change> changes(RecordedEvent event) throws ChangeFailure {
+        if (usesDocument) {
+            throw new IllegalStateException(definition.source() + " reads doc: give the current document");
+        }
+        return changes(event, Map.of());
+    }
+
+    @Override
+    public List<Change> changes(RecordedEvent event, Map<String, Object> document) throws ChangeFailure {
         List<Entry> entries = byType.get(event.type());
         if (entries == null) {
             return List.of();
         }
         Map<String, Object> variables;
         try {
-            variables = variables(event);
+            variables = variables(event, document);
         } catch (RuntimeException e) {
             throw new ChangeFailure(definition.source() + ": the event " + event.type() + " of stream "
                     + event.streamId() + " version " + event.version() + " cannot be read: " + e.getMessage(), e);
@@ -83,6 +105,18 @@ final class CompiledProgram implements ReadModelProgram {
             entry.action().run(variables, target, changes);
         }
         return changes;
+    }
+
+    private Map<String, Object> variables(RecordedEvent event, Map<String, Object> document) {
+        Map<String, Object> variables = variables(event);
+        Map<String, Object> doc = new HashMap<>();
+        document.forEach((field, value) -> {
+            if (value != null) {
+                doc.put(field, Values.toCel(definition.field(field), value));
+            }
+        });
+        variables.put(CelEnvironment.DOC, doc);
+        return variables;
     }
 
     static Map<String, Object> variables(RecordedEvent event) {

@@ -61,6 +61,7 @@ public final class DefinitionCompiler {
     private static final Map<StoreKind, String> TARGET_KEY = Map.of(StoreKind.ELASTICSEARCH, "index",
             StoreKind.REDIS, "keyPrefix", StoreKind.NEO4J, "labels", StoreKind.INFLUXDB, "measurement",
             StoreKind.POSTGRES, "table");
+    private static final Pattern READS_DOC = Pattern.compile("(?<![A-Za-z0-9_.'\"])doc\\b");
     private static final Pattern IDS_IN_TAG = Pattern.compile("\\b(streamId|position|version)\\b");
     /** Column names the stores use for themselves. */
     private static final Set<String> RESERVED_FIELDS = Set.of("key", "parent_key", "time");
@@ -136,6 +137,8 @@ public final class DefinitionCompiler {
         private Map<String, ChildTable> tables = Map.of();
         private Set<String> tags = Set.of();
         private final String[] lines;
+        /** Whether an expression (other than a key) reads {@code doc}. */
+        private boolean usesDocument;
 
         Compiling(String file, JsonNode root, List<DefinitionError> errors, String[] lines) {
             this.file = file;
@@ -198,7 +201,7 @@ public final class DefinitionCompiler {
                 return new Compiled(file, root, null, errors);
             }
             return new Compiled(file, root, new CompiledProgram(definition, hash(root), key,
-                    byType), List.of());
+                    byType, usesDocument), List.of());
         }
 
         private Map<String, FieldSpec> fieldSpecs(JsonNode node) {
@@ -577,6 +580,17 @@ public final class DefinitionCompiler {
         private Expression compileSource(String source, JsonNode node, boolean withItem, String what) {
             Cel environment = withItem ? celWithItem : cel;
             DefinitionError place = at(file, node, "");
+            if (READS_DOC.matcher(source).find()) {
+                if (what.equals("key") || what.endsWith(".key")) {
+                    error(node, what + ": a key cannot read doc (the document is found by its key)");
+                    return null;
+                }
+                if (store == StoreKind.INFLUXDB) {
+                    error(node, what + ": influxdb points have no document to read (doc)");
+                    return null;
+                }
+                usesDocument = true;
+            }
             String where = place.file() + ":" + place.line() + ":" + place.column() + " (" + what + ")";
             try {
                 CelAbstractSyntaxTree ast = environment.compile(source).getAst();

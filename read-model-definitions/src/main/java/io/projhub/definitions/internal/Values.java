@@ -67,6 +67,40 @@ final class Values {
         return node.asString();
     }
 
+    /**
+     * A stored value as CEL sees it in {@code doc}: decimals as exact strings (for the decimal functions), timestamps
+     * as timestamps (an ISO-8601 string of a timestamp field too), lists and maps element by element.
+     */
+    static Object toCel(FieldSpec spec, Object value) {
+        if (value instanceof BigDecimal decimal) {
+            return decimal.toPlainString();
+        }
+        if (value instanceof Integer i) {
+            return i.longValue();
+        }
+        if (value instanceof Float f) {
+            return f.doubleValue();
+        }
+        if (value instanceof String s && spec != null && spec.valueType() == FieldType.TIMESTAMP) {
+            try {
+                return Instant.parse(s);
+            } catch (DateTimeParseException e) {
+                return s;
+            }
+        }
+        if (value instanceof List<?> list) {
+            List<Object> out = new ArrayList<>(list.size());
+            list.forEach(v -> out.add(toCel(spec, v)));
+            return out;
+        }
+        if (value instanceof Map<?, ?> map) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            map.forEach((k, v) -> out.put(String.valueOf(k), toCel(null, v)));
+            return out;
+        }
+        return value;
+    }
+
     static boolean isNull(Object value) {
         return value == null || value instanceof NullValue;
     }
