@@ -29,6 +29,7 @@ import io.projhub.definitions.ChangeFailure;
 import io.projhub.definitions.ReadModelDefinition;
 import io.projhub.definitions.ReadModelProgram;
 import io.projhub.definitions.changes.Change;
+import io.projhub.definitions.changes.DocumentFolding;
 import io.projhub.definitions.DefinedReadModel;
 import io.projhub.projectors.jdbc.DefinedTables.Child;
 import io.projhub.projectors.jdbc.DefinedTables.Column;
@@ -41,6 +42,11 @@ import io.projhub.projectors.jdbc.DefinedTables.Column;
  * event at or below its stream's version, composes the changes of the others ({@link DefinedBatch}), writes them with
  * JDBC batches, raises the version records and stores the checkpoint with the program's hash. A redelivery never
  * moves the checkpoint back; applying the same batch again finds every event recorded and changes nothing.
+ *
+ * <p>For a program that reads {@code doc}, the events to apply are chosen first; then the current rows of their keys
+ * are read (and locked) in the same transaction with one {@code key = any(?)} select, and the changes are computed
+ * against them folded through the batch ({@link DocumentFolding}). {@code doc} holds the main table's fields, not
+ * the child rows.
  */
 public final class JdbcDefinedReadModel implements DefinedReadModel {
 
@@ -335,15 +341,34 @@ public final class JdbcDefinedReadModel implements DefinedReadModel {
                 Map<String, Long> recorded = lockVersions(c, batch.events());
                 Map<String, Long> raised = new LinkedHashMap<>();
                 DefinedBatch changes = new DefinedBatch(tables);
-                for (RecordedEvent event : batch.events()) {
-                    if (event.version() <= recorded.getOrDefault(event.streamId(), 0L)) {
-                        continue;
+                if (program.usesDocument()) {
+                    List<RecordedEvent> toApply = new ArrayList<>(batch.events().size());
+                    for (RecordedEvent event : batch.events()) {
+                        if (event.version() <= recorded.getOrDefault(event.streamId(), 0L)) {
+                            continue;
+                        }
+                        toApply.add(event);
+                        recorded.put(event.streamId(), event.version());
+                        raised.put(event.streamId(), event.version());
                     }
-                    for (Change change : program.changes(event)) {
-                        changes.add(event, change);
+                    List<List<Change>> folded = DocumentFolding.changes(program, toApply,
+                            keys -> lockDocuments(c, keys));
+                    for (int i = 0; i < toApply.size(); i++) {
+                        for (Change change : folded.get(i)) {
+                            changes.add(toApply.get(i), change);
+                        }
                     }
-                    recorded.put(event.streamId(), event.version());
-                    raised.put(event.streamId(), event.version());
+                } else {
+                    for (RecordedEvent event : batch.events()) {
+                        if (event.version() <= recorded.getOrDefault(event.streamId(), 0L)) {
+                            continue;
+                        }
+                        for (Change change : program.changes(event)) {
+                            changes.add(event, change);
+                        }
+                        recorded.put(event.streamId(), event.version());
+                        raised.put(event.streamId(), event.version());
+                    }
                 }
                 changes.write(c);
                 raiseVersions(c, raised);
@@ -369,6 +394,25 @@ public final class JdbcDefinedReadModel implements DefinedReadModel {
                 }
             }
             return versions;
+        }
+
+        /**
+         * The current documents of {@code keys} (their main-table fields that have a value, typed like
+         * {@link JdbcDefinedReadModel#document}; child rows are not part of {@code doc}), read in one statement
+         * inside the batch's transaction and locked until it ends, so the fold sees what the batch will overwrite.
+         */
+        private Map<String, Map<String, Object>> lockDocuments(Connection c, Set<String> keys) throws SQLException {
+            Map<String, Map<String, Object>> documents = new HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("select * from " + tables.main()
+                    + " where key = any(?) order by key for update")) {
+                ps.setArray(1, c.createArrayOf("text", keys.toArray(String[]::new)));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        documents.put(rs.getString(DefinedTables.KEY), row(rs, tables.fields().values(), false));
+                    }
+                }
+            }
+            return documents;
         }
 
         /** Stores the checkpoint with the hash; the checkpoint only moves forward. */

@@ -651,6 +651,139 @@ class JdbcDefinedReadModelTest {
         model.drop();
     }
 
+    // ---- a definition whose expressions read doc, the current document of the event's key ----
+
+    private static final tools.jackson.databind.json.JsonMapper JSON =
+            tools.jackson.databind.json.JsonMapper.builder().build();
+
+    private static RecordedEvent orderEvent(long position, String order, long version, String type, String data) {
+        return new RecordedEvent(position, position, order, "order", version, type, 1, JSON.readTree(data),
+                io.projhub.core.eventstore.EventMetadata.EMPTY, T0.plusSeconds(60 * position));
+    }
+
+    /**
+     * Orders: a status, a total and a time set on creation; shipping and cancelling record the status they leave
+     * ({@code doc.status}); a cancellation refunds the total ({@code doc.total}) if it comes after the creation
+     * ({@code doc.since}, a timestamp read back from the store); a {@code summary} row counts the orders per status
+     * (the counter of the status left moves down) and the revenue (taken back on cancellation).
+     */
+    private static ReadModelProgram orders(String name) throws Exception {
+        return new io.projhub.definitions.DefinitionLoader().compile("doc.yaml", """
+                name: %s
+                store: postgres
+                version: 1
+                target: {table: %s}
+                fields:
+                  status: keyword
+                  previousStatus: keyword
+                  total: {type: decimal, scale: 2}
+                  refunded: {type: decimal, scale: 2}
+                  since: timestamp
+                  created: long
+                  shipped: long
+                  cancelled: long
+                  revenue: {type: decimal, scale: 2}
+                on:
+                  OrderCreated:
+                    - set: {status: "'CREATED'", total: data.total, since: recordedAt}
+                    - key: "'summary'"
+                      increment: {created: 1, revenue: data.total}
+                  OrderShipped:
+                    - set: {status: "'SHIPPED'", previousStatus: doc.status}
+                    - key: "'summary'"
+                      when: "doc.status == 'CREATED'"
+                      decrement: {created: 1}
+                      increment: {shipped: 1}
+                  OrderCancelled:
+                    - set: {status: "'CANCELLED'", previousStatus: doc.status}
+                    - set: {refunded: doc.total}
+                      when: "recordedAt > doc.since"
+                    - key: "'summary'"
+                      when: "doc.status == 'CREATED'"
+                      decrement: {created: 1}
+                    - key: "'summary'"
+                      when: "doc.status == 'SHIPPED'"
+                      decrement: {shipped: 1}
+                    - key: "'summary'"
+                      increment: {cancelled: 1}
+                      decrement: {revenue: doc.total}
+                """.formatted(name.replace('_', '-'), name));
+    }
+
+    @Test
+    void anExpressionReadsTheDocumentFoldedThroughTheBatchOrStoredAndRedeliveriesChangeNothing() throws Exception {
+        String name = unique("orders");
+        ReadModelProgram program = orders(name);
+        assertThat(program.usesDocument()).isTrue();
+        JdbcDefinedReadModel model = new JdbcDefinedReadModel(dataSource, schema, program);
+        String a = "order-a-" + UUID.randomUUID();
+        String b = "order-b-" + UUID.randomUUID();
+
+        // (1) one batch: a is created, shipped and cancelled; each event sees the document the ones before it made
+        RecordedEvent a1 = orderEvent(1, a, 1, "OrderCreated", "{\"total\": \"12.50\"}");
+        RecordedEvent a2 = orderEvent(2, a, 2, "OrderShipped", "{}");
+        RecordedEvent a3 = orderEvent(3, a, 3, "OrderCancelled", "{}");
+        RecordedEvent b1 = orderEvent(4, b, 1, "OrderCreated", "{\"total\": \"20.00\"}");
+        EventBatch first = batch(List.of(a1, a2, a3, b1));
+        model.projector().apply(first);
+        Map<String, Object> orderA = model.document(a, 1).orElseThrow();
+        assertThat(orderA).containsEntry("status", "CANCELLED").containsEntry("previousStatus", "SHIPPED")
+                .containsEntry("total", dec("12.50")).containsEntry("refunded", dec("12.50"));
+        assertThat(model.document(b, 1).orElseThrow()).containsEntry("status", "CREATED")
+                .doesNotContainKey("previousStatus");
+        Map<String, Object> summary = model.document("summary", 1).orElseThrow();
+        assertThat(summary).containsEntry("created", 1L).containsEntry("shipped", 0L)
+                .containsEntry("cancelled", 1L).containsEntry("revenue", dec("20.00"));
+
+        // (3) the same batch again: every event is recorded, no counter moves twice
+        model.projector().apply(first);
+        assertThat(model.document("summary", 1)).contains(summary);
+        assertThat(model.document(a, 1)).contains(orderA);
+
+        // (2) later batches read the document from the store (decimal, timestamp and keyword typed as stored)
+        RecordedEvent b2 = orderEvent(5, b, 2, "OrderShipped", "{}");
+        model.projector().apply(batch(List.of(b2)));
+        assertThat(model.document(b, 1).orElseThrow()).containsEntry("status", "SHIPPED")
+                .containsEntry("previousStatus", "CREATED");
+        assertThat(model.document("summary", 1).orElseThrow()).containsEntry("created", 0L)
+                .containsEntry("shipped", 1L).containsEntry("cancelled", 1L);
+
+        // a redelivery with an older event: b1 is skipped and not folded, so b3 sees the stored SHIPPED, not CREATED
+        RecordedEvent b3 = orderEvent(6, b, 3, "OrderCancelled", "{}");
+        EventBatch redelivered = new EventBatch(List.of(b1, b3), b3.logPosition(), true);
+        model.projector().apply(redelivered);
+        Map<String, Object> orderB = model.document(b, 1).orElseThrow();
+        assertThat(orderB).containsEntry("status", "CANCELLED").containsEntry("previousStatus", "SHIPPED")
+                .containsEntry("refunded", dec("20.00")).containsEntry("since", b1.recordedAt().toString());
+        Map<String, Object> after = model.document("summary", 1).orElseThrow();
+        assertThat(after).containsEntry("created", 0L).containsEntry("shipped", 0L)
+                .containsEntry("cancelled", 2L).containsEntry("revenue", dec("0.00"));
+        assertThat(model.probe().appliedVersion(b)).isEqualTo(3);
+
+        // (3) everything again, in one batch and event by event: nothing moves
+        model.projector().apply(new EventBatch(List.of(a1, a2, a3, b1, b2, b3), b3.logPosition(), true));
+        model.projector().apply(redelivered);
+        for (RecordedEvent e : List.of(a1, a2, a3, b1, b2, b3)) {
+            model.projector().apply(batch(List.of(e)));
+        }
+        assertThat(model.document("summary", 1)).contains(after);
+        assertThat(model.document(a, 1)).contains(orderA);
+        assertThat(model.document(b, 1)).contains(orderB);
+        assertThat(model.projector().checkpoint()).isEqualTo(b3.logPosition());
+
+        // an expression failing on the document (no order c to ship) is the event's permanent failure; nothing written
+        String c = "order-c-" + UUID.randomUUID();
+        RecordedEvent c2 = orderEvent(7, c, 2, "OrderShipped", "{}");
+        assertThatThrownBy(() -> model.projector().apply(batch(List.of(c2))))
+                .isInstanceOf(ChangeFailure.class).hasMessageContaining("doc.yaml");
+        assertThat(model.projector().classify(new ChangeFailure("x"))).isEqualTo(FailureKind.PERMANENT);
+        assertThat(model.document(c, 1)).isEmpty();
+        assertThat(model.probe().appliedVersion(c)).isZero();
+        assertThat(model.document("summary", 1)).contains(after);
+        assertThat(model.projector().checkpoint()).isEqualTo(b3.logPosition());
+        model.drop();
+    }
+
     private long count(String tableAndWhere) throws SQLException {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("select count(*) from " + schema + "." + tableAndWhere)) {
