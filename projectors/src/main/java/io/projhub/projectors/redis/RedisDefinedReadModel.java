@@ -3,7 +3,9 @@ package io.projhub.projectors.redis;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -28,9 +30,12 @@ import io.projhub.definitions.changes.Change;
 import io.projhub.definitions.changes.CounterChange;
 import io.projhub.definitions.changes.DeleteDocument;
 import io.projhub.definitions.changes.DocumentChange;
+import io.projhub.definitions.changes.DocumentFolding;
 import io.projhub.definitions.changes.FieldOp;
 import io.projhub.definitions.changes.SortedSetChange;
 import io.projhub.definitions.DefinedReadModel;
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisBusyException;
@@ -63,6 +68,12 @@ import tools.jackson.databind.node.ObjectNode;
  * version the script applies its changes and records the version atomically, then moves the checkpoint forward.
  * Supported changes: {@link DocumentChange} (every {@link FieldOp}), {@link DeleteDocument}, {@link CounterChange},
  * {@link SortedSetChange}; any other is a {@link ChangeFailure} of its event.
+ *
+ * <p>A program that reads {@code doc} ({@link ReadModelProgram#usesDocument()}): before computing changes, one
+ * pipeline reads the recorded versions of the batch's streams and the documents of its events' keys; the events
+ * above their stream's recorded version (in batch order) are folded through {@link DocumentFolding} against those
+ * documents, and only they are sent to the script (a key no event's own key names, changed by an action's
+ * {@code key}, is read when the fold first reaches it: one more pipeline).
  */
 public final class RedisDefinedReadModel implements DefinedReadModel {
 
@@ -169,6 +180,11 @@ public final class RedisDefinedReadModel implements DefinedReadModel {
         if (stored.isEmpty()) {
             return Optional.empty();
         }
+        return Optional.of(typed(stored));
+    }
+
+    /** A stored hash typed per the definition (declared fields in their order, then the others as stored text). */
+    private Map<String, Object> typed(Map<String, String> stored) {
         Map<String, Object> document = new LinkedHashMap<>();
         for (FieldSpec spec : definition.fields().values()) {
             String text = stored.get(spec.name());
@@ -177,7 +193,7 @@ public final class RedisDefinedReadModel implements DefinedReadModel {
             }
         }
         new TreeMap<>(stored).forEach((field, text) -> document.putIfAbsent(field, text));
-        return Optional.of(document);
+        return document;
     }
 
     @Override
@@ -244,6 +260,12 @@ public final class RedisDefinedReadModel implements DefinedReadModel {
     /** Applies a batch and returns how many of its events changed the read model (others were applied before). */
     long applyCounting(EventBatch batch) throws ChangeFailure {
         List<RecordedEvent> events = batch.events();
+        List<ObjectNode> rows = null; // null: each event is encoded as its chunk is built (the program ignores doc)
+        if (program.usesDocument()) {
+            Folded folded = fold(events);
+            events = folded.events();
+            rows = folded.rows();
+        }
         List<String> keys = List.of(versionsKey(), checkpointKey());
         long applied = 0;
         int from = 0;
@@ -252,7 +274,7 @@ public final class RedisDefinedReadModel implements DefinedReadModel {
             int chars = 0;
             int to = from;
             while (to < events.size() && to - from < CHUNK_EVENTS && (to == from || chars < CHUNK_CHARS)) {
-                ObjectNode encoded = encode(events.get(to));
+                ObjectNode encoded = rows == null ? encode(events.get(to)) : rows.get(to);
                 chars += encoded.toString().length();
                 chunk.add(encoded);
                 to++;
@@ -296,6 +318,239 @@ public final class RedisDefinedReadModel implements DefinedReadModel {
             row.put("f", String.valueOf(e.getMessage()));
         }
         return row;
+    }
+
+    /** One event for the script with the changes the fold computed (or its failure if Redis cannot make them). */
+    private ObjectNode encode(RecordedEvent event, List<Change> computed) {
+        ObjectNode row = JsonNodeFactory.instance.objectNode();
+        row.put("s", event.streamId());
+        row.put("v", Long.toString(event.version()));
+        ArrayNode changes = JsonNodeFactory.instance.arrayNode();
+        try {
+            for (Change change : computed) {
+                changes.add(encode(change));
+            }
+            row.set("c", changes);
+        } catch (ChangeFailure | RuntimeException e) {
+            row.put("f", String.valueOf(e.getMessage()));
+        }
+        return row;
+    }
+
+    // ---- programs that read the document ----
+
+    /** The events to send to the script and their encoded rows. */
+    private record Folded(List<RecordedEvent> events, List<ObjectNode> rows) {
+    }
+
+    /**
+     * The batch's events above their stream's recorded version, with the changes {@link DocumentFolding} computes
+     * for them. An event whose changes cannot be computed (an expression fails on it: a {@link ChangeFailure}) is
+     * sent last, with its failure, after the events before it (folded without it): the script applies those and
+     * reports it, as for a program that does not read the document. A failure of Redis while reading propagates as
+     * it is (a connection failure stays transient).
+     */
+    private Folded fold(List<RecordedEvent> batch) throws ChangeFailure {
+        Set<String> streams = new LinkedHashSet<>();
+        Set<String> keys = new LinkedHashSet<>();
+        for (RecordedEvent event : batch) {
+            streams.add(event.streamId());
+            try {
+                String key = program.keyOf(event);
+                if (key != null && !key.isEmpty()) {
+                    keys.add(key);
+                }
+            } catch (ChangeFailure | RuntimeException e) {
+                // the fold reports it, if the event is to be applied
+            }
+        }
+        Documents documents = new Documents();
+        Map<String, Long> recorded = streams.isEmpty() ? Map.of() : documents.prefetch(streams, keys);
+
+        // A single lane writes a read model: the versions and documents read above are what the script will see when
+        // it runs, so the events chosen here are the ones it applies (its version guard still decides, event by
+        // event) and the fold starts from the documents it will change.
+        List<RecordedEvent> toApply = new ArrayList<>(batch.size());
+        Map<String, Long> versions = new HashMap<>(recorded);
+        for (RecordedEvent event : batch) {
+            if (event.version() > versions.getOrDefault(event.streamId(), 0L)) {
+                toApply.add(event);
+                versions.put(event.streamId(), event.version());
+            }
+        }
+
+        Tracking tracking = new Tracking(program);
+        List<RecordedEvent> folded = toApply;
+        RecordedEvent failed = null;
+        String failure = null;
+        List<List<Change>> changes;
+        while (true) {
+            try {
+                changes = DocumentFolding.changes(tracking, folded, documents);
+                break;
+            } catch (Exception e) {
+                if (documents.failure != null) {
+                    throw documents.failure;
+                }
+                if (!(e instanceof ChangeFailure) && !(e instanceof RuntimeException)) {
+                    throw new IllegalStateException(e);
+                }
+                int at = indexOf(folded, tracking.current);
+                if (at < 0) {
+                    throw new ChangeFailure("Read model " + definition.name() + ": " + e.getMessage(), e);
+                }
+                // the events before it are folded again without it (their documents are read already)
+                failed = folded.get(at);
+                failure = String.valueOf(e.getMessage());
+                folded = folded.subList(0, at);
+                tracking.current = null;
+            }
+        }
+        List<RecordedEvent> events = new ArrayList<>(folded.size() + 1);
+        List<ObjectNode> rows = new ArrayList<>(folded.size() + 1);
+        for (int i = 0; i < folded.size(); i++) {
+            events.add(folded.get(i));
+            rows.add(encode(folded.get(i), changes.get(i)));
+        }
+        if (failed != null) {
+            ObjectNode row = JsonNodeFactory.instance.objectNode();
+            row.put("s", failed.streamId());
+            row.put("v", Long.toString(failed.version()));
+            row.put("f", failure);
+            events.add(failed);
+            rows.add(row);
+        }
+        return new Folded(events, rows);
+    }
+
+    private static int indexOf(List<RecordedEvent> events, RecordedEvent event) {
+        if (event != null) {
+            for (int i = 0; i < events.size(); i++) {
+                if (events.get(i) == event) {
+                    return i;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** The documents of a batch, read from Redis once per key, typed per the definition. */
+    private final class Documents implements DocumentFolding.DocumentLoader {
+
+        private final Map<String, Map<String, Object>> read = new HashMap<>();
+        /** What Redis threw while the fold read a document: the batch's failure, not its event's. */
+        private RuntimeException failure;
+
+        /**
+         * One pipeline (one round trip): HMGET of the streams' recorded versions and HGETALL of each key's document.
+         *
+         * @return stream id -> recorded version (absent: none)
+         */
+        Map<String, Long> prefetch(Set<String> streams, Set<String> keys) {
+            String[] streamIds = streams.toArray(String[]::new);
+            Map<String, Response<Map<String, String>>> hashes = new LinkedHashMap<>();
+            Response<List<String>> versions;
+            try (AbstractPipeline pipeline = redis.pipelined()) {
+                versions = pipeline.hmget(versionsKey(), streamIds);
+                for (String key : keys) {
+                    hashes.put(key, pipeline.hgetAll(documentKey(key)));
+                }
+                pipeline.sync();
+            }
+            hashes.forEach((key, hash) -> read.put(key, typedOrEmpty(hash.get())));
+            Map<String, Long> recorded = new HashMap<>();
+            List<String> values = versions.get();
+            for (int i = 0; i < streamIds.length; i++) {
+                if (values.get(i) != null) {
+                    recorded.put(streamIds[i], Long.parseLong(values.get(i)));
+                }
+            }
+            return recorded;
+        }
+
+        /** The fold's reads: from the prefetch; a key not read yet in one more pipeline. */
+        @Override
+        public Map<String, Map<String, Object>> load(Set<String> keys) {
+            try {
+                Map<String, Response<Map<String, String>>> missing = new LinkedHashMap<>();
+                for (String key : keys) {
+                    if (key != null && !key.isEmpty() && !read.containsKey(key)) {
+                        missing.put(key, null);
+                    }
+                }
+                if (!missing.isEmpty()) {
+                    try (AbstractPipeline pipeline = redis.pipelined()) {
+                        missing.replaceAll((key, none) -> pipeline.hgetAll(documentKey(key)));
+                        pipeline.sync();
+                    }
+                    missing.forEach((key, hash) -> read.put(key, typedOrEmpty(hash.get())));
+                }
+                Map<String, Map<String, Object>> documents = new HashMap<>();
+                for (String key : keys) {
+                    Map<String, Object> document = key == null ? null : read.get(key);
+                    if (document != null && !document.isEmpty()) {
+                        documents.put(key, document);
+                    }
+                }
+                return documents;
+            } catch (RuntimeException e) {
+                failure = e;
+                throw e;
+            }
+        }
+
+        private Map<String, Object> typedOrEmpty(Map<String, String> stored) {
+            return stored == null || stored.isEmpty() ? Map.of() : typed(stored);
+        }
+    }
+
+    /** The program, remembering the event it was last asked about (the one a failure of the fold is about). */
+    private static final class Tracking implements ReadModelProgram {
+
+        private final ReadModelProgram program;
+        private RecordedEvent current;
+
+        Tracking(ReadModelProgram program) {
+            this.program = program;
+        }
+
+        @Override
+        public ReadModelDefinition definition() {
+            return program.definition();
+        }
+
+        @Override
+        public String hash() {
+            return program.hash();
+        }
+
+        @Override
+        public Set<String> eventTypes() {
+            return program.eventTypes();
+        }
+
+        @Override
+        public boolean usesDocument() {
+            return program.usesDocument();
+        }
+
+        @Override
+        public List<Change> changes(RecordedEvent event) throws ChangeFailure {
+            current = event;
+            return program.changes(event);
+        }
+
+        @Override
+        public String keyOf(RecordedEvent event) throws ChangeFailure {
+            current = event;
+            return program.keyOf(event);
+        }
+
+        @Override
+        public List<Change> changes(RecordedEvent event, Map<String, Object> document) throws ChangeFailure {
+            current = event;
+            return program.changes(event, document);
+        }
     }
 
     private ObjectNode encode(Change change) throws ChangeFailure {

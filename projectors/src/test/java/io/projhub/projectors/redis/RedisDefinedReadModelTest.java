@@ -24,6 +24,7 @@ import io.projhub.core.domain.DomainEventTypes;
 import io.projhub.core.domain.account.AccountCreated;
 import io.projhub.core.domain.account.MoneyDeposited;
 import io.projhub.core.domain.account.MoneyWithdrawn;
+import io.projhub.core.eventstore.EventMetadata;
 import io.projhub.core.eventstore.EventTypeRegistry;
 import io.projhub.core.eventstore.LogPosition;
 import io.projhub.core.eventstore.RecordedEvent;
@@ -31,6 +32,7 @@ import io.projhub.core.projection.EventBatch;
 import io.projhub.core.projection.FailureKind;
 import io.projhub.core.projection.Projector;
 import io.projhub.definitions.ChangeFailure;
+import io.projhub.definitions.DefinitionLoader;
 import io.projhub.definitions.FieldSpec;
 import io.projhub.definitions.FieldType;
 import io.projhub.definitions.ReadModelDefinition;
@@ -690,6 +692,215 @@ class RedisDefinedReadModelTest {
                 "ERR user_script:1: bad"))).isEqualTo(FailureKind.PERMANENT);
         Projector projector = model().projector();
         assertThat(projector.classify(new ChangeFailure("bad"))).isEqualTo(FailureKind.PERMANENT);
+    }
+
+    // ---- a definition that reads the document ----
+
+    /**
+     * Orders whose status counters move: each event takes its order out of the counter of the status the document
+     * holds ({@code doc.status}) and puts it into its new one; a cancellation takes the order's total back from the
+     * revenue of its currency ({@code doc.total}, {@code doc.currency}, only if recorded after {@code doc.since});
+     * {@code steps} counts the order's events and {@code stepsBefore} keeps what the document held before.
+     */
+    private ReadModelProgram orderStatus(String keyPrefix) throws Exception {
+        return new DefinitionLoader().compile("doc.yaml", """
+                name: order-status-%s
+                store: redis
+                version: 1
+                target: {keyPrefix: %s}
+                fields:
+                  status: keyword
+                  previousStatus: keyword
+                  total: {type: decimal, scale: 2}
+                  currency: keyword
+                  since: timestamp
+                  steps: long
+                  stepsBefore: long
+                on:
+                  OrderCreated:
+                    - set: {status: "'CREATED'", total: data.totalAmount, currency: data.currency, since: recordedAt}
+                      increment: {steps: 1}
+                    - counter: {name: "'status-CREATED'", by: 1}
+                    - counter: {name: "'revenue-' + data.currency", by: "decimal(data.totalAmount)", scale: 2}
+                  OrderShipped:
+                    - counter: {name: "'status-' + doc.status", by: -1}
+                    - counter: {name: "'status-SHIPPED'", by: 1}
+                    - set: {status: "'SHIPPED'", previousStatus: doc.status, stepsBefore: doc.steps}
+                      increment: {steps: 1}
+                  OrderCancelled:
+                    - counter: {name: "'status-' + doc.status", by: -1}
+                    - counter: {name: "'status-CANCELLED'", by: 1}
+                    - counter: {name: "'revenue-' + doc.currency", by: "subtractDecimal(0, doc.total)", scale: 2}
+                    - set: {status: "'CANCELLED'", previousStatus: doc.status, stepsBefore: doc.steps}
+                      increment: {steps: 1}
+                      when: "recordedAt > doc.since"
+                """.formatted(keyPrefix, keyPrefix));
+    }
+
+    private final List<RecordedEvent> orderLog = new ArrayList<>();
+    private final Map<String, Long> orderVersions = new HashMap<>();
+
+    private RecordedEvent order(String orderId, String type, String json) {
+        long version = orderVersions.merge(orderId, 1L, Long::sum);
+        long position = orderLog.size() + 1;
+        RecordedEvent event = new RecordedEvent(position, 2000 + position, orderId, "order", version, type, 1,
+                RedisDefinedValues.JSON.readTree(json), EventMetadata.EMPTY, T0.plusSeconds(60 * position));
+        orderLog.add(event);
+        return event;
+    }
+
+    private RecordedEvent created(String orderId, String total, String currency) {
+        return order(orderId, "OrderCreated", "{\"totalAmount\": \"" + total + "\", \"currency\": \"" + currency + "\"}");
+    }
+
+    private LogPosition orderHead() {
+        return orderLog.get(orderLog.size() - 1).logPosition();
+    }
+
+    /** The counters of the order-status read model (absent ones left out). */
+    private static Map<String, Number> statusCounters(RedisDefinedReadModel model) {
+        Map<String, Number> counters = new TreeMap<>();
+        for (String name : List.of("status-CREATED", "status-SHIPPED", "status-CANCELLED", "revenue-EUR",
+                "revenue-USD")) {
+            model.counter(name).ifPresent(total -> counters.put(name, total));
+        }
+        return counters;
+    }
+
+    /** The read model's keys and contents with its prefix cut off, without the checkpoint (it holds the hash). */
+    private Map<String, Object> content(RedisDefinedReadModel model) {
+        Map<String, Object> content = new TreeMap<>();
+        snapshot(model.keyPrefix()).forEach((key, value) -> content.put(key.substring(model.keyPrefix().length()),
+                value));
+        content.remove("checkpoint");
+        return content;
+    }
+
+    @Test
+    void aProgramReadingTheDocumentFoldsItThroughOneBatchAndAppliedAgainChangesNothing() throws Exception {
+        RedisDefinedReadModel model = new RedisDefinedReadModel(redis, namespace, orderStatus("ostatus"));
+        assertThat(model.program().usesDocument()).isTrue();
+        created("o-1", "12.50", "EUR");
+        order("o-1", "OrderShipped", "{}");
+        created("o-2", "5.00", "EUR");
+        order("o-1", "OrderCancelled", "{}");
+        created("o-3", "7.25", "USD");
+        order("o-3", "OrderShipped", "{}");
+        EventBatch batch = new EventBatch(orderLog, orderHead());
+
+        // nothing of the batch is in Redis yet: every doc.* comes from the events before it in the batch
+        assertThat(model.applyCounting(batch)).isEqualTo(6);
+        assertThat(model.document("o-1", 1).orElseThrow()).containsExactly(
+                entry("status", "CANCELLED"),
+                entry("previousStatus", "SHIPPED"),
+                entry("total", new BigDecimal("12.50")),
+                entry("currency", "EUR"),
+                entry("since", T0.plusSeconds(60).toString()),
+                entry("steps", 3L),
+                entry("stepsBefore", 2L));
+        assertThat(model.document("o-3", 1).orElseThrow()).containsEntry("status", "SHIPPED")
+                .containsEntry("previousStatus", "CREATED").containsEntry("stepsBefore", 1L);
+        assertThat(statusCounters(model)).containsExactly(
+                entry("revenue-EUR", new BigDecimal("5.00")),
+                entry("revenue-USD", new BigDecimal("7.25")),
+                entry("status-CANCELLED", 1L),
+                entry("status-CREATED", 1L),
+                entry("status-SHIPPED", 1L));
+        assertThat(model.counterContributions("status-CREATED")).containsExactly(
+                entry("o-1", 0L), entry("o-2", 1L), entry("o-3", 0L));
+        assertThat(model.projector().checkpoint()).isEqualTo(orderHead());
+
+        // the same batch again, and redelivered: nothing is folded, nothing moves
+        Map<String, Object> once = snapshot(model.keyPrefix());
+        assertThat(model.applyCounting(batch)).isZero();
+        model.projector().apply(new EventBatch(orderLog, orderHead(), true));
+        assertThat(snapshot(model.keyPrefix())).isEqualTo(once);
+    }
+
+    @Test
+    void aProgramReadingTheDocumentReadsItFromRedisAcrossBatchesAndFoldsOnlyTheEventsItApplies() throws Exception {
+        RedisDefinedReadModel oneBatch = new RedisDefinedReadModel(redis, namespace, orderStatus("oone"));
+        RedisDefinedReadModel inBatches = new RedisDefinedReadModel(redis, namespace, orderStatus("obatches"));
+        List<RecordedEvent> first = List.of(created("o-1", "12.50", "EUR"), created("o-2", "3.10", "EUR"));
+        List<RecordedEvent> second = List.of(order("o-1", "OrderShipped", "{}"));
+        List<RecordedEvent> third = List.of(order("o-1", "OrderCancelled", "{}"),
+                order("o-2", "OrderCancelled", "{}"));
+
+        inBatches.projector().apply(new EventBatch(first, first.get(1).logPosition()));
+        inBatches.projector().apply(new EventBatch(second, second.get(0).logPosition()));
+        // doc.status, doc.total (a decimal), doc.currency and doc.since (an ISO timestamp) read back from the hashes
+        assertThat(inBatches.applyCounting(new EventBatch(third, orderHead()))).isEqualTo(2);
+        assertThat(inBatches.document("o-1", 1).orElseThrow()).containsEntry("status", "CANCELLED")
+                .containsEntry("previousStatus", "SHIPPED").containsEntry("steps", 3L)
+                .containsEntry("stepsBefore", 2L);
+        assertThat(inBatches.document("o-2", 1).orElseThrow()).containsEntry("status", "CANCELLED")
+                .containsEntry("previousStatus", "CREATED").containsEntry("stepsBefore", 1L);
+        assertThat(statusCounters(inBatches)).containsExactly(
+                entry("revenue-EUR", new BigDecimal("0.00")),
+                entry("status-CANCELLED", 2L),
+                entry("status-CREATED", 0L),
+                entry("status-SHIPPED", 0L));
+
+        // the same as all in one batch
+        oneBatch.projector().apply(new EventBatch(orderLog, orderHead()));
+        assertThat(content(inBatches)).isEqualTo(content(oneBatch));
+
+        // a redelivery of everything, in one batch or again batch by batch, changes nothing
+        Map<String, Object> after = snapshot(inBatches.keyPrefix());
+        assertThat(inBatches.applyCounting(new EventBatch(orderLog, orderHead(), true))).isZero();
+        inBatches.projector().apply(new EventBatch(second, second.get(0).logPosition(), true));
+        inBatches.projector().apply(new EventBatch(third, orderHead(), true));
+        assertThat(snapshot(inBatches.keyPrefix())).isEqualTo(after);
+
+        // a batch whose first events are applied already: they are skipped and not folded, so the new event sees
+        // the document as Redis holds it (steps 1), not with the creation counted twice
+        RecordedEvent created = created("o-4", "1.00", "USD");
+        inBatches.projector().apply(new EventBatch(List.of(created), orderHead()));
+        RecordedEvent shipped = order("o-4", "OrderShipped", "{}");
+        assertThat(inBatches.applyCounting(new EventBatch(List.of(created, shipped), orderHead(), true)))
+                .isEqualTo(1);
+        assertThat(inBatches.document("o-4", 1).orElseThrow()).containsEntry("steps", 2L)
+                .containsEntry("stepsBefore", 1L).containsEntry("previousStatus", "CREATED");
+        assertThat(inBatches.counter("status-SHIPPED")).contains(1L);
+        assertThat(inBatches.counter("status-CREATED")).contains(0L);
+        assertThat(inBatches.probe().appliedVersion("o-4")).isEqualTo(2);
+    }
+
+    @Test
+    void aProgramReadingTheDocumentFailsOnlyTheEventAnExpressionFailsOnAndARedisFailureStaysTransient()
+            throws Exception {
+        RedisDefinedReadModel model = new RedisDefinedReadModel(redis, namespace, orderStatus("ofail"));
+        RecordedEvent first = created("o-1", "2.00", "EUR");
+        RecordedEvent orphan = order("o-9", "OrderShipped", "{}"); // no document: doc.status fails
+        RecordedEvent after = created("o-2", "3.00", "EUR");
+        EventBatch batch = new EventBatch(List.of(first, orphan, after), orderHead());
+
+        assertThatThrownBy(() -> model.projector().apply(batch))
+                .isInstanceOf(ChangeFailure.class).hasMessageContaining("o-9@1")
+                .hasMessageContaining("OrderShipped")
+                .satisfies(e -> assertThat(model.projector().classify(e)).isEqualTo(FailureKind.PERMANENT));
+        // the event before it is applied, it and the one after it are not, and the checkpoint stays
+        assertThat(model.document("o-1", 1)).isPresent();
+        assertThat(model.document("o-2", 1)).isEmpty();
+        assertThat(model.counter("status-CREATED")).contains(1L);
+        assertThat(model.probe().appliedVersion("o-9")).isZero();
+        assertThat(model.projector().checkpoint()).isEqualTo(LogPosition.START);
+
+        // once skipped by an admin, the redelivery applies the rest, and o-1 only once
+        model.projector().recordSkipped("o-9", 1);
+        assertThat(model.applyCounting(new EventBatch(batch.events(), orderHead(), true))).isEqualTo(1);
+        assertThat(model.counter("status-CREATED")).contains(2L);
+        assertThat(model.counter("revenue-EUR")).contains(new BigDecimal("5.00"));
+        assertThat(model.projector().checkpoint()).isEqualTo(orderHead());
+
+        // Redis unreachable while reading the documents: the store's failure, transient, not the event's
+        try (JedisPooled unreachable = new JedisPooled("127.0.0.1", 1)) {
+            RedisDefinedReadModel down = new RedisDefinedReadModel(unreachable, namespace, orderStatus("ofail"));
+            assertThatThrownBy(() -> down.projector().apply(new EventBatch(List.of(created("o-3", "1.00", "EUR")),
+                    orderHead())))
+                    .isNotInstanceOf(ChangeFailure.class)
+                    .satisfies(e -> assertThat(down.projector().classify(e)).isEqualTo(FailureKind.TRANSIENT));
+        }
     }
 
     // ---- helpers ----
