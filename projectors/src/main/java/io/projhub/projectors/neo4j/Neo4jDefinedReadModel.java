@@ -1,6 +1,7 @@
 package io.projhub.projectors.neo4j;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -46,6 +47,7 @@ import io.projhub.definitions.changes.Change;
 import io.projhub.definitions.changes.DeleteDocument;
 import io.projhub.definitions.changes.DocumentChange;
 import io.projhub.definitions.changes.DocumentFold;
+import io.projhub.definitions.changes.DocumentFolding;
 import io.projhub.definitions.changes.FieldOp;
 import io.projhub.definitions.changes.RelationshipChange;
 import io.projhub.definitions.DefinedReadModel;
@@ -77,6 +79,14 @@ import io.projhub.definitions.DefinedReadModel;
  * the program's hash (never moved backwards). Two round trips per batch. A batch that deletes documents or
  * relationships runs its relationship changes and deletions first, row by row in event order (each row a CALL
  * subquery, which sees the previous rows' writes), then writes its documents.
+ *
+ * <p><b>A program that reads {@code doc}</b> ({@link ReadModelProgram#usesDocument()}) cannot run before the
+ * transaction: there the first statement also reads the documents of the events' keys ({@link
+ * ReadModelProgram#keyOf}), Java picks the events that apply and computes their changes with {@link DocumentFolding}
+ * against those documents (folded through the batch), its loader answering from what the first statement read; a
+ * document an action names under another key is read by one more statement in the same transaction. The
+ * documents then fold and are written as above: still two round trips for the usual batch. A relationship to a label
+ * not constrained yet rolls the transaction back, creates the constraint and runs it again (once per label).
  *
  * <p>A deleted document ({@link DeleteDocument}) loses the relationships its event's stream created; the node is
  * removed if none is left, else (another stream's relationship still points at it) it stays as a placeholder with
@@ -184,6 +194,8 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
     private final String primary;
     private final Neo4jDefinedValues values;
     private final String readStatement;
+    /** Reads documents alone (keys the first statement did not read: a document an action names). */
+    private final String readDocumentsStatement;
     private final String documentStatement;
     private final Map<List<String>, String> writeStatements = new ConcurrentHashMap<>();
     private final Set<String> constrainedLabels = ConcurrentHashMap.newKeySet();
@@ -232,6 +244,11 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
                                  RETURN {stream: s, version: v.version} } AS versions,
                        COLLECT { UNWIND $keys AS key MATCH (n:%s {%s: $rm, key: key}) RETURN properties(n) } AS documents
                 """.formatted(VERSION_LABEL, quoted(primary), MARKER);
+        this.readDocumentsStatement = """
+                UNWIND $keys AS key
+                MATCH (n:%s {%s: $rm, key: key})
+                RETURN properties(n) AS document
+                """.formatted(quoted(primary), MARKER);
         this.documentStatement = """
                 CALL () {
                   UNWIND $created AS d
@@ -486,6 +503,92 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
         DeferredFailure(Exception failure) {
             super(failure.getMessage(), failure, false, false);
             this.failure = failure;
+        }
+    }
+
+    /** Carries the loader's (the store's) failure out of the fold, to be thrown as it is. */
+    private static final class LoadFailure extends RuntimeException {
+        final RuntimeException failure;
+
+        LoadFailure(RuntimeException failure) {
+            super(failure.getMessage(), failure, false, false);
+            this.failure = failure;
+        }
+    }
+
+    /** The batch's relationships need uniqueness constraints not created yet: created outside the transaction. */
+    private static final class MissingLabels extends RuntimeException {
+        final Set<String> labels;
+
+        MissingLabels(Set<String> labels) {
+            super("constraints needed for labels " + labels, null, false, false);
+            this.labels = labels;
+        }
+    }
+
+    /** The document's fields of a stored node as {@link DocumentFolding} expects them (the declared types). */
+    private Map<String, Object> typedFields(Map<String, Object> properties) {
+        Map<String, Object> fields = new HashMap<>();
+        properties.forEach((name, value) -> {
+            if (!RESERVED_PROPERTIES.contains(name) && value != null) {
+                fields.put(name, values.toTyped(name, value));
+            }
+        });
+        return fields;
+    }
+
+    /**
+     * The program as {@link DocumentFolding} runs it: each event's changes checked and turned into items as they are
+     * computed (so the first failing event of the batch is the one that fails), and which event is being folded.
+     */
+    private final class FoldingProgram implements ReadModelProgram {
+        final List<List<Item>> items = new ArrayList<>();
+        RecordedEvent current;
+        /** Whether {@link #current}'s changes were computed (a failure after it is its fold's). */
+        boolean computed;
+
+        @Override
+        public ReadModelDefinition definition() {
+            return program.definition();
+        }
+
+        @Override
+        public String hash() {
+            return program.hash();
+        }
+
+        @Override
+        public Set<String> eventTypes() {
+            return program.eventTypes();
+        }
+
+        @Override
+        public List<Change> changes(RecordedEvent event) throws ChangeFailure {
+            return program.changes(event);
+        }
+
+        @Override
+        public boolean usesDocument() {
+            return true;
+        }
+
+        @Override
+        public String keyOf(RecordedEvent event) throws ChangeFailure {
+            return program.keyOf(event);
+        }
+
+        @Override
+        public List<Change> changes(RecordedEvent event, Map<String, Object> document) throws ChangeFailure {
+            current = event;
+            computed = false;
+            List<Change> changes = program.changes(event, document);
+            List<Item> converted = new ArrayList<>(changes.size());
+            for (Change change : changes) {
+                converted.add(item(change, event));
+            }
+            items.add(converted);
+            computed = true;
+            return changes;
         }
     }
 
@@ -762,6 +865,10 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
         @Override
         public void apply(EventBatch batch) throws Exception {
             ensureSchema();
+            if (program.usesDocument()) {
+                applyWithDocuments(batch);
+                return;
+            }
             List<RecordedEvent> events = batch.events();
             Set<String> combos = new TreeSet<>();
             List<Prepared> prepared = new ArrayList<>(events.size());
@@ -802,17 +909,179 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
                         }
                     }
                 }
-                Record state = tx.run(readStatement, Map.of("rm", marker, "streams", List.copyOf(streams),
-                        "keys", List.copyOf(keys))).single();
-                for (Value version : state.get("versions").values()) {
-                    recorded.put(version.get("stream").asString(), version.get("version").asLong());
-                }
-                for (Value document : state.get("documents").values()) {
-                    Map<String, Object> properties = document.asMap();
-                    stored.put((String) properties.get(KEY), properties);
+                readState(tx, streams, keys, recorded, stored);
+            }
+            writeApplied(tx, events, prepared, combos, checkpoint, recorded, stored);
+        }
+
+        /**
+         * The first statement: locks the checkpoint node, reads the recorded versions of {@code streams} into
+         * {@code recorded} and the stored properties of the documents of {@code keys} into {@code stored}.
+         */
+        private void readState(TransactionContext tx, Set<String> streams, Set<String> keys, Map<String, Long> recorded,
+                               Map<String, Map<String, Object>> stored) {
+            Record state = tx.run(readStatement, Map.of("rm", marker, "streams", List.copyOf(streams),
+                    "keys", List.copyOf(keys))).single();
+            for (Value version : state.get("versions").values()) {
+                recorded.put(version.get("stream").asString(), version.get("version").asLong());
+            }
+            for (Value document : state.get("documents").values()) {
+                Map<String, Object> properties = document.asMap();
+                stored.put((String) properties.get(KEY), properties);
+            }
+        }
+
+        /** Reads the stored properties of the documents of {@code keys} into {@code stored} (one statement). */
+        private void readDocuments(TransactionContext tx, Collection<String> keys,
+                                   Map<String, Map<String, Object>> stored) {
+            for (Record record : tx.run(readDocumentsStatement, Map.of("rm", marker, "keys", List.copyOf(keys))).list()) {
+                Map<String, Object> properties = record.get("document").asMap();
+                stored.put((String) properties.get(KEY), properties);
+            }
+        }
+
+        /**
+         * For a program that reads {@code doc}: the changes are computed inside the transaction, after the first
+         * statement has read the versions of the batch's streams and the documents of its events' keys (so the fold
+         * sees what the batch overwrites, under the checkpoint lock), for the events that apply only.
+         */
+        private void applyWithDocuments(EventBatch batch) throws Exception {
+            List<RecordedEvent> events = batch.events();
+            Set<String> keys = new LinkedHashSet<>();
+            for (RecordedEvent event : events) {
+                try {
+                    keys.add(program.keyOf(event));
+                } catch (ChangeFailure | RuntimeException e) {
+                    // the event fails in the fold if it is to be applied
                 }
             }
+            for (int attempt = 1; ; attempt++) {
+                try (Session session = driver.session(WRITE)) {
+                    session.executeWrite(tx -> {
+                        writeWithDocuments(tx, events, keys, batch.checkpoint());
+                        return null;
+                    });
+                    return;
+                } catch (RuntimeException e) {
+                    MissingLabels missing = null;
+                    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                        if (t instanceof DeferredFailure deferred) {
+                            throw deferred.failure;
+                        }
+                        if (t instanceof MissingLabels m) {
+                            missing = m;
+                        }
+                    }
+                    if (missing == null || attempt >= 5) {
+                        throw e;
+                    }
+                    // schema commands cannot run in a transaction that writes: create the constraints, then again
+                    for (String label : missing.labels) {
+                        ensureLabel(label);
+                    }
+                }
+            }
+        }
 
+        private void writeWithDocuments(TransactionContext tx, List<RecordedEvent> events, Set<String> keys,
+                                        LogPosition checkpoint) {
+            Map<String, Long> recorded = new HashMap<>();
+            Map<String, Map<String, Object>> stored = new HashMap<>();
+            Set<String> read = new HashSet<>();
+            if (!events.isEmpty()) {
+                Set<String> streams = new LinkedHashSet<>();
+                for (RecordedEvent event : events) {
+                    streams.add(event.streamId());
+                }
+                readState(tx, streams, keys, recorded, stored);
+                read.addAll(keys);
+            }
+            // the events that apply, as writeApplied decides: above their stream's version, in batch order
+            Map<String, Long> versions = new HashMap<>(recorded);
+            List<RecordedEvent> toApply = new ArrayList<>();
+            List<Integer> positions = new ArrayList<>();
+            for (int i = 0; i < events.size(); i++) {
+                RecordedEvent event = events.get(i);
+                if (event.version() > versions.getOrDefault(event.streamId(), 0L)) {
+                    toApply.add(event);
+                    positions.add(i);
+                    versions.put(event.streamId(), event.version());
+                }
+            }
+            DocumentFolding.DocumentLoader loader = wanted -> {
+                try {
+                    List<String> unread = wanted.stream().filter(key -> !read.contains(key)).toList();
+                    if (!unread.isEmpty()) {
+                        readDocuments(tx, unread, stored);
+                        read.addAll(unread);
+                    }
+                    Map<String, Map<String, Object>> documents = new HashMap<>();
+                    for (String key : wanted) {
+                        Map<String, Object> properties = stored.get(key);
+                        if (properties != null) {
+                            documents.put(key, typedFields(properties));
+                        }
+                    }
+                    return documents;
+                } catch (RuntimeException e) {
+                    throw new LoadFailure(e);
+                }
+            };
+            FoldingProgram folding = new FoldingProgram();
+            try {
+                DocumentFolding.changes(folding, toApply, loader);
+            } catch (LoadFailure e) {
+                throw e.failure; // the store's: the driver's exception as it is (retried, classified)
+            } catch (ChangeFailure e) {
+                throw new DeferredFailure(e);
+            } catch (RuntimeException e) {
+                throw new DeferredFailure(folding.computed ? failure(folding.current, "field change failed: " + e, e) : e);
+            } catch (Exception e) {
+                throw new DeferredFailure(e);
+            }
+
+            List<Prepared> prepared = new ArrayList<>(events.size());
+            for (int i = 0; i < events.size(); i++) {
+                prepared.add(new Prepared(List.of(), null));
+            }
+            Set<String> combos = new TreeSet<>();
+            Set<String> unread = new LinkedHashSet<>();
+            for (int j = 0; j < toApply.size(); j++) {
+                List<Item> items = folding.items.get(j);
+                prepared.set(positions.get(j), new Prepared(items, null));
+                for (Item item : items) {
+                    if (item instanceof RelationshipItem relationship) {
+                        combos.add(relationship.combo());
+                    } else if (item instanceof DocumentItem document && !read.contains(document.change().key())) {
+                        unread.add(document.change().key());
+                    } else if (item instanceof DeleteItem delete && !read.contains(delete.key())) {
+                        unread.add(delete.key());
+                    }
+                }
+            }
+            Set<String> unconstrained = new TreeSet<>();
+            for (String combo : combos) {
+                String label = combo.substring(combo.indexOf(':') + 1);
+                if (!constrainedLabels.contains(label)) {
+                    unconstrained.add(label);
+                }
+            }
+            if (!unconstrained.isEmpty()) {
+                throw new MissingLabels(unconstrained);
+            }
+            if (!unread.isEmpty()) { // a deleted document no expression read
+                readDocuments(tx, unread, stored);
+            }
+            writeApplied(tx, events, prepared, List.copyOf(combos), checkpoint, recorded, stored);
+        }
+
+        /**
+         * Folds the events that apply (version above {@code recorded}, in batch order) and writes them with the new
+         * versions and the checkpoint: the second statement.
+         */
+        private void writeApplied(TransactionContext tx, List<RecordedEvent> events, List<Prepared> prepared,
+                                  List<String> combos, LogPosition checkpoint, Map<String, Long> recorded,
+                                  Map<String, Map<String, Object>> stored) {
             Map<String, Long> applied = new HashMap<>(recorded);
             Map<String, DocumentState> documents = new LinkedHashMap<>();
             List<Map<String, Object>> steps = new ArrayList<>();

@@ -630,6 +630,177 @@ class Neo4jDefinedReadModelTest {
         assertThat(model.probe().appliedVersion("acc-1")).isEqualTo(3);
     }
 
+    // ---- a definition whose expressions read doc ----
+
+    private static final String ORDER = "ProjhubTestOrder";
+    private static final String STATUS = "ProjhubTestStatus";
+    private static final Instant ORDERS_T0 = Instant.parse("2026-12-01T10:00:00Z");
+
+    /**
+     * Orders: created with a status, a total, a currency and a time, counted into a {@code revenue-<currency>}
+     * document; shipping and cancelling keep the status before them ({@code doc.status}); a cancellation (later than
+     * the creation: {@code doc.since}) refunds {@code doc.total}, takes it back from the revenue (a document of
+     * another key) and links the order to a CANCELLED node, with the status it left and the refund.
+     */
+    private static final String ORDERS_YAML = """
+            name: order-status
+            store: neo4j
+            version: 1
+            target: {labels: [ProjhubTestOrder]}
+            fields:
+              status: keyword
+              previousStatus: keyword
+              currency: keyword
+              total: {type: decimal, scale: 2}
+              refunded: {type: decimal, scale: 2}
+              revenue: {type: decimal, scale: 2}
+              orders: long
+              since: timestamp
+            on:
+              OrderCreated:
+                - set: {status: "'CREATED'", total: data.totalAmount, currency: data.currency, since: recordedAt}
+                - key: "'revenue-' + data.currency"
+                  increment: {revenue: decimal(data.totalAmount), orders: 1}
+              OrderShipped:
+                - set: {status: "'SHIPPED'", previousStatus: doc.status}
+              OrderCancelled:
+                - set: {status: "'CANCELLED'", previousStatus: doc.status, refunded: doc.total}
+                  when: "recordedAt > doc.since"
+                - key: "'revenue-' + data.currency"
+                  decrement: {revenue: doc.total, orders: 1}
+                - relationship:
+                    type: CANCELLED_FROM
+                    to: {label: ProjhubTestStatus, key: "'CANCELLED'"}
+                    properties: {status: doc.status, refund: doc.total}
+            """;
+
+    private final Map<String, Long> orderVersions = new HashMap<>();
+    private long orderPosition;
+
+    private Neo4jDefinedReadModel orders() throws Exception {
+        ReadModelProgram program = new io.projhub.definitions.DefinitionLoader().compile("doc.yaml", ORDERS_YAML);
+        assertThat(program.usesDocument()).isTrue();
+        return new Neo4jDefinedReadModel(driver, namespace, program);
+    }
+
+    private RecordedEvent orderEvent(String order, String type, String json) throws Exception {
+        long version = orderVersions.merge(order, 1L, Long::sum);
+        orderPosition++;
+        return new RecordedEvent(orderPosition, 5000 + orderPosition, order, "order", version, type, 1,
+                tools.jackson.databind.json.JsonMapper.builder().build().readTree(json),
+                io.projhub.core.eventstore.EventMetadata.EMPTY, ORDERS_T0.plusSeconds(60 * orderPosition));
+    }
+
+    private RecordedEvent created(String order, String total) throws Exception {
+        return orderEvent(order, "OrderCreated", "{\"totalAmount\": \"" + total + "\", \"currency\": \"EUR\"}");
+    }
+
+    private static EventBatch batchOf(List<RecordedEvent> events) {
+        return new EventBatch(events, events.get(events.size() - 1).logPosition());
+    }
+
+    /** The properties of the document's CANCELLED_FROM relationships. */
+    private List<Object> cancelledFrom(Neo4jDefinedReadModel model, String key) throws Exception {
+        return relationships(model.document(key, 1).orElseThrow()).stream()
+                .filter(r -> "CANCELLED_FROM".equals(r.get("type")) && "CANCELLED".equals(node(r).get("key")))
+                .map(r -> r.get("properties")).toList();
+    }
+
+    private RecordedEvent cancelled(String order) throws Exception {
+        return orderEvent(order, "OrderCancelled", "{\"currency\": \"EUR\"}");
+    }
+
+    @Test
+    void anExpressionReadsTheDocumentFoldedThroughTheBatch() throws Exception {
+        Neo4jDefinedReadModel model = orders();
+        RecordedEvent created1 = created("order-1", "12.50");
+        RecordedEvent created2 = created("order-2", "7.00");
+        RecordedEvent shipped1 = orderEvent("order-1", "OrderShipped", "{}");
+        RecordedEvent cancelled1 = cancelled("order-1");
+        List<RecordedEvent> events = List.of(created1, created2, shipped1, cancelled1);
+
+        // one batch: the shipment sees the creation, the cancellation the shipment, none of it stored yet
+        model.projector().apply(batchOf(events));
+
+        assertThat(fields(model, "order-1")).containsOnly(entry("status", "CANCELLED"),
+                entry("previousStatus", "SHIPPED"), entry("currency", "EUR"), entry("total", new BigDecimal("12.50")),
+                entry("refunded", new BigDecimal("12.50")), entry("since", created1.recordedAt().toString()));
+        assertThat(fields(model, "order-2")).containsOnly(entry("status", "CREATED"), entry("currency", "EUR"),
+                entry("total", new BigDecimal("7.00")), entry("since", created2.recordedAt().toString()));
+        assertThat(fields(model, "revenue-EUR")).containsOnly(entry("revenue", new BigDecimal("7.00")),
+                entry("orders", 1L));
+        assertThat(cancelledFrom(model, "order-1")).containsExactly(Map.of("status", "SHIPPED", "refund", "12.50"));
+        assertThat(model.probe().appliedVersion("order-1")).isEqualTo(3);
+        assertThat(model.probe().checkpoint()).isEqualTo(cancelled1.logPosition());
+        List<String> once = snapshot(model);
+
+        // the same batch again, a fresh instance, a redelivery of a part of it: nothing moves twice
+        model.projector().apply(batchOf(events));
+        orders().projector().apply(batchOf(events));
+        model.projector().apply(new EventBatch(List.of(shipped1, cancelled1), cancelled1.logPosition(), true));
+        assertThat(snapshot(model)).isEqualTo(once);
+    }
+
+    @Test
+    void inTwoBatchesTheDocumentIsReadFromTheStoreAndSkippedEventsAreNotFolded() throws Exception {
+        Neo4jDefinedReadModel model = orders();
+        RecordedEvent created1 = created("order-1", "12.50");
+        RecordedEvent created2 = created("order-2", "7.00");
+        RecordedEvent shipped1 = orderEvent("order-1", "OrderShipped", "{}");
+        model.projector().apply(batchOf(List.of(created1, created2, shipped1)));
+        assertThat(fields(model, "order-1")).contains(entry("status", "SHIPPED"), entry("previousStatus", "CREATED"));
+        assertThat(fields(model, "revenue-EUR")).containsOnly(entry("revenue", new BigDecimal("19.50")),
+                entry("orders", 2L));
+
+        // the second batch carries the creation of order-1 again (already applied: skipped, so not folded either,
+        // or the cancellation would see CREATED): the documents come from the store
+        RecordedEvent cancelled1 = cancelled("order-1");
+        RecordedEvent cancelled2 = cancelled("order-2");
+        List<RecordedEvent> second = List.of(created1, cancelled1, cancelled2);
+        model.projector().apply(batchOf(second));
+
+        assertThat(fields(model, "order-1")).contains(entry("status", "CANCELLED"), entry("previousStatus", "SHIPPED"),
+                entry("refunded", new BigDecimal("12.50")));
+        assertThat(fields(model, "order-2")).contains(entry("status", "CANCELLED"), entry("previousStatus", "CREATED"),
+                entry("refunded", new BigDecimal("7.00")));
+        assertThat(fields(model, "revenue-EUR")).containsOnly(entry("revenue", new BigDecimal("0.00")),
+                entry("orders", 0L));
+        assertThat(cancelledFrom(model, "order-1")).containsExactly(Map.of("status", "SHIPPED", "refund", "12.50"));
+        assertThat(cancelledFrom(model, "order-2")).containsExactly(Map.of("status", "CREATED", "refund", "7.00"));
+        List<String> once = snapshot(model);
+
+        // the whole history redelivered, and the second batch again: no revenue taken back twice
+        List<RecordedEvent> all = List.of(created1, created2, shipped1, cancelled1, cancelled2);
+        model.projector().apply(new EventBatch(all, cancelled2.logPosition(), true));
+        model.projector().apply(batchOf(second));
+        assertThat(snapshot(model)).isEqualTo(once);
+        assertThat(fields(model, "revenue-EUR")).containsEntry("revenue", new BigDecimal("0.00"));
+    }
+
+    @Test
+    void anExpressionFailingOnTheDocumentIsAPermanentFailureOfItsEventAndNothingIsApplied() throws Exception {
+        Neo4jDefinedReadModel model = orders();
+        RecordedEvent created1 = created("order-1", "12.50");
+        model.projector().apply(batchOf(List.of(created1)));
+        List<String> before = snapshot(model);
+
+        // order-9 has no document: doc.status is missing
+        RecordedEvent shipped1 = orderEvent("order-1", "OrderShipped", "{}");
+        RecordedEvent cancelled9 = cancelled("order-9");
+        assertThatThrownBy(() -> model.projector().apply(batchOf(List.of(shipped1, cancelled9))))
+                .isInstanceOf(ChangeFailure.class).hasMessageContaining("doc.yaml:")
+                .hasMessageContaining("stream order-9 version 1")
+                .satisfies(e -> assertThat(model.projector().classify(e)).isEqualTo(FailureKind.PERMANENT));
+        assertThat(snapshot(model)).isEqualTo(before);
+
+        // as the lane does: the good event alone, the bad one skipped; a redelivery of both then changes nothing
+        model.projector().apply(batchOf(List.of(shipped1)));
+        model.projector().recordSkipped("order-9", 1);
+        model.projector().apply(new EventBatch(List.of(shipped1, cancelled9), cancelled9.logPosition(), true));
+        assertThat(fields(model, "order-1")).contains(entry("status", "SHIPPED"), entry("previousStatus", "CREATED"));
+        assertThat(model.document("order-9", 1)).isEmpty();
+    }
+
     @Test
     void invalidDefinitionsAreRefusedAtConstruction() {
         ReadModelProgram badLabel = TestPrograms.of(accountsDefinition("x", 1, List.of("Good", "Bad-Label")), "h", Map.of());
