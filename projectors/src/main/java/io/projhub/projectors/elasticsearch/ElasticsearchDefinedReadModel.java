@@ -5,6 +5,7 @@ import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -50,6 +51,7 @@ import io.projhub.definitions.changes.Change;
 import io.projhub.definitions.changes.DeleteDocument;
 import io.projhub.definitions.changes.DocumentChange;
 import io.projhub.definitions.changes.DocumentFold;
+import io.projhub.definitions.changes.DocumentFolding;
 import io.projhub.definitions.changes.FieldOp;
 import io.projhub.definitions.DefinedReadModel;
 import tools.jackson.databind.json.JsonMapper;
@@ -90,6 +92,11 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code index} with {@code if_seq_no}/{@code if_primary_term} for an existing one. The versions travel in the
  * document, so the guard commits with the data. On a version conflict the key is read again and folded again (a
  * bounded number of times). No refresh on this path.
+ * <p>
+ * A program that reads {@code doc} ({@link ReadModelProgram#usesDocument()}) takes the same {@code _mget} (keyed by
+ * the events' keys) as the loader of {@link DocumentFolding}: the events above their stream record and above their
+ * stream's version in their key's document are folded, in batch order, and their documents are written from that
+ * same read, so a concurrent change is a version conflict; see {@code applyReadingDocuments}.
  */
 public final class ElasticsearchDefinedReadModel implements DefinedReadModel {
 
@@ -119,6 +126,8 @@ public final class ElasticsearchDefinedReadModel implements DefinedReadModel {
     private final String writeAlias;
     private final String checkpointIndex;
     private final String checkpointId;
+    /** The program whose changes come normalized to the declared types (what {@link DocumentFolding} folds). */
+    private final ReadModelProgram normalizing = new NormalizingProgram();
     private final DefinedProjector projector = new DefinedProjector();
     private final DefinedProbe probe = new DefinedProbe();
     private volatile boolean ready;
@@ -572,6 +581,10 @@ public final class ElasticsearchDefinedReadModel implements DefinedReadModel {
     }
 
     private void applyEvents(List<RecordedEvent> events) throws Exception {
+        if (program.usesDocument()) {
+            applyReadingDocuments(events);
+            return;
+        }
         List<Prepared> prepared = new ArrayList<>(events.size());
         Set<String> keys = new LinkedHashSet<>();
         Set<String> streams = new LinkedHashSet<>();
@@ -595,22 +608,193 @@ public final class ElasticsearchDefinedReadModel implements DefinedReadModel {
             if (p.failure() != null) {
                 throw p.failure();
             }
-            if (p.changes().isEmpty()) {
-                unchangedStreams.merge(event.streamId(), event.version(), Math::max);
-                continue;
-            }
-            for (Change change : p.changes()) {
-                List<EventChanges> list = byKey.computeIfAbsent(keyOf(change), k -> new ArrayList<>());
-                if (!list.isEmpty() && list.get(list.size() - 1).event() == event) {
-                    list.get(list.size() - 1).changes().add(change);
-                } else {
-                    List<Change> changes = new ArrayList<>();
-                    changes.add(change);
-                    list.add(new EventChanges(event, changes));
-                }
-            }
+            group(byKey, unchangedStreams, event, p.changes());
         }
         write(byKey, read.documents(), unchangedStreams);
+    }
+
+    /** Adds an event's changes to the changes by key, or its version to the streams it leaves without changes. */
+    private static void group(Map<String, List<EventChanges>> byKey, Map<String, Long> unchangedStreams,
+                              RecordedEvent event, List<Change> changes) {
+        if (changes.isEmpty()) {
+            unchangedStreams.merge(event.streamId(), event.version(), Math::max);
+            return;
+        }
+        for (Change change : changes) {
+            List<EventChanges> list = byKey.computeIfAbsent(keyOf(change), k -> new ArrayList<>());
+            if (!list.isEmpty() && list.get(list.size() - 1).event() == event) {
+                list.get(list.size() - 1).changes().add(change);
+            } else {
+                List<Change> eventChanges = new ArrayList<>();
+                eventChanges.add(change);
+                list.add(new EventChanges(event, eventChanges));
+            }
+        }
+    }
+
+    /**
+     * A batch of a program that reads {@code doc}. One {@code _mget} reads the documents of the events' keys and the
+     * stream records; the events to apply are those above their stream record and above the version of their stream
+     * in their key's document (an event already in its document is not folded again). {@link DocumentFolding}
+     * computes their changes against the documents of that same read (a key only an action names is read when the
+     * fold first needs it), and the documents written are folded from that read, so a document changed in between
+     * by another writer is a version conflict. A conflict on a document some event's changes were computed from
+     * makes the whole batch read, computed and written again (bounded); a conflict on a document only written to is
+     * read and folded again as in the path without {@code doc}.
+     */
+    private void applyReadingDocuments(List<RecordedEvent> events) throws Exception {
+        for (int attempt = 1; attempt <= MAX_CONFLICT_ATTEMPTS; attempt++) {
+            Set<String> stale = tryApplyReadingDocuments(events);
+            if (stale.isEmpty()) {
+                return;
+            }
+            conflictRetries.addAndGet(stale.size());
+        }
+        throw new IOException("version conflicts persisted on documents read by " + definition.name() + " in "
+                + concreteIndex + " after " + MAX_CONFLICT_ATTEMPTS + " attempts (another writer?)");
+    }
+
+    /** @return the keys whose documents changed under the changes computed from them (then try again); else empty */
+    private Set<String> tryApplyReadingDocuments(List<RecordedEvent> events) throws Exception {
+        List<String> eventKeys = new ArrayList<>(events.size());
+        List<ChangeFailure> keyFailures = new ArrayList<>(events.size());
+        Set<String> keys = new LinkedHashSet<>();
+        Set<String> streams = new LinkedHashSet<>();
+        for (RecordedEvent event : events) {
+            streams.add(event.streamId());
+            String key = null;
+            ChangeFailure keyFailure = null;
+            try {
+                key = program.keyOf(event);
+                checkKey(key);
+                keys.add(key);
+            } catch (ChangeFailure failure) {
+                keyFailure = failure;
+            } catch (IllegalArgumentException e) {
+                keyFailure = failure(event, e.getMessage(), e);
+            }
+            eventKeys.add(keyFailure == null ? key : null);
+            keyFailures.add(keyFailure);
+        }
+        Read read = read(keys, streams);
+        Map<String, Doc> documents = new HashMap<>(read.documents());
+        Set<String> readKeys = new HashSet<>(keys);
+
+        List<RecordedEvent> toApply = new ArrayList<>(events.size());
+        Set<String> computedFrom = new HashSet<>();
+        for (int i = 0; i < events.size(); i++) {
+            RecordedEvent event = events.get(i);
+            if (event.version() <= read.records().getOrDefault(event.streamId(), 0L)) {
+                continue; // skipped by an admin, or applied without changes
+            }
+            if (keyFailures.get(i) != null) {
+                throw keyFailures.get(i);
+            }
+            Doc doc = documents.get(eventKeys.get(i));
+            if (doc != null && event.version() <= doc.versions.getOrDefault(event.streamId(), 0L)) {
+                continue; // already in its document: a replay or a duplicate, not folded again
+            }
+            toApply.add(event);
+            computedFrom.add(eventKeys.get(i));
+        }
+        if (toApply.isEmpty()) {
+            return Set.of();
+        }
+
+        DocumentFolding.DocumentLoader loader = wanted -> {
+            Set<String> missing = new LinkedHashSet<>(wanted);
+            missing.removeAll(readKeys);
+            if (!missing.isEmpty()) {
+                documents.putAll(read(missing, Set.of()).documents());
+                readKeys.addAll(missing);
+            }
+            Map<String, Map<String, Object>> found = new HashMap<>();
+            for (String key : wanted) {
+                Doc doc = documents.get(key);
+                if (doc != null && !doc.deleted) {
+                    found.put(key, java.util.Collections.unmodifiableMap(doc.fields));
+                }
+            }
+            return found;
+        };
+        List<List<Change>> changes;
+        try {
+            changes = DocumentFolding.changes(normalizing, toApply, loader);
+        } catch (ArithmeticException | ClassCastException e) {
+            String source = definition.source() == null ? definition.name() : definition.source();
+            throw new ChangeFailure(source + ": folding the documents of the batch: " + e.getMessage(), e);
+        }
+
+        Map<String, List<EventChanges>> byKey = new LinkedHashMap<>();
+        Map<String, Long> unchangedStreams = new LinkedHashMap<>();
+        for (int i = 0; i < toApply.size(); i++) {
+            group(byKey, unchangedStreams, toApply.get(i), changes.get(i));
+        }
+        Set<String> unread = new LinkedHashSet<>(byKey.keySet());
+        unread.removeAll(readKeys); // documents only deleted: the fold did not need them
+        if (!unread.isEmpty()) {
+            documents.putAll(read(unread, Set.of()).documents());
+        }
+        Set<String> stale = writeDocuments(byKey, documents, computedFrom);
+        if (!stale.isEmpty()) {
+            return stale;
+        }
+        writeRecords(unchangedStreams);
+        return Set.of();
+    }
+
+    /**
+     * The program with its changes checked and normalized as {@link #prepare} does (a problem is the event's
+     * {@link ChangeFailure}), so that {@link DocumentFolding} folds the typed values this writer stores.
+     */
+    private final class NormalizingProgram implements ReadModelProgram {
+
+        @Override
+        public ReadModelDefinition definition() {
+            return program.definition();
+        }
+
+        @Override
+        public String hash() {
+            return program.hash();
+        }
+
+        @Override
+        public Set<String> eventTypes() {
+            return program.eventTypes();
+        }
+
+        @Override
+        public boolean usesDocument() {
+            return program.usesDocument();
+        }
+
+        @Override
+        public String keyOf(RecordedEvent event) throws ChangeFailure {
+            return program.keyOf(event);
+        }
+
+        @Override
+        public List<Change> changes(RecordedEvent event) throws ChangeFailure {
+            return normalized(event, program.changes(event));
+        }
+
+        @Override
+        public List<Change> changes(RecordedEvent event, Map<String, Object> document) throws ChangeFailure {
+            return normalized(event, program.changes(event, document));
+        }
+
+        private List<Change> normalized(RecordedEvent event, List<Change> changes) throws ChangeFailure {
+            try {
+                List<Change> normalized = new ArrayList<>(changes.size());
+                for (Change change : changes) {
+                    normalized.add(normalize(change));
+                }
+                return normalized;
+            } catch (IllegalArgumentException e) {
+                throw failure(event, e.getMessage(), e);
+            }
+        }
     }
 
     /** The event's changes, checked and normalized to the declared types; a failure is kept, not thrown yet. */
@@ -770,7 +954,11 @@ public final class ElasticsearchDefinedReadModel implements DefinedReadModel {
      */
     private void write(Map<String, List<EventChanges>> byKey, Map<String, Doc> documents,
                        Map<String, Long> unchangedStreams) throws Exception {
-        writeDocuments(byKey, documents);
+        writeDocuments(byKey, documents, Set.of());
+        writeRecords(unchangedStreams);
+    }
+
+    private void writeRecords(Map<String, Long> unchangedStreams) throws IOException, ElasticsearchBulkException {
         if (!unchangedStreams.isEmpty()) {
             List<BulkOperation> operations = new ArrayList<>();
             unchangedStreams.forEach((stream, version) -> operations.add(recordOperation(stream, version)));
@@ -778,8 +966,13 @@ public final class ElasticsearchDefinedReadModel implements DefinedReadModel {
         }
     }
 
-    private void writeDocuments(Map<String, List<EventChanges>> byKey, Map<String, Doc> documents)
-            throws Exception {
+    /**
+     * @param computedFrom keys whose documents the changes were computed from: a conflict on one of them is returned
+     *                     (the changes must be computed again) instead of being read and folded again
+     * @return the conflicting keys of {@code computedFrom}; empty once every document is written
+     */
+    private Set<String> writeDocuments(Map<String, List<EventChanges>> byKey, Map<String, Doc> documents,
+                                       Set<String> computedFrom) throws Exception {
         Map<String, Doc> current = documents;
         Set<String> pending = byKey.keySet();
         for (int attempt = 1; attempt <= MAX_CONFLICT_ATTEMPTS; attempt++) {
@@ -794,7 +987,7 @@ public final class ElasticsearchDefinedReadModel implements DefinedReadModel {
                 }
             }
             if (operations.isEmpty()) {
-                return;
+                return Set.of();
             }
             BulkResponse response = client.bulk(b -> b.index(writeAlias).requireAlias(true).operations(operations));
             Set<String> conflicts = new LinkedHashSet<>();
@@ -808,7 +1001,12 @@ public final class ElasticsearchDefinedReadModel implements DefinedReadModel {
             }
             throwIfFailed(response); // not the 409s: those keys are read and folded again
             if (conflicts.isEmpty()) {
-                return;
+                return Set.of();
+            }
+            Set<String> stale = new LinkedHashSet<>(conflicts);
+            stale.retainAll(computedFrom);
+            if (!stale.isEmpty()) {
+                return stale;
             }
             conflictRetries.addAndGet(conflicts.size());
             current = read(conflicts, Set.of()).documents();

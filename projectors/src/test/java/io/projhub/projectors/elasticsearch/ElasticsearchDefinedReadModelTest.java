@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Function;
@@ -732,5 +733,211 @@ class ElasticsearchDefinedReadModelTest {
         assertThat(model.search(new SearchQuery(null, Map.of("deposits", "9"), null, false, 0, 1, null)).total())
                 .isEqualTo(accounts);
         assertThat(firstMillis).isLessThan(10_000);
+    }
+
+    // ----------------------------------------------------------------------------------------------------------------
+    // A definition reading doc, the current document of the event's key
+
+    /** Orders whose later events read the order's document; one "totals" document fed by every order. */
+    private static final String ORDERS_READING_DOC = """
+            name: order-status
+            store: elasticsearch
+            version: 1
+            target: {index: orderstatus}
+            fields:
+              status: keyword
+              previousStatus: keyword
+              total: {type: decimal, scale: 2}
+              refunded: {type: decimal, scale: 2}
+              statusChanges: long
+              changesSeen: long
+              since: timestamp
+              orders: long
+              revenue: {type: decimal, scale: 2}
+            on:
+              OrderCreated:
+                - set: {status: "'CREATED'", total: data.totalAmount, since: recordedAt, statusChanges: 0}
+                - key: "'totals'"
+                  increment: {orders: 1, revenue: data.totalAmount}
+              OrderShipped:
+                - set: {previousStatus: doc.status, status: "'SHIPPED'"}
+                  increment: {statusChanges: 1}
+              OrderCancelled:
+                - set: {previousStatus: doc.status, status: "'CANCELLED'", refunded: doc.total,
+                        changesSeen: doc.statusChanges}
+                  increment: {statusChanges: 1}
+                  when: "recordedAt > doc.since"
+                - key: "'totals'"
+                  decrement: {revenue: doc.total}
+            """;
+
+    private final List<RecordedEvent> orderEvents = new ArrayList<>();
+    private final Map<String, Long> orderVersions = new HashMap<>();
+
+    private RecordedEvent order(String type, String orderId, String data) {
+        long position = orderEvents.size() + 1;
+        RecordedEvent event = new RecordedEvent(position, 5000 + position, orderId, "order",
+                orderVersions.merge(orderId, 1L, Long::sum), type, 1,
+                tools.jackson.databind.json.JsonMapper.builder().build().readTree(data),
+                io.projhub.core.eventstore.EventMetadata.EMPTY, Instant.parse("2026-12-01T10:00:00Z")
+                .plusSeconds(position * 60));
+        orderEvents.add(event);
+        return event;
+    }
+
+    private ElasticsearchDefinedReadModel ordersReadingDoc() throws Exception {
+        ReadModelProgram program = new io.projhub.definitions.DefinitionLoader().compile("doc.yaml",
+                ORDERS_READING_DOC);
+        assertThat(program.usesDocument()).isTrue();
+        ElasticsearchDefinedReadModel model = new ElasticsearchDefinedReadModel(client, namespace, program);
+        created.add(model);
+        return model;
+    }
+
+    private static EventBatch batchOf(RecordedEvent... events) {
+        return new EventBatch(List.of(events), events[events.length - 1].logPosition());
+    }
+
+    @Test
+    void expressionsReadTheDocumentFoldedWithinABatchAndAcrossBatchesAndNothingMovesTwice() throws Exception {
+        ElasticsearchDefinedReadModel model = ordersReadingDoc();
+        Projector projector = model.projector();
+        RecordedEvent created1 = order("OrderCreated", "order-1", "{\"totalAmount\": \"12.50\"}");
+        RecordedEvent shipped1 = order("OrderShipped", "order-1", "{}");
+        RecordedEvent cancelled1 = order("OrderCancelled", "order-1", "{}");
+        RecordedEvent created2 = order("OrderCreated", "order-2", "{\"totalAmount\": \"5.00\"}");
+
+        // (1) Creation and the later events in ONE batch: each reads the document after the ones before it.
+        EventBatch first = batchOf(created1, shipped1, cancelled1, created2);
+        projector.apply(first);
+        assertThat(model.document("order-1", 1)).contains(map(
+                "status", "CANCELLED",
+                "previousStatus", "SHIPPED",
+                "total", new BigDecimal("12.50"),
+                "refunded", new BigDecimal("12.50"),
+                "statusChanges", 2L,
+                "changesSeen", 1L,
+                "since", "2026-12-01T10:01:00Z"));
+        assertThat(model.document("order-2", 1).orElseThrow()).containsEntry("status", "CREATED")
+                .doesNotContainKey("previousStatus");
+        assertThat(model.document("totals", 1)).contains(map("orders", 2L, "revenue", new BigDecimal("5.00")));
+
+        // (2) In TWO batches: the later events read the document from the store (decimal and timestamp typed).
+        RecordedEvent shipped2 = order("OrderShipped", "order-2", "{}");
+        RecordedEvent cancelled2 = order("OrderCancelled", "order-2", "{}");
+        EventBatch second = batchOf(shipped2);
+        projector.apply(second);
+        assertThat(model.document("order-2", 1).orElseThrow()).containsEntry("status", "SHIPPED")
+                .containsEntry("previousStatus", "CREATED").containsEntry("statusChanges", 1L);
+        // The already applied shipment comes again with the cancellation: it is not folded again (changesSeen 1).
+        EventBatch third = batchOf(shipped2, cancelled2);
+        projector.apply(third);
+        assertThat(model.document("order-2", 1)).contains(map(
+                "status", "CANCELLED",
+                "previousStatus", "SHIPPED",
+                "total", new BigDecimal("5.00"),
+                "refunded", new BigDecimal("5.00"),
+                "statusChanges", 2L,
+                "changesSeen", 1L,
+                "since", "2026-12-01T10:04:00Z"));
+        assertThat(model.document("totals", 1)).contains(map("orders", 2L, "revenue", new BigDecimal("0.00")));
+        assertThat(model.probe().checkpoint()).isEqualTo(cancelled2.logPosition());
+
+        // (3) Every batch again, and a redelivery of all events: nothing is written, no total moves twice.
+        var before = raw(model);
+        projector.apply(first);
+        projector.apply(second);
+        projector.apply(third);
+        projector.apply(new EventBatch(orderEvents, cancelled2.logPosition(), true));
+        new ElasticsearchDefinedReadModel(client, namespace, model.program()).projector()
+                .apply(new EventBatch(orderEvents, cancelled2.logPosition(), true));
+        assertThat(raw(model)).isEqualTo(before);
+        assertThat(model.document("totals", 1)).contains(map("orders", 2L, "revenue", new BigDecimal("0.00")));
+        assertThat(model.document("order-1", 1).orElseThrow()).containsEntry("statusChanges", 2L)
+                .containsEntry("previousStatus", "SHIPPED");
+
+        // Rebuilt from the start by a fresh instance, one event per batch: every document read from the store.
+        Map<String, Optional<Map<String, Object>>> documents = new TreeMap<>();
+        for (String key : List.of("order-1", "order-2", "totals")) {
+            documents.put(key, model.document(key, 1));
+        }
+        ElasticsearchDefinedReadModel rebuilt = new ElasticsearchDefinedReadModel(client, namespace, model.program());
+        rebuilt.projector().reset();
+        assertThat(rebuilt.document("order-1", 1)).isEmpty();
+        for (RecordedEvent event : orderEvents) {
+            rebuilt.projector().apply(batchOf(event));
+        }
+        for (String key : documents.keySet()) {
+            assertThat(rebuilt.document(key, 1)).as(key).isEqualTo(documents.get(key));
+        }
+    }
+
+    @Test
+    void anExpressionFailingOnTheDocumentIsPermanentAndAStoreFailureReadingItTransient() throws Exception {
+        ElasticsearchDefinedReadModel model = ordersReadingDoc();
+        Projector projector = model.projector();
+        RecordedEvent created5 = order("OrderCreated", "order-5", "{\"totalAmount\": \"1.00\"}");
+        RecordedEvent shippedUnknown = order("OrderShipped", "order-9", "{}"); // no document: no doc.status
+
+        assertThatThrownBy(() -> projector.apply(batchOf(created5, shippedUnknown)))
+                .isInstanceOf(ChangeFailure.class).hasMessageContaining("doc.yaml")
+                .satisfies(e -> assertThat(projector.classify(e)).isEqualTo(FailureKind.PERMANENT));
+        assertThat(model.document("order-5", 1)).isEmpty(); // nothing of the batch is written
+        assertThat(model.document("totals", 1)).isEmpty();
+        projector.apply(batchOf(created5));
+        assertThat(model.document("order-5", 1).orElseThrow()).containsEntry("status", "CREATED");
+
+        // The index gone under a started writer: reading the documents fails, and that is the store's (transient).
+        client.indices().delete(d -> d.index(model.concreteIndex()));
+        RecordedEvent shipped5 = order("OrderShipped", "order-5", "{}");
+        assertThatThrownBy(() -> projector.apply(batchOf(shipped5)))
+                .satisfies(e -> assertThat(e).isNotInstanceOf(ChangeFailure.class))
+                .satisfies(e -> assertThat(projector.classify(e)).isEqualTo(FailureKind.TRANSIENT));
+    }
+
+    @Test
+    void twoWritersApplyingTheSameEventsReadingTheDocumentCountEachOnce() throws Exception {
+        ElasticsearchDefinedReadModel model = ordersReadingDoc();
+        int orders = 15;
+        for (int o = 0; o < orders; o++) {
+            order("OrderCreated", "order-" + o, "{\"totalAmount\": \"1.10\"}");
+        }
+        for (int o = 0; o < orders; o++) {
+            order("OrderShipped", "order-" + o, "{}");
+        }
+        for (int o = 0; o < orders; o++) {
+            order("OrderCancelled", "order-" + o, "{}");
+        }
+        model.projector().apply(new EventBatch(List.of(), LogPosition.START)); // creates the indices
+        // Two instances (as after a failover) apply the same events, one per batch: conflicts on the documents the
+        // changes were computed from make a writer compute them again from what the other wrote.
+        ElasticsearchDefinedReadModel other = new ElasticsearchDefinedReadModel(client, namespace, model.program());
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            List<java.util.concurrent.Future<?>> writers = new ArrayList<>();
+            for (ElasticsearchDefinedReadModel writer : List.of(model, other)) {
+                writers.add(pool.submit(() -> {
+                    for (RecordedEvent event : orderEvents) {
+                        applyLikeALane(writer.projector(), new EventBatch(List.of(event), LogPosition.START, true));
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> writer : writers) {
+                writer.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        System.out.printf("elasticsearch defined read model reading doc: %d version conflicts retried by two "
+                + "writers of the same events%n", model.conflictRetries() + other.conflictRetries());
+        assertThat(model.document("totals", 1)).contains(map("orders", (long) orders, "revenue",
+                new BigDecimal("0.00")));
+        for (int o = 0; o < orders; o++) {
+            assertThat(model.document("order-" + o, 1).orElseThrow()).as("order-" + o)
+                    .containsEntry("status", "CANCELLED").containsEntry("previousStatus", "SHIPPED")
+                    .containsEntry("refunded", new BigDecimal("1.10"))
+                    .containsEntry("statusChanges", 2L).containsEntry("changesSeen", 1L);
+        }
     }
 }
