@@ -326,6 +326,50 @@ class ReadModelDefinitionsApiTest extends HubTestBase {
         assertThat(delete("/api/admin/read-models/" + name).statusCode()).isEqualTo(204);
     }
 
+    @Test
+    void countersThatMoveWithAStatusReadTheCurrentDocument() throws Exception {
+        String suffix = UUID.randomUUID().toString().substring(0, 6);
+        String name = "tickets-" + suffix;
+        Path file = DEFINITIONS.resolve(name + ".yaml");
+        Files.writeString(file, """
+                name: %s
+                store: redis
+                version: 1
+                target: {keyPrefix: tickets_%s}
+                fields: {status: keyword, previous: keyword}
+                on:
+                  TicketOpened:
+                    - set: {status: "'OPEN'"}
+                    - counter: {name: "'OPEN'", by: 1}
+                  TicketMoved:
+                    - counter: {name: doc.status, by: -1}
+                    - counter: {name: data.to, by: 1}
+                    - set: {status: data.to, previous: doc.status}
+                """.formatted(name, suffix));
+        try {
+            assertThat(post("/api/admin/read-models/reload", "", admin()).statusCode()).isEqualTo(200);
+            String first = "ticket-a-" + suffix;
+            String second = "ticket-b-" + suffix;
+            command("/api/streams/" + first + "/events", """
+                    {"streamType":"ticket","events":[{"type":"TicketOpened","data":{}},
+                      {"type":"TicketMoved","data":{"to":"DOING"}},{"type":"TicketMoved","data":{"to":"DONE"}}]}""");
+            String token = command("/api/streams/" + second + "/events", """
+                    {"streamType":"ticket","events":[{"type":"TicketOpened","data":{}},
+                      {"type":"TicketMoved","data":{"to":"DOING"}}]}""");
+            JsonNode doc = json(consistentGet("/api/read-models/" + name + "/documents/" + first, token));
+            assertThat(doc.path("status").asString()).isEqualTo("DONE");
+            assertThat(doc.path("previous").asString()).isEqualTo("DOING");
+            for (String[] expected : new String[][] {{"OPEN", "0"}, {"DOING", "1"}, {"DONE", "1"}}) {
+                assertThat(json(consistentGet("/api/read-models/" + name + "/counters/" + expected[0], token))
+                        .path("value").asLong()).as(expected[0]).isEqualTo(Long.parseLong(expected[1]));
+            }
+        } finally {
+            Files.deleteIfExists(file);
+            post("/api/admin/read-models/reload", "", admin());
+        }
+        assertThat(delete("/api/admin/read-models/" + name).statusCode()).isEqualTo(204);
+    }
+
     private HttpResponse<String> delete(String path) throws Exception {
         return http.send(java.net.http.HttpRequest.newBuilder(uri(path)).DELETE().headers(admin()).build(),
                 HttpResponse.BodyHandlers.ofString());
