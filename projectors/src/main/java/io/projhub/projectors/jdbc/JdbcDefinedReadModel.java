@@ -20,6 +20,7 @@ import java.util.TreeMap;
 import javax.sql.DataSource;
 
 import io.projhub.core.eventstore.LogPosition;
+import io.projhub.core.eventstore.postgres.SqlTransactions;
 import io.projhub.core.eventstore.RecordedEvent;
 import io.projhub.core.projection.EventBatch;
 import io.projhub.core.projection.FailureKind;
@@ -96,7 +97,7 @@ public final class JdbcDefinedReadModel implements DefinedReadModel {
         this.program = program;
         this.definition = program.definition();
         this.tables = new DefinedTables(schema, definition);
-        inTransaction(c -> {
+        SqlTransactions.inTransaction(dataSource, c -> {
             try (Statement s = c.createStatement()) {
                 s.execute(SCHEMA_LOCK);
                 for (String ddl : tables.ddl()) {
@@ -147,7 +148,7 @@ public final class JdbcDefinedReadModel implements DefinedReadModel {
      */
     @Override
     public Optional<Map<String, Object>> document(String key, int depth) throws SQLException {
-        return inSnapshot(c -> {
+        return SqlTransactions.inSnapshot(dataSource, c -> {
             Map<String, Object> document;
             try (PreparedStatement ps = c.prepareStatement("select * from " + tables.main() + " where key = ?")) {
                 ps.setString(1, key);
@@ -223,7 +224,7 @@ public final class JdbcDefinedReadModel implements DefinedReadModel {
         String select = "select * from " + tables.main() + where + " order by " + sort.quoted() + direction
                 + " nulls last, key" + direction + " limit ? offset ?";
         String count = "select count(*) from " + tables.main() + where;
-        return inSnapshot(c -> {
+        return SqlTransactions.inSnapshot(dataSource, c -> {
             long total;
             try (PreparedStatement ps = c.prepareStatement(count)) {
                 bindFilters(ps, filterColumns, filterValues);
@@ -272,7 +273,7 @@ public final class JdbcDefinedReadModel implements DefinedReadModel {
     /** Drops this read model's tables and deletes its checkpoint; the schema and other read models stay. */
     @Override
     public void drop() throws SQLException {
-        inTransaction(c -> {
+        SqlTransactions.inTransaction(dataSource, c -> {
             try (Statement s = c.createStatement()) {
                 s.execute("drop table if exists " + String.join(", ", tables.ownTables()));
             }
@@ -337,7 +338,7 @@ public final class JdbcDefinedReadModel implements DefinedReadModel {
 
         @Override
         public void apply(EventBatch batch) throws Exception {
-            inTransaction(c -> {
+            SqlTransactions.inTransaction(dataSource, c -> {
                 Map<String, Long> recorded = lockVersions(c, batch.events());
                 Map<String, Long> raised = new LinkedHashMap<>();
                 DefinedBatch changes = new DefinedBatch(tables);
@@ -443,7 +444,7 @@ public final class JdbcDefinedReadModel implements DefinedReadModel {
         /** Empties this read model's tables and version records and deletes its checkpoint, in one transaction. */
         @Override
         public void reset() throws SQLException {
-            inTransaction(c -> {
+            SqlTransactions.inTransaction(dataSource, c -> {
                 try (Statement s = c.createStatement()) {
                     s.execute("truncate " + String.join(", ", tables.ownTables()));
                 }
@@ -454,7 +455,7 @@ public final class JdbcDefinedReadModel implements DefinedReadModel {
 
         @Override
         public void recordSkipped(String streamId, long version) throws SQLException {
-            inTransaction(c -> {
+            SqlTransactions.inTransaction(dataSource, c -> {
                 raiseVersions(c, Map.of(streamId, version));
                 return null;
             });
@@ -463,7 +464,7 @@ public final class JdbcDefinedReadModel implements DefinedReadModel {
         /** Sets the checkpoint to exactly {@code checkpoint}, also backwards (recovery only). */
         @Override
         public void overwriteCheckpoint(LogPosition checkpoint) throws SQLException {
-            inTransaction(c -> {
+            SqlTransactions.inTransaction(dataSource, c -> {
                 try (PreparedStatement ps = c.prepareStatement("""
                         insert into %s (name, version, tx_id, position, hash) values (?, ?, ?, ?, ?)
                         on conflict (name, version) do update
@@ -521,72 +522,6 @@ public final class JdbcDefinedReadModel implements DefinedReadModel {
                 ps.setString(1, streamId);
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next() ? rs.getLong(1) : 0;
-                }
-            }
-        }
-    }
-
-    /** Work in a transaction; it may fail with the event's {@link ChangeFailure} as well as with SQL's. */
-    @FunctionalInterface
-    private interface Work<T, E extends Exception> {
-        T run(Connection c) throws SQLException, E;
-    }
-
-    /**
-     * Runs {@code work} in one transaction and commits it, or rolls it back on any failure. The connection goes back
-     * to the pool with its auto-commit as it was.
-     */
-    private <T, E extends Exception> T inTransaction(Work<T, E> work) throws SQLException, E {
-        try (Connection c = dataSource.getConnection()) {
-            boolean autoCommit = c.getAutoCommit();
-            c.setAutoCommit(false);
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (Exception e) {
-                try {
-                    c.rollback();
-                } catch (SQLException rollback) {
-                    e.addSuppressed(rollback);
-                }
-                throw e;
-            } finally {
-                try {
-                    c.setAutoCommit(autoCommit);
-                } catch (SQLException ignored) {
-                    // a broken connection: the pool discards it
-                }
-            }
-        }
-    }
-
-    /** Reads in one snapshot (a read-only REPEATABLE READ transaction), so a row and its child rows agree. */
-    private <T> T inSnapshot(Work<T, RuntimeException> work) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            boolean autoCommit = c.getAutoCommit();
-            int isolation = c.getTransactionIsolation();
-            c.setAutoCommit(false);
-            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-            c.setReadOnly(true);
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    c.rollback();
-                } catch (SQLException rollback) {
-                    e.addSuppressed(rollback);
-                }
-                throw e;
-            } finally {
-                try {
-                    c.setReadOnly(false);
-                    c.setTransactionIsolation(isolation);
-                    c.setAutoCommit(autoCommit);
-                } catch (SQLException ignored) {
-                    // a broken connection: the pool discards it
                 }
             }
         }
