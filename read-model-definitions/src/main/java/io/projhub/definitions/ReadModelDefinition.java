@@ -22,6 +22,18 @@ public record ReadModelDefinition(String name, StoreKind store, int version, Str
         description = description == null ? "" : description;
     }
 
+    /**
+     * Checks that this definition is for {@code store}: each store's writer takes only its own.
+     *
+     * @throws IllegalArgumentException naming the read model, its store and the expected one
+     */
+    public void requireStore(StoreKind expected) {
+        if (store != expected) {
+            throw new IllegalArgumentException("read model " + name + " is for " + store.id() + ", not "
+                    + expected.id());
+        }
+    }
+
     /** The declared field, or null. */
     public FieldSpec field(String field) {
         return fields.get(field);

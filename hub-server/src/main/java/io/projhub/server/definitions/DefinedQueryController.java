@@ -63,10 +63,10 @@ public class DefinedQueryController {
             @RequestHeader(name = ConsistencyGate.TOKEN_HEADER, required = false) String token) throws Exception {
         ElasticsearchDefinedReadModel model = of(name, ElasticsearchDefinedReadModel.class, "search", "elasticsearch");
         Sort sort = sort(parameters.get("sort"));
-        ElasticsearchDefinedReadModel.SearchQuery query = validated(() -> new ElasticsearchDefinedReadModel.SearchQuery(
+        ElasticsearchDefinedReadModel.SearchQuery query = new ElasticsearchDefinedReadModel.SearchQuery(
                 parameters.get("q"), filters(parameters, SEARCH_PARAMETERS), sort.field(), sort.descending(),
                 QueryParameters.boundedInt("page", parameters.get("page"), 0, 10_000, 0),
-                QueryParameters.boundedInt("size", parameters.get("size"), 1, 100, 20), parameters.get("agg")));
+                QueryParameters.boundedInt("size", parameters.get("size"), 1, 100, 20), parameters.get("agg"));
         return responses.answer(name, token, () -> model.search(query));
     }
 
@@ -81,8 +81,8 @@ public class DefinedQueryController {
         Sort sort = sort(parameters.get("sort"));
         int page = QueryParameters.boundedInt("page", parameters.get("page"), 0, 10_000, 0);
         int size = QueryParameters.boundedInt("size", parameters.get("size"), 1, 100, 20);
-        JdbcDefinedReadModel.RowsQuery query = validated(() -> new JdbcDefinedReadModel.RowsQuery(
-                filters(parameters, ROWS_PARAMETERS), sort.field(), sort.descending(), page, size));
+        JdbcDefinedReadModel.RowsQuery query = new JdbcDefinedReadModel.RowsQuery(
+                filters(parameters, ROWS_PARAMETERS), sort.field(), sort.descending(), page, size);
         return responses.answer(name, token, () -> model.rows(query));
     }
 
@@ -102,8 +102,8 @@ public class DefinedQueryController {
         Instant to = instant("to", parameters.get("to"));
         Duration range = from == null ? duration("range", parameters.getOrDefault("range", "1h")) : null;
         Duration every = duration("every", parameters.get("every"));
-        SeriesQuery query = validated(() -> new SeriesQuery(field, fn, range, from, to, every,
-                parameters.get("groupBy"), filters(parameters, SERIES_PARAMETERS)));
+        SeriesQuery query = new SeriesQuery(field, fn, range, from, to, every,
+                parameters.get("groupBy"), filters(parameters, SERIES_PARAMETERS));
         return responses.answer(name, token, () -> model.series(query));
     }
 
@@ -224,10 +224,5 @@ public class DefinedQueryController {
         } catch (DateTimeParseException | ArithmeticException e) {
             throw new InvalidParameterException(parameter, parameter + " must be a duration such as 90s, 15m, 1h, 7d");
         }
-    }
-
-    /** Runs a query's own validation; its IllegalArgumentException (naming the field) is a 400. */
-    private static <T> T validated(java.util.function.Supplier<T> query) {
-        return query.get();
     }
 }

@@ -342,11 +342,6 @@ public final class ReadModelDefinitions {
         building.putAll(nextBuilding);
     }
 
-    /** A read model whose definition file was deleted, waiting to be dropped. */
-    public synchronized Optional<DefinedReadModel> removed(String name) {
-        return Optional.ofNullable(removed.get(name));
-    }
-
     /**
      * Drops the data of a read model whose definition was deleted.
      *

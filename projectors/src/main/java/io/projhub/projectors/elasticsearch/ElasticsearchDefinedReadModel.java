@@ -146,10 +146,7 @@ public final class ElasticsearchDefinedReadModel implements DefinedReadModel {
         this.client = client;
         this.program = program;
         this.definition = program.definition();
-        if (definition.store() != StoreKind.ELASTICSEARCH) {
-            throw new IllegalArgumentException("read model " + definition.name() + " is for the "
-                    + definition.store().id() + " store, not elasticsearch");
-        }
+        definition.requireStore(StoreKind.ELASTICSEARCH);
         if (definition.name().isBlank()) {
             throw new IllegalArgumentException("a read model needs a name");
         }

@@ -139,10 +139,7 @@ public final class InfluxDefinedReadModel implements DefinedReadModel {
         this.program = java.util.Objects.requireNonNull(program, "program");
         new InfluxNames(namespace); // validates the namespace
         this.definition = program.definition();
-        if (definition.store() != StoreKind.INFLUXDB) {
-            throw new IllegalArgumentException("read model " + definition.name() + " is for " + definition.store().id()
-                    + ", not influxdb");
-        }
+        definition.requireStore(StoreKind.INFLUXDB);
         if (definition.version() < 1) {
             throw new IllegalArgumentException("read model " + definition.name() + ": version must be at least 1, was "
                     + definition.version());

@@ -107,10 +107,7 @@ final class DefinedTables {
         if (schema == null || !SCHEMA.matcher(schema).matches()) {
             throw new IllegalArgumentException("schema: not a plain lower-case SQL identifier: '" + schema + "'");
         }
-        if (definition.store() != StoreKind.POSTGRES) {
-            throw new IllegalArgumentException(definition.name() + ": a " + definition.store().id()
-                    + " definition, not a postgres one");
-        }
+        definition.requireStore(StoreKind.POSTGRES);
         if (definition.version() < 0) {
             throw new IllegalArgumentException(definition.name() + ": version must not be negative");
         }

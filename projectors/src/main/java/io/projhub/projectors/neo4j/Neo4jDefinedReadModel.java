@@ -216,10 +216,7 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
         this.driver = Objects.requireNonNull(driver, "driver");
         this.program = Objects.requireNonNull(program, "program");
         this.definition = program.definition();
-        if (definition.store() != StoreKind.NEO4J) {
-            throw new IllegalArgumentException("Read model " + definition.name() + " is a " + definition.store().id()
-                    + " read model, not a neo4j one");
-        }
+        definition.requireStore(StoreKind.NEO4J);
         this.labels = definition.target().labels();
         if (labels.isEmpty()) {
             throw new IllegalArgumentException("Read model " + definition.name() + ": target.labels is empty");

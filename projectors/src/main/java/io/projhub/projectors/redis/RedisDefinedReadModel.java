@@ -104,10 +104,7 @@ public final class RedisDefinedReadModel implements DefinedReadModel {
         this.redis = Objects.requireNonNull(redis, "redis");
         this.program = Objects.requireNonNull(program, "program");
         this.definition = program.definition();
-        if (definition.store() != StoreKind.REDIS) {
-            throw new IllegalArgumentException("Read model " + definition.name() + " is for " + definition.store().id()
-                    + ", not redis");
-        }
+        definition.requireStore(StoreKind.REDIS);
         String keyPrefix = definition.target().keyPrefix();
         if (keyPrefix == null || !IDENTIFIER.matcher(keyPrefix).matches()) {
             throw new IllegalArgumentException("Read model " + definition.name() + ": the Redis keyPrefix '"

@@ -124,10 +124,6 @@ final class Values {
         };
     }
 
-    static String describe(CelType type) {
-        return type.name();
-    }
-
     /** A CEL value as a value of {@code spec}'s type ({@link FieldType} javadoc); null stays null. */
     static Object toField(FieldSpec spec, Object value) {
         if (isNull(value)) {
