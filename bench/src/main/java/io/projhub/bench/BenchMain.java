@@ -47,7 +47,11 @@ import tools.jackson.databind.JsonNode;
  */
 public final class BenchMain {
 
-    private static final List<String> READ_MODELS = List.of("jdbc", "elasticsearch", "redis", "neo4j", "influxdb");
+    /** The order read models, one per store: four of definition files, two still in Java. */
+    private static final List<String> READ_MODELS = List.of("order-details", "order-search", "order-stats", "neo4j",
+            "influxdb");
+
+    private static final List<String> JAVA_READ_MODELS = List.of("neo4j", "influxdb");
 
     private final Path root;
     private final Map<String, String> options;
@@ -285,13 +289,20 @@ public final class BenchMain {
 
     // ------------------------------------------------------------------------------------------------- hub runs
 
-    /** A hub on the bench stores; {@code only} switches every other read model off (null: all five). */
+    /**
+     * A hub on the bench stores with the order read models; {@code only} runs that one alone (null: all of them, the
+     * order definitions' customer-directory too).
+     */
     private HubProcess.Builder hub(String only) {
-        HubProcess.Builder builder = HubProcess.builder(root, stores.endpoints());
-        if (only != null) {
-            for (String model : READ_MODELS) {
-                if (!model.equals(only)) {
-                    builder.property("projhub.stores." + model + ".enabled", "false");
+        HubProcess.Builder builder = HubProcess.builder(root, stores.endpoints())
+                .definitions(BenchStores.ORDER_DEFINITIONS.stream().filter(n -> only == null || n.equals(only)).toList());
+        if (only != null && !JAVA_READ_MODELS.contains(only)) {
+            builder.property("projhub.read-models.built-in", "false");
+        }
+        if (only != null && JAVA_READ_MODELS.contains(only)) {
+            for (String other : JAVA_READ_MODELS) {
+                if (!other.equals(only)) {
+                    builder.property("projhub.stores." + other + ".enabled", "false");
                 }
             }
         }

@@ -1,9 +1,13 @@
 package io.projhub.bench;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 import javax.sql.DataSource;
 
@@ -19,16 +23,20 @@ import io.projhub.core.eventstore.EventStore;
 import io.projhub.core.eventstore.postgres.EventStoreMigrations;
 import io.projhub.core.eventstore.postgres.PostgresEventStore;
 import io.projhub.core.projection.Projector;
+import io.projhub.definitions.DefinedReadModel;
+import io.projhub.definitions.DefinitionLoader;
+import io.projhub.definitions.ReadModelProgram;
 import io.projhub.projectors.elasticsearch.ElasticsearchConnector;
-import io.projhub.projectors.elasticsearch.ElasticsearchOrderProjector;
+import io.projhub.projectors.elasticsearch.ElasticsearchDefinedReadModel;
+import io.projhub.projectors.influxdb.InfluxDefinedReadModel;
+import io.projhub.projectors.jdbc.JdbcDefinedReadModel;
+import io.projhub.projectors.neo4j.Neo4jDefinedReadModel;
+import io.projhub.projectors.redis.RedisDefinedReadModel;
 import io.projhub.projectors.influxdb.InfluxConnector;
 import io.projhub.projectors.influxdb.InfluxOrderProjector;
-import io.projhub.projectors.jdbc.JdbcOrderProjector;
-import io.projhub.projectors.jdbc.RelationalSchema;
 import io.projhub.projectors.neo4j.Neo4jConnector;
 import io.projhub.projectors.neo4j.Neo4jOrderProjector;
 import io.projhub.projectors.redis.RedisConnector;
-import io.projhub.projectors.redis.RedisOrderProjector;
 import io.projhub.testsupport.StoreEndpoints;
 import io.projhub.testsupport.TestStores;
 import redis.clients.jedis.JedisPooled;
@@ -100,19 +108,69 @@ public final class BenchStores implements AutoCloseable {
         return new PostgresEventStore(dataSource, DomainEventTypes.registry());
     }
 
-    /** The five projectors as the hub builds them, in the bench namespace (for the floor and for resets). */
-    public List<Projector> projectors() throws SQLException {
-        return List.of(
-                new JdbcOrderProjector(dataSource, new RelationalSchema(RELATIONAL_SCHEMA), DomainEventTypes.registry()),
-                new ElasticsearchOrderProjector(elasticsearch, NAMESPACE),
-                new RedisOrderProjector(redis, NAMESPACE),
-                new Neo4jOrderProjector(neo4j, NAMESPACE),
-                new InfluxOrderProjector(influx, endpoints.influxOrg(), endpoints.influxBucket(), NAMESPACE));
+    /** The order read models of definition files ({@code read-models/}), those the order API answers from. */
+    public static final List<String> ORDER_DEFINITIONS = List.of("order-details", "customer-directory", "order-search",
+            "order-stats");
+
+    /**
+     * The order read models as the hub builds them, in the bench namespace (for the floor and for resets): those of
+     * the definition files, then the two still written in Java (Neo4j, InfluxDB).
+     */
+    public List<Projector> projectors() throws Exception {
+        List<Projector> projectors = new ArrayList<>();
+        for (DefinedReadModel model : definedReadModels(ORDER_DEFINITIONS)) {
+            projectors.add(model.projector());
+        }
+        projectors.add(new Neo4jOrderProjector(neo4j, NAMESPACE));
+        projectors.add(new InfluxOrderProjector(influx, endpoints.influxOrg(), endpoints.influxBucket(), NAMESPACE));
+        return projectors;
+    }
+
+    /** The read models of these definition files, in the bench namespace, as the hub builds them. */
+    public List<DefinedReadModel> definedReadModels(List<String> names) throws Exception {
+        List<DefinedReadModel> models = new ArrayList<>();
+        DefinitionLoader loader = new DefinitionLoader();
+        for (String name : names) {
+            Path file = definitionsFolder().resolve(name + ".yaml");
+            ReadModelProgram program = loader.compile(file.toString(), Files.readString(file));
+            models.add(switch (program.definition().store()) {
+                case ELASTICSEARCH -> new ElasticsearchDefinedReadModel(elasticsearch, NAMESPACE, program);
+                case REDIS -> new RedisDefinedReadModel(redis, NAMESPACE, program);
+                case NEO4J -> new Neo4jDefinedReadModel(neo4j, NAMESPACE, program);
+                case INFLUXDB -> new InfluxDefinedReadModel(influx, endpoints.influxOrg(), endpoints.influxBucket(),
+                        NAMESPACE, program);
+                case POSTGRES -> new JdbcDefinedReadModel(dataSource, RELATIONAL_SCHEMA, program);
+            });
+        }
+        return models;
+    }
+
+    /** The names of every definition file of the repository's {@code read-models/}. */
+    public static List<String> definitionNames() throws IOException {
+        try (Stream<Path> files = Files.list(definitionsFolder())) {
+            return files.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".yaml"))
+                    .map(f -> f.substring(0, f.length() - ".yaml".length())).sorted().toList();
+        }
+    }
+
+    /** The repository's {@code read-models/}: under {@code projhub.root} if set, else the nearest above here. */
+    public static Path definitionsFolder() {
+        String root = System.getProperty("projhub.root");
+        if (root != null) {
+            return Path.of(root).toAbsolutePath().normalize().resolve("read-models");
+        }
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isDirectory(dir.resolve("read-models")) && Files.exists(dir.resolve("pom.xml"))) {
+                return dir.resolve("read-models");
+            }
+        }
+        throw new IllegalStateException("no read-models/ folder above " + Path.of("").toAbsolutePath());
     }
 
     /**
-     * Empties everything the bench owns: the bench database (event log, checkpoints, dead letters, alerts, relational
-     * view), the namespace's indices, keys and measurements, and the whole Neo4j graph.
+     * Empties everything the bench owns: the bench database (event log, checkpoints, dead letters, alerts, the
+     * relational read models), every definition's read model in the namespace, the Java read models' data, and the
+     * whole Neo4j graph.
      */
     public void wipe() throws Exception {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
@@ -120,9 +178,28 @@ public final class BenchStores implements AutoCloseable {
             s.execute("drop schema if exists public cascade");
             s.execute("create schema public");
         }
+        for (DefinedReadModel model : definedReadModels(definitionNames())) {
+            if (!(model instanceof JdbcDefinedReadModel)) {
+                dropRetryingTransients(model);
+            }
+        }
         for (Projector projector : projectors()) {
-            if (!(projector instanceof JdbcOrderProjector)) {
+            if (!(projector.name().startsWith("order-") || projector.name().startsWith("customer-"))) {
                 resetRetryingTransients(projector);
+            }
+        }
+    }
+
+    private static void dropRetryingTransients(DefinedReadModel model) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                model.drop();
+                return;
+            } catch (org.neo4j.driver.exceptions.TransientException e) {
+                if (attempt >= 10) {
+                    throw e;
+                }
+                Thread.sleep(500L * attempt);
             }
         }
     }

@@ -208,6 +208,23 @@ public final class HubProcess implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Runs the hub with only these definition files of the repository's {@code read-models/} (copied to a
+         * folder of their own).
+         */
+        public Builder definitions(List<String> names) {
+            try {
+                Path dir = Files.createTempDirectory("projhub-hub-definitions-");
+                for (String name : names) {
+                    Files.copy(repositoryRoot.resolve("read-models").resolve(name + ".yaml"),
+                            dir.resolve(name + ".yaml"));
+                }
+                return property("projhub.read-models.dir", dir.toString());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
         public Builder jvmOptions(List<String> options) {
             jvmOptions.clear();
             jvmOptions.addAll(options);

@@ -199,9 +199,13 @@ final class FaultHarness implements AutoCloseable {
         return report;
     }
 
-    /** A hub against the bench stores, its logs in {@code bench/target/hub-logs/<test>}; see {@link #build}. */
+    /**
+     * A hub against the bench stores with the order read models (the order definitions of {@code read-models/} and
+     * the two Java ones), its logs in {@code bench/target/hub-logs/<test>}; see {@link #build}.
+     */
     HubProcess.Builder hub() {
         return HubProcess.builder(ROOT, stores.endpoints())
+                .definitions(BenchStores.ORDER_DEFINITIONS)
                 .logDir(ROOT.resolve("bench/target/hub-logs").resolve(testName));
     }
 

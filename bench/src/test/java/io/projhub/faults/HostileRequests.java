@@ -583,9 +583,9 @@ final class HostileRequests {
         String path = switch (random.nextInt(4)) {
             case 0 -> "/api/admin/alerts/" + pick(List.of("1", "-1", "99999999999999999999", "abc", "%00")) + "/ack";
             case 1 -> "/api/admin/dead-letters/" + pick(List.of("1", "0", "abc", "1e5")) + "/replay";
-            case 2 -> "/api/admin/lanes/" + pick(List.of("jdbc", "redis", "nope", "%27%3B")) + "/redrive?streamId="
+            case 2 -> "/api/admin/lanes/" + pick(List.of("order-details", "order-stats", "nope", "%27%3B")) + "/redrive?streamId="
                     + pick(List.of(f.order(), "x%27%20OR%201%3D1", "%00"));
-            default -> "/api/admin/read-models/" + pick(List.of("jdbc", "neo4j", "elasticsearch", "redis", "influxdb",
+            default -> "/api/admin/read-models/" + pick(List.of("order-details", "neo4j", "order-search", "order-stats", "influxdb",
                     "..%2F..", "all")) + "/rebuild";
         };
         Map<String, String> headers = new LinkedHashMap<>();
@@ -599,7 +599,7 @@ final class HostileRequests {
         String path = pick(List.of("/api/customers", "/api/orders", "/api/accounts", "/api/orders/" + f.order() + "/ship",
                 "/api/orders/" + f.order() + "/cancel", "/api/accounts/" + f.account() + "/deposit",
                 "/api/streams/" + f.external() + "/events", "/api/customers/" + f.customer() + "/deactivate",
-                "/api/admin/read-models/jdbc/rebuild"));
+                "/api/admin/read-models/order-details/rebuild"));
         String method = pick(List.of("PUT", "DELETE", "PATCH", "TRACE"));
         byte[] body = "{\"name\": \"Ann\", \"email\": \"ann@example.com\"}".getBytes(StandardCharsets.UTF_8);
         return new Request("wrong method", method + " (commands)", method, path, withJson(Map.of()),

@@ -147,7 +147,7 @@ class PoisonFaultTest {
                 wrong.put(model, counts.of(model));
             }
         }
-        JsonNode jdbcLetter = letters.stream().filter(l -> l.path("lane").asString().equals("jdbc")).findFirst()
+        JsonNode jdbcLetter = letters.stream().filter(l -> l.path("lane").asString().equals("order-details")).findFirst()
                 .orElse(letters.get(0));
         HubApi.Response replay = api.adminPost("/api/admin/dead-letters/" + jdbcLetter.path("id").asLong() + "/replay");
         String error = jdbcLetter.path("error").asString();

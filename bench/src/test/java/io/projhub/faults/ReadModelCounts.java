@@ -17,10 +17,11 @@ import com.influxdb.query.InfluxQLQueryResult;
 
 import co.elastic.clients.elasticsearch._types.query_dsl.Query;
 import io.projhub.bench.BenchStores;
-import io.projhub.projectors.elasticsearch.ElasticsearchOrderIndex;
-import io.projhub.projectors.elasticsearch.ElasticsearchOrderQueries;
+import io.projhub.definitions.DefinedReadModel;
+import io.projhub.projectors.elasticsearch.ElasticsearchDefinedReadModel;
+import io.projhub.projectors.jdbc.JdbcDefinedReadModel;
 import io.projhub.projectors.redis.OrderStats;
-import io.projhub.projectors.redis.RedisKeys;
+import io.projhub.projectors.redis.RedisDefinedReadModel;
 import io.projhub.projectors.redis.RedisOrderQueries;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
@@ -42,11 +43,11 @@ record ReadModelCounts(Map<String, Counts> byStore) {
         }
     }
 
-    static final List<String> READ_MODELS = List.of("jdbc", "elasticsearch", "redis", "neo4j", "influxdb");
+    static final List<String> READ_MODELS = List.of("order-details", "order-search", "order-stats", "neo4j", "influxdb");
 
     /** Sources {@link #rows()} and {@link #mismatches()} cover: the log, each read model, Redis's counters. */
-    static final List<String> SOURCES = List.of("log", "jdbc", "elasticsearch", "redis", "redis stats", "neo4j",
-            "influxdb");
+    static final List<String> SOURCES = List.of("log", "order-details", "order-search", "order-stats",
+            "order-stats counters", "neo4j", "influxdb");
 
     Counts of(String store) {
         return byStore.get(store);
@@ -85,11 +86,13 @@ record ReadModelCounts(Map<String, Counts> byStore) {
         counts.put("log", new Counts(log.getOrDefault("OrderCreated", 0L), log.getOrDefault("OrderShipped", 0L),
                 log.getOrDefault("OrderCancelled", 0L)));
         BenchStores stores = harness.stores();
-        counts.put("jdbc", jdbc(stores, prefix));
-        counts.put("elasticsearch", elasticsearch(stores, prefix));
-        counts.put("redis", redisOrders(stores, prefix));
+        counts.put("order-details", jdbc((JdbcDefinedReadModel) defined(stores, "order-details"), stores, prefix));
+        counts.put("order-search", elasticsearch((ElasticsearchDefinedReadModel) defined(stores, "order-search"),
+                stores, prefix));
+        RedisDefinedReadModel stats = (RedisDefinedReadModel) defined(stores, "order-stats");
+        counts.put("order-stats", redisOrders(stats, stores, prefix));
         if (wholeNamespace) {
-            counts.put("redis stats", redisStats(stores));
+            counts.put("order-stats counters", redisStats(stats));
         }
         counts.put("neo4j", neo4j(stores, prefix));
         counts.put("influxdb", influx(stores, prefix));
@@ -117,11 +120,15 @@ record ReadModelCounts(Map<String, Counts> byStore) {
 
     static final List<String> HEADER = List.of("source", "orders", "shipped", "cancelled");
 
-    private static Counts jdbc(BenchStores stores, String prefix) throws Exception {
+    private static DefinedReadModel defined(BenchStores stores, String name) throws Exception {
+        return stores.definedReadModels(List.of(name)).get(0);
+    }
+
+    private static Counts jdbc(JdbcDefinedReadModel orders, BenchStores stores, String prefix) throws Exception {
         Map<String, Long> byStatus = new LinkedHashMap<>();
         try (Connection c = stores.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(
-                "select status, count(*) from " + BenchStores.RELATIONAL_SCHEMA
-                        + ".orders where starts_with(id, ?) group by status")) {
+                "select status, count(*) from " + BenchStores.RELATIONAL_SCHEMA + "." + orders.tableName()
+                        + " where starts_with(key, ?) group by status")) {
             ps.setString(1, prefix);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -132,22 +139,25 @@ record ReadModelCounts(Map<String, Counts> byStore) {
         return fromStatuses(byStatus);
     }
 
-    private static Counts elasticsearch(BenchStores stores, String prefix) throws Exception {
-        new ElasticsearchOrderQueries(stores.elasticsearch(), BenchStores.NAMESPACE).refresh();
-        String alias = new ElasticsearchOrderIndex(stores.elasticsearch(), BenchStores.NAMESPACE).alias();
+    private static Counts elasticsearch(ElasticsearchDefinedReadModel orders, BenchStores stores, String prefix)
+            throws Exception {
+        orders.refresh();
+        String index = orders.concreteIndex();
         Map<String, Long> byStatus = new LinkedHashMap<>();
         for (String status : List.of("CREATED", "SHIPPED", "CANCELLED")) {
             Query query = Query.of(q -> q.bool(b -> b
                     .filter(f -> f.prefix(p -> p.field("orderId").value(prefix)))
-                    .filter(f -> f.term(t -> t.field("status").value(status)))));
-            byStatus.put(status, stores.elasticsearch().count(c -> c.index(alias).query(query)).count());
+                    .filter(f -> f.term(t -> t.field("status").value(status)))
+                    .filter(f -> f.term(t -> t.field("projhub_deleted").value(false)))));
+            byStatus.put(status, stores.elasticsearch().count(c -> c.index(index).ignoreUnavailable(true)
+                    .allowNoIndices(true).query(query)).count());
         }
         return fromStatuses(byStatus);
     }
 
     /** The order hashes of the run (SCAN by key prefix, then each one's status in one pipeline). */
-    private static Counts redisOrders(BenchStores stores, String prefix) {
-        String pattern = new RedisKeys(BenchStores.NAMESPACE).order(prefix) + "*";
+    private static Counts redisOrders(RedisDefinedReadModel orders, BenchStores stores, String prefix) {
+        String pattern = orders.documentKey(prefix) + "*";
         List<String> keys = new ArrayList<>();
         String cursor = ScanParams.SCAN_POINTER_START;
         ScanParams params = new ScanParams().match(pattern).count(2000);
@@ -171,8 +181,8 @@ record ReadModelCounts(Map<String, Counts> byStore) {
     }
 
     /** The namespace's statistics counters: orders ever created, current counts per status. */
-    private static Counts redisStats(BenchStores stores) {
-        OrderStats stats = new RedisOrderQueries(stores.redis(), BenchStores.NAMESPACE).orderStats();
+    private static Counts redisStats(RedisDefinedReadModel orders) {
+        OrderStats stats = new RedisOrderQueries(orders).orderStats();
         return new Counts(stats.total(), stats.byStatus().getOrDefault("SHIPPED", 0L),
                 stats.byStatus().getOrDefault("CANCELLED", 0L));
     }

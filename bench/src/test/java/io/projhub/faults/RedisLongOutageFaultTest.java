@@ -33,7 +33,7 @@ class RedisLongOutageFaultTest {
     private static final Duration OUTAGE = Duration.ofSeconds(60);
     private static final int WRITERS = 8;
     private static final double PACE_EACH = 12.5; // commands per second per writer: 100/s together
-    private static final List<String> OTHERS = List.of("jdbc", "elasticsearch", "neo4j", "influxdb");
+    private static final List<String> OTHERS = List.of("order-details", "order-search", "neo4j", "influxdb");
 
     private static FaultHarness harness;
     private static HubProcess hub;
@@ -103,7 +103,7 @@ class RedisLongOutageFaultTest {
             long end = System.nanoTime() + OUTAGE.toNanos();
             while (System.nanoTime() < end) {
                 List<JsonNode> firingRedis = FaultHarness.firingAlerts(api).stream()
-                        .filter(a -> "redis".equals(a.path("readModel").asString())).toList();
+                        .filter(a -> "order-stats".equals(a.path("readModel").asString())).toList();
                 maxRedisAlerts = Math.max(maxRedisAlerts, firingRedis.size());
                 firingRedis.forEach(a -> redisAlertKinds.add(a.path("kind").asString()));
                 Map<String, JsonNode> lanes = api.lanes();
@@ -134,10 +134,10 @@ class RedisLongOutageFaultTest {
 
         // Converges: every lane reaches the head as it was when Redis came back.
         LogPosition headAtStart = harness.logHead();
-        long redisLagAtStart = api.lanes().get("redis").path("lagEvents").asLong();
+        long redisLagAtStart = api.lanes().get("order-stats").path("lagEvents").asLong();
         long converged = FaultHarness.awaitCaughtUp(api, headAtStart, Duration.ofMinutes(3));
         long resolved = FaultHarness.awaitTrue("alerts for redis resolved", Duration.ofMinutes(3),
-                () -> FaultHarness.firingAlerts(api).stream().noneMatch(a -> "redis".equals(a.path("readModel").asString())));
+                () -> FaultHarness.firingAlerts(api).stream().noneMatch(a -> "order-stats".equals(a.path("readModel").asString())));
         List<JsonNode> fired = FaultHarness.alertsSince(api, phaseStart);
         long streamAlerts = fired.stream().filter(a -> a.path("kind").asString().equals("STREAM_BEHIND")).count();
 

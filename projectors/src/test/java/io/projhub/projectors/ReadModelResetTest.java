@@ -22,25 +22,18 @@ import io.projhub.core.projection.EventBatch;
 import io.projhub.core.projection.Projector;
 import io.projhub.core.projection.ReadModelProbe;
 import io.projhub.projectors.elasticsearch.ElasticsearchConnector;
-import io.projhub.projectors.elasticsearch.ElasticsearchOrderIndex;
-import io.projhub.projectors.elasticsearch.ElasticsearchOrderProjector;
-import io.projhub.projectors.elasticsearch.ElasticsearchOrderQueries;
-import io.projhub.projectors.elasticsearch.ElasticsearchProbe;
 import io.projhub.projectors.influxdb.InfluxConnector;
+import io.projhub.projectors.elasticsearch.ElasticsearchDefinedReadModel;
 import io.projhub.projectors.influxdb.InfluxOrderProjector;
+import io.projhub.projectors.jdbc.JdbcDefinedReadModel;
+import io.projhub.projectors.redis.RedisDefinedReadModel;
+import io.projhub.projectors.testing.ShippedDefinitions;
 import io.projhub.projectors.influxdb.InfluxProbe;
-import io.projhub.projectors.jdbc.JdbcOrderProjector;
-import io.projhub.projectors.jdbc.JdbcOrderQueries;
-import io.projhub.projectors.jdbc.JdbcProbe;
-import io.projhub.projectors.jdbc.RelationalSchema;
 import io.projhub.projectors.neo4j.Neo4jConnector;
 import io.projhub.projectors.neo4j.Neo4jGraphQueries;
 import io.projhub.projectors.neo4j.Neo4jOrderProjector;
 import io.projhub.projectors.neo4j.Neo4jProbe;
 import io.projhub.projectors.redis.RedisConnector;
-import io.projhub.projectors.redis.RedisOrderProjector;
-import io.projhub.projectors.redis.RedisOrderQueries;
-import io.projhub.projectors.redis.RedisProbe;
 import io.projhub.projectors.testing.OrderEventLog;
 import io.projhub.testsupport.RealStores;
 import io.projhub.testsupport.StoreEndpoints;
@@ -85,18 +78,19 @@ class ReadModelResetTest {
     @Test
     void theRelationalViewIsEmptiedWithItsCheckpoint(StoreEndpoints stores) throws Exception {
         String orderId = "order-" + UUID.randomUUID();
+        String schema = "rm_reset_" + UUID.randomUUID().toString().substring(0, 8);
         try (HikariDataSource ds = new HikariDataSource()) {
             ds.setJdbcUrl(stores.postgresUrl());
             ds.setUsername(stores.postgresUser());
             ds.setPassword(stores.postgresPassword());
-            RelationalSchema schema = new RelationalSchema("rm_reset_" + UUID.randomUUID().toString().substring(0, 8));
             try {
-                JdbcOrderQueries queries = new JdbcOrderQueries(ds, schema);
-                applyThenReset(new JdbcOrderProjector(ds, schema, DomainEventTypes.registry()), new JdbcProbe(ds, schema),
-                        log(orderId), orderId, () -> queries.orderDetails(orderId).isPresent());
+                JdbcDefinedReadModel orders = new JdbcDefinedReadModel(ds, schema,
+                        ShippedDefinitions.program("order-details"));
+                applyThenReset(orders.projector(), orders.probe(), log(orderId), orderId,
+                        () -> orders.document(orderId, 1).isPresent());
             } finally {
                 try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-                    s.execute("drop schema if exists " + schema.name() + " cascade");
+                    s.execute("drop schema if exists " + schema + " cascade");
                 }
             }
         }
@@ -107,30 +101,50 @@ class ReadModelResetTest {
         String namespace = "reset" + UUID.randomUUID().toString().substring(0, 8) + "-";
         String orderId = "order-" + UUID.randomUUID();
         ElasticsearchClient client = ElasticsearchConnector.connect(stores.elasticsearchUrl());
+        ElasticsearchDefinedReadModel orders = new ElasticsearchDefinedReadModel(client, namespace,
+                ShippedDefinitions.program("order-search"));
         try {
-            ElasticsearchOrderQueries queries = new ElasticsearchOrderQueries(client, namespace);
-            applyThenReset(new ElasticsearchOrderProjector(client, namespace), new ElasticsearchProbe(client, namespace),
-                    log(orderId), orderId, () -> queries.findOrder(orderId).isPresent());
+            // The probe sees what the last refresh made searchable, as the monitor does (waits refresh first).
+            ReadModelProbe refreshing = new ReadModelProbe() {
+                @Override
+                public String name() {
+                    return orders.probe().name();
+                }
+
+                @Override
+                public LogPosition checkpoint() throws Exception {
+                    return orders.probe().checkpoint();
+                }
+
+                @Override
+                public long appliedVersion(String streamId) throws Exception {
+                    orders.refresh();
+                    return orders.probe().appliedVersion(streamId);
+                }
+            };
+            applyThenReset(orders.projector(), refreshing, log(orderId), orderId,
+                    () -> orders.document(orderId, 1).isPresent());
         } finally {
-            new ElasticsearchOrderIndex(client, namespace).deleteAll();
+            orders.drop();
             client._transport().close();
         }
     }
 
     @Test
-    void redisDeletesEveryKeyOfTheNamespaceOnly(StoreEndpoints stores) throws Exception {
+    void redisDeletesEveryKeyOfTheReadModelOnly(StoreEndpoints stores) throws Exception {
         String namespace = "reset" + UUID.randomUUID().toString().substring(0, 8);
         String orderId = "order-" + UUID.randomUUID();
         try (JedisPooled redis = RedisConnector.connect(stores.redisUrl())) {
             String bystander = "projhub:reset-test:" + namespace;
             redis.set(bystander, "untouched");
+            RedisDefinedReadModel orders = new RedisDefinedReadModel(redis, namespace,
+                    ShippedDefinitions.program("order-stats"));
             try {
-                RedisOrderQueries queries = new RedisOrderQueries(redis, namespace);
-                applyThenReset(new RedisOrderProjector(redis, namespace), new RedisProbe(redis, namespace),
-                        log(orderId), orderId, () -> queries.orderStats().total() > 0);
+                applyThenReset(orders.projector(), orders.probe(), log(orderId), orderId,
+                        () -> orders.counter("total").isPresent());
                 assertThat(redis.get(bystander)).isEqualTo("untouched");
             } finally {
-                new RedisOrderProjector(redis, namespace).reset();
+                orders.drop();
                 redis.del(bystander);
             }
         }

@@ -29,81 +29,18 @@ import org.neo4j.driver.Driver;
 import com.influxdb.client.InfluxDBClient;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
-import io.projhub.projectors.elasticsearch.ElasticsearchOrderProjector;
-import io.projhub.projectors.elasticsearch.ElasticsearchOrderQueries;
-import io.projhub.projectors.elasticsearch.ElasticsearchProbe;
 import io.projhub.projectors.influxdb.InfluxLifecycleQueries;
 import io.projhub.projectors.influxdb.InfluxOrderProjector;
 import io.projhub.projectors.influxdb.InfluxProbe;
-import io.projhub.projectors.jdbc.JdbcOrderProjector;
 import io.projhub.projectors.neo4j.Neo4jGraphQueries;
 import io.projhub.projectors.neo4j.Neo4jOrderProjector;
 import io.projhub.projectors.neo4j.Neo4jProbe;
-import io.projhub.projectors.redis.RedisOrderProjector;
-import io.projhub.projectors.redis.RedisOrderQueries;
-import io.projhub.projectors.redis.RedisProbe;
 import redis.clients.jedis.JedisPooled;
-import io.projhub.projectors.jdbc.JdbcOrderQueries;
-import io.projhub.projectors.jdbc.JdbcProbe;
-import io.projhub.projectors.jdbc.RelationalSchema;
 import io.projhub.server.config.StoreProperties;
 
 /** The read models that are switched on, and the subscriber whose lanes feed them. */
 @Configuration(proxyBeanMethods = false)
 public class ProjectionConfiguration {
-
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnProperty(name = "projhub.stores.jdbc.enabled", havingValue = "true", matchIfMissing = true)
-    static class RelationalViewConfiguration {
-        @Bean
-        RelationalSchema relationalSchema(StoreProperties stores) {
-            return new RelationalSchema(stores.jdbc() == null ? "read_model" : stores.jdbc().schema());
-        }
-
-        @Bean
-        @DependsOnDatabaseInitialization
-        ReadModel jdbcReadModel(DataSource dataSource, RelationalSchema schema, EventTypeRegistry registry)
-                throws SQLException {
-            return new ReadModel(JdbcOrderProjector.NAME, new JdbcOrderProjector(dataSource, schema, registry),
-                    new JdbcProbe(dataSource, schema));
-        }
-
-        @Bean
-        JdbcOrderQueries jdbcOrderQueries(DataSource dataSource, RelationalSchema schema) {
-            return new JdbcOrderQueries(dataSource, schema);
-        }
-    }
-
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnProperty(name = "projhub.stores.elasticsearch.enabled", havingValue = "true", matchIfMissing = true)
-    static class ElasticsearchReadModelConfiguration {
-        @Bean
-        ReadModel elasticsearchReadModel(ElasticsearchClient client, ProjectionProperties properties) {
-            return new ReadModel(ElasticsearchOrderProjector.NAME,
-                    new ElasticsearchOrderProjector(client, properties.namespace()),
-                    new ElasticsearchProbe(client, properties.namespace()));
-        }
-
-        @Bean
-        ElasticsearchOrderQueries elasticsearchOrderQueries(ElasticsearchClient client, ProjectionProperties properties) {
-            return new ElasticsearchOrderQueries(client, properties.namespace());
-        }
-    }
-
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnProperty(name = "projhub.stores.redis.enabled", havingValue = "true", matchIfMissing = true)
-    static class RedisReadModelConfiguration {
-        @Bean
-        ReadModel redisReadModel(JedisPooled redis, ProjectionProperties properties) {
-            return new ReadModel(RedisOrderProjector.NAME, new RedisOrderProjector(redis, properties.namespace()),
-                    new RedisProbe(redis, properties.namespace()));
-        }
-
-        @Bean
-        RedisOrderQueries redisOrderQueries(JedisPooled redis, ProjectionProperties properties) {
-            return new RedisOrderQueries(redis, properties.namespace());
-        }
-    }
 
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnProperty(name = "projhub.stores.neo4j.enabled", havingValue = "true", matchIfMissing = true)

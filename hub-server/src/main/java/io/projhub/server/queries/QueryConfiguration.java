@@ -2,6 +2,7 @@ package io.projhub.server.queries;
 
 import java.util.List;
 import io.projhub.projectors.elasticsearch.ElasticsearchDefinedReadModel;
+import io.projhub.projectors.jdbc.JdbcDefinedReadModel;
 
 import java.time.Duration;
 import java.util.HashMap;
@@ -22,10 +23,6 @@ import io.projhub.core.eventstore.EventStore;
 import io.projhub.core.eventstore.LogHead;
 import io.projhub.core.projection.ReadModelProbe;
 import io.projhub.core.projection.internal.PollingProjectionSubscriber;
-import io.projhub.projectors.elasticsearch.ElasticsearchOrderQueries;
-import io.projhub.projectors.jdbc.JdbcOrderProjector;
-import io.projhub.projectors.jdbc.JdbcProbe;
-import io.projhub.projectors.jdbc.RelationalSchema;
 import io.projhub.server.projection.ReadModel;
 import io.projhub.server.projection.ReadModels;
 
@@ -59,36 +56,27 @@ public class QueryConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    ReadModelWaits readModelWaits(ReadModels readModels, ObjectProvider<ElasticsearchOrderQueries> search,
-                                  ObjectProvider<RelationalSchema> schema, WaitConnections connections,
+    ReadModelWaits readModelWaits(ReadModels readModels, WaitConnections connections,
                                   @Value("${projhub.queries.max-waiting:1000}") int maxWaiting) {
-        ReadModelWaits waits = new ReadModelWaits(probes(readModels.all(), schema, connections),
-                visibilities(readModels.all(), search), maxWaiting);
-        readModels.onChange(all -> waits.replace(probes(all, schema, connections), visibilities(all, search)));
+        ReadModelWaits waits = new ReadModelWaits(probes(readModels.all(), connections),
+                visibilities(readModels.all()), maxWaiting);
+        readModels.onChange(all -> waits.replace(probes(all, connections), visibilities(all)));
         return waits;
     }
 
-    private static Map<String, ReadModelProbe> probes(List<ReadModel> readModels,
-                                                      ObjectProvider<RelationalSchema> schema,
-                                                      WaitConnections connections) {
+    /** PostgreSQL read models are probed through the waits' own connections. */
+    private static Map<String, ReadModelProbe> probes(List<ReadModel> readModels, WaitConnections connections) {
         Map<String, ReadModelProbe> probes = new LinkedHashMap<>();
         for (ReadModel model : readModels) {
-            RelationalSchema relational = schema.getIfAvailable();
-            boolean ownConnections = model.name().equals(JdbcOrderProjector.NAME) && relational != null
-                    && connections.dataSource() != null;
-            probes.put(model.name(), ownConnections ? new JdbcProbe(connections.dataSource(), relational) : model.probe());
+            probes.put(model.name(), model.defined() instanceof JdbcDefinedReadModel jdbc
+                    && connections.dataSource() != null ? jdbc.probe(connections.dataSource()) : model.probe());
         }
         return probes;
     }
 
     /** Elasticsearch read models make applied writes searchable with a refresh (one per round of waits). */
-    private static Map<String, ReadModelWaits.Visibility> visibilities(List<ReadModel> readModels,
-                                                                       ObjectProvider<ElasticsearchOrderQueries> search) {
+    private static Map<String, ReadModelWaits.Visibility> visibilities(List<ReadModel> readModels) {
         Map<String, ReadModelWaits.Visibility> visibilities = new HashMap<>();
-        ElasticsearchOrderQueries elasticsearch = search.getIfAvailable();
-        if (elasticsearch != null) {
-            visibilities.put("elasticsearch", elasticsearch::refresh);
-        }
         for (ReadModel model : readModels) {
             if (model.defined() instanceof ElasticsearchDefinedReadModel defined) {
                 visibilities.put(model.name(), defined::refresh);
@@ -103,6 +91,11 @@ public class QueryConfiguration {
                                     @Qualifier("eventStore") EventStore store) {
         return new ConsistencyGate(maxWait, waits, () -> subscriber.status().head(),
                 () -> store.head().map(LogHead::position));
+    }
+
+    @Bean
+    OrderReadModels orderReadModels(ReadModels readModels) {
+        return new OrderReadModels(readModels);
     }
 
     @Bean

@@ -15,7 +15,10 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import io.projhub.core.domain.StreamIds;
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import io.projhub.projectors.elasticsearch.ElasticsearchDefinedReadModel;
 import io.projhub.projectors.elasticsearch.ElasticsearchOrderQueries;
+import io.projhub.projectors.redis.RedisDefinedReadModel;
 import io.projhub.projectors.elasticsearch.OrderSearchRequest;
 import io.projhub.projectors.elasticsearch.OrderSearchResult;
 import io.projhub.projectors.influxdb.InfluxLifecycleQueries;
@@ -36,17 +39,18 @@ import io.projhub.server.web.InvalidParameterException;
 public class ReadModelQueryController {
 
     private final ReadModelResponses responses;
-    private final ObjectProvider<ElasticsearchOrderQueries> search;
-    private final ObjectProvider<RedisOrderQueries> stats;
+    private final OrderReadModels orders;
+    private final ObjectProvider<ElasticsearchClient> elasticsearch;
     private final ObjectProvider<Neo4jGraphQueries> graphs;
     private final ObjectProvider<InfluxLifecycleQueries> lifecycle;
 
-    public ReadModelQueryController(ReadModelResponses responses, ObjectProvider<ElasticsearchOrderQueries> search,
-                                    ObjectProvider<RedisOrderQueries> stats, ObjectProvider<Neo4jGraphQueries> graphs,
+    public ReadModelQueryController(ReadModelResponses responses, OrderReadModels orders,
+                                    ObjectProvider<ElasticsearchClient> elasticsearch,
+                                    ObjectProvider<Neo4jGraphQueries> graphs,
                                     ObjectProvider<InfluxLifecycleQueries> lifecycle) {
         this.responses = responses;
-        this.search = search;
-        this.stats = stats;
+        this.orders = orders;
+        this.elasticsearch = elasticsearch;
         this.graphs = graphs;
         this.lifecycle = lifecycle;
     }
@@ -61,24 +65,25 @@ public class ReadModelQueryController {
             @RequestHeader(name = ConsistencyGate.TOKEN_HEADER, required = false) String token) throws Exception {
         OrderSearchRequest request = validated(() -> new OrderSearchRequest(q, status, customerId, carrier,
                 instant("from", from), instant("to", to), QueryParameters.integer("page", page), QueryParameters.integer("size", size), sort));
-        ElasticsearchOrderQueries queries = required(search, "elasticsearch");
+        ElasticsearchOrderQueries queries = new ElasticsearchOrderQueries(required(elasticsearch, OrderReadModels.SEARCH),
+                orders.require(OrderReadModels.SEARCH, ElasticsearchDefinedReadModel.class));
         // With a token the gate has made the write searchable (one refresh shared by every waiting request).
-        return responses.answer("elasticsearch", token, () -> queries.search(request));
+        return responses.answer(OrderReadModels.SEARCH, token, () -> queries.search(request));
     }
 
     @GetMapping("/api/stats/orders")
     public ResponseEntity<OrderStats> orderStats(
             @RequestHeader(name = ConsistencyGate.TOKEN_HEADER, required = false) String token) throws Exception {
-        RedisOrderQueries queries = required(stats, "redis");
-        return responses.answer("redis", token, queries::orderStats);
+        RedisOrderQueries queries = stats();
+        return responses.answer(OrderReadModels.STATS, token, queries::orderStats);
     }
 
     @GetMapping("/api/orders/recent")
     public ResponseEntity<List<RecentOrder>> recentOrders(@RequestParam(required = false) String limit,
             @RequestHeader(name = ConsistencyGate.TOKEN_HEADER, required = false) String token) throws Exception {
         int bounded = QueryParameters.boundedInt("limit", limit, 1, RedisOrderQueries.MAX_RECENT_LIMIT, 20);
-        RedisOrderQueries queries = required(stats, "redis");
-        return responses.answer("redis", token, () -> queries.recentOrders(bounded));
+        RedisOrderQueries queries = stats();
+        return responses.answer(OrderReadModels.STATS, token, () -> queries.recentOrders(bounded));
     }
 
     @GetMapping("/api/orders/{id}/graph")
@@ -124,6 +129,10 @@ public class ReadModelQueryController {
         public CustomerNotFoundException(String id) {
             super(org.springframework.http.HttpStatus.NOT_FOUND, "No customer " + id + " in the graph");
         }
+    }
+
+    private RedisOrderQueries stats() {
+        return new RedisOrderQueries(orders.require(OrderReadModels.STATS, RedisDefinedReadModel.class));
     }
 
     private static <T> T required(ObjectProvider<T> provider, String readModel) {

@@ -109,11 +109,14 @@ public final class ReadModelResponses {
         }
     }
 
-    /** The read model that answers this query is switched off in this hub. */
+    /**
+     * The read model that answers this query is not running in this hub: its definition file is not loaded (or
+     * describes another store), or its store is switched off.
+     */
     public static final class ReadModelDisabledException extends ResponseStatusException {
         public ReadModelDisabledException(String readModel) {
-            super(HttpStatus.NOT_FOUND,
-                    "The " + readModel + " read model is switched off in this hub (projhub.stores." + readModel + ".enabled)");
+            super(HttpStatus.NOT_FOUND, "The " + readModel + " read model is not running in this hub: read-models/"
+                    + readModel + ".yaml is not loaded or its store is switched off");
         }
     }
 }

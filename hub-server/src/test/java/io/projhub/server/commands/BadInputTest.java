@@ -326,7 +326,7 @@ class BadInputTest extends ApiTestSupport {
                         .is(ProblemType.NOT_FOUND),
                 BadInput.get("an order's state of an account", "/api/orders/{account}/state").is(ProblemType.NOT_FOUND),
                 BadInput.get("an unknown endpoint", "/api/nothing-here").is(ProblemType.NOT_FOUND),
-                BadInput.post("an admin action without credentials", "/api/admin/lanes/jdbc/redrive?streamId={order}",
+                BadInput.post("an admin action without credentials", "/api/admin/lanes/order-details/redrive?streamId={order}",
                         "").is(ProblemType.UNAUTHORIZED));
     }
 

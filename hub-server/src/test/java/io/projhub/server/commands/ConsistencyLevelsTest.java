@@ -29,7 +29,7 @@ class ConsistencyLevelsTest extends ApiTestSupport {
         assertThat(created.header(ConsistencyGate.CONSISTENCY_HEADER)).isEqualTo("consistent");
         assertThat(created.header(ConsistencyGate.TOKEN_HEADER)).isEqualTo(created.json().path("position").asString());
         assertThat(created.header(StrongConsistency.READ_MODELS_HEADER).split(","))
-                .containsExactlyInAnyOrder("elasticsearch", "redis", "neo4j", "influxdb", "jdbc");
+                .containsExactlyInAnyOrder("order-search", "order-stats", "neo4j", "influxdb", "order-details");
         String order = created.json().path("streamId").asString();
 
         // No token, no wait: what a strong command wrote is already visible everywhere.
@@ -46,11 +46,11 @@ class ConsistencyLevelsTest extends ApiTestSupport {
         Response created = postJson("/api/orders", """
                 {"customerId": "%s", "currency": "EUR", "items": [{"name": "Gear", "price": 1.00, "quantity": 3}]}"""
                 .formatted(customer), StrongConsistency.LEVEL_HEADER, STRONG, StrongConsistency.READ_MODELS_HEADER,
-                "redis, jdbc");
+                "order-stats, order-details");
 
         assertThat(created.status()).isEqualTo(201);
         assertThat(created.header(ConsistencyGate.CONSISTENCY_HEADER)).isEqualTo("consistent");
-        assertThat(created.header(StrongConsistency.READ_MODELS_HEADER)).isEqualTo("redis,jdbc");
+        assertThat(created.header(StrongConsistency.READ_MODELS_HEADER)).isEqualTo("order-details,order-stats");
         assertThat(fetch("/api/orders/" + created.json().path("streamId").asString()).status()).isEqualTo(200);
     }
 
@@ -62,8 +62,8 @@ class ConsistencyLevelsTest extends ApiTestSupport {
 
         Response badLevel = postJson("/api/customers", body, StrongConsistency.LEVEL_HEADER, "immediate");
         Response unknownModel = postJson("/api/customers", body, StrongConsistency.LEVEL_HEADER, STRONG,
-                StrongConsistency.READ_MODELS_HEADER, "elasticsearch,cassandra");
-        Response narrowedWithoutStrong = postJson("/api/customers", body, StrongConsistency.READ_MODELS_HEADER, "redis");
+                StrongConsistency.READ_MODELS_HEADER, "order-search,cassandra");
+        Response narrowedWithoutStrong = postJson("/api/customers", body, StrongConsistency.READ_MODELS_HEADER, "order-stats");
 
         assertThat(badLevel.status()).isEqualTo(400);
         assertThat(badLevel.body()).contains(StrongConsistency.LEVEL_HEADER);

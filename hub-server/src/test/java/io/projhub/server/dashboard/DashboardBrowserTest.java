@@ -48,7 +48,7 @@ import tools.jackson.databind.JsonNode;
  */
 class DashboardBrowserTest extends HubTestBase {
 
-    private static final List<String> READ_MODELS = List.of("jdbc", "elasticsearch", "redis", "neo4j", "influxdb");
+    private static final List<String> READ_MODELS = List.of("order-details", "customer-directory", "order-search", "order-stats", "neo4j", "influxdb");
     private static final Path SCREENSHOTS = Path.of("target", "screenshots");
     private static final int ORDERS = 5;
     /**
@@ -117,7 +117,7 @@ class DashboardBrowserTest extends HubTestBase {
                 .isGreaterThanOrEqualTo(READ_MODELS.size());
         screenshot("dashboard-healthy.png");
 
-        Set<String> redisAlertsBefore = firingAlertIds("redis");
+        Set<String> redisAlertsBefore = firingAlertIds("order-stats");
         LocalStoreControl stores = LocalStoreControl.find();
         stores.stop("redis");
         try {
@@ -130,10 +130,10 @@ class DashboardBrowserTest extends HubTestBase {
             }
 
             waitUpTo(Duration.ofSeconds(30), "the redis card RETRYING, failing, behind, with its error", () ->
-                    "RETRYING".equals(state("redis")) && "failing".equals(health("redis"))
-                            && lagEvents("redis") > 0 && field("redis", "last-error").isDisplayed());
+                    "RETRYING".equals(state("order-stats")) && "failing".equals(health("order-stats"))
+                            && lagEvents("order-stats") > 0 && field("order-stats", "last-error").isDisplayed());
             for (String other : READ_MODELS) {
-                if (!other.equals("redis")) {
+                if (!other.equals("order-stats")) {
                     assertThat(health(other)).as(other + " while Redis is down").isNotEqualTo("failing");
                 }
             }
@@ -147,7 +147,7 @@ class DashboardBrowserTest extends HubTestBase {
         }
 
         waitUpTo(Duration.ofSeconds(120), "the redis card LIVE and healthy again", () ->
-                "LIVE".equals(state("redis")) && "healthy".equals(health("redis")) && lagEvents("redis") == 0);
+                "LIVE".equals(state("order-stats")) && "healthy".equals(health("order-stats")) && lagEvents("order-stats") == 0);
         screenshot("dashboard-recovered.png");
     }
 
@@ -180,7 +180,7 @@ class DashboardBrowserTest extends HubTestBase {
     /** The id of a FIRING alert about Redis on the page that was not firing before Redis was stopped, or null. */
     private String newRedisAlert(Set<String> before) {
         for (WebElement li : browser.findElements(
-                By.cssSelector("#open-alerts li[data-read-model='redis'][data-alert-status='FIRING']"))) {
+                By.cssSelector("#open-alerts li[data-read-model='order-stats'][data-alert-status='FIRING']"))) {
             String id = li.getDomAttribute("data-alert-id");
             if (!before.contains(id)) {
                 return id;

@@ -28,7 +28,7 @@ import tools.jackson.databind.JsonNode;
 class StoreOutageTest extends HubTestBase {
 
     private static final int ORDERS = 20;
-    private static final List<String> LANES = List.of("redis", "jdbc", "elasticsearch", "neo4j", "influxdb");
+    private static final List<String> LANES = List.of("order-stats", "order-details", "customer-directory", "order-search", "neo4j", "influxdb");
 
     @Autowired
     CustomerCommands customers;
@@ -72,8 +72,8 @@ class StoreOutageTest extends HubTestBase {
 
             // Redis's lane retries; its queries say its store is unavailable instead of failing obscurely.
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-                    assertThat(lane("redis").path("state").asString()).isEqualTo("RETRYING"));
-            for (String other : List.of("jdbc", "elasticsearch", "neo4j", "influxdb")) {
+                    assertThat(lane("order-stats").path("state").asString()).isEqualTo("RETRYING"));
+            for (String other : List.of("order-details", "customer-directory", "order-search", "neo4j", "influxdb")) {
                 assertThat(lane(other).path("state").asString()).as(other).isIn("LIVE", "CATCHING_UP");
             }
             assertThat(get("/api/stats/orders").statusCode()).isEqualTo(503);
@@ -83,10 +83,10 @@ class StoreOutageTest extends HubTestBase {
             // One lane-level alert reaches on-call for the outage, for Redis only: the writes Redis's lane has not
             // reached are lag, not misses, so no stream raises its own alert (issue 14, part 2).
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-                    assertThat(firing()).anySatisfy(a -> assertThat(a.path("key").asString()).isEqualTo("redis:stalled")));
+                    assertThat(firing()).anySatisfy(a -> assertThat(a.path("key").asString()).isEqualTo("order-stats:stalled")));
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                    assertThat(deliveries("redis:stalled", "FIRING")).isEqualTo(1));
-            assertThat(firing()).filteredOn(a -> "redis".equals(a.path("readModel").asString())
+                    assertThat(deliveries("order-stats:stalled", "FIRING")).isEqualTo(1));
+            assertThat(firing()).filteredOn(a -> "order-stats".equals(a.path("readModel").asString())
                             && !a.path("kind").asString().equals("DEAD_LETTERS")) // other tests' poison events
                     .extracting(a -> a.path("kind").asString()).containsExactly("LANE_STALLED");
             assertThat(firing()).filteredOn(a -> LANES.contains(a.path("readModel").asString()))
@@ -95,15 +95,15 @@ class StoreOutageTest extends HubTestBase {
             HttpResponse<String> strong = post("/api/orders", """
                     {"customerId": "%s", "currency": "EUR", "items": [{"name": "Outage%s", "price": 1.00, "quantity": 1}]}"""
                     .formatted(customer.streamId(), run),
-                    "X-Consistency-Level", "strong", "X-Consistency-Read-Models", "redis,jdbc");
+                    "X-Consistency-Level", "strong", "X-Consistency-Read-Models", "order-stats,order-details");
             assertThat(strong.statusCode()).isEqualTo(202);
             assertThat(strong.headers().firstValue(ConsistencyGate.CONSISTENCY_HEADER)).hasValue("stale");
-            assertThat(strong.headers().firstValue("X-Consistency-Lagging")).hasValue("redis");
+            assertThat(strong.headers().firstValue("X-Consistency-Lagging")).hasValue("order-stats");
             assertThat(strong.headers().firstValue(ConsistencyGate.TOKEN_HEADER)).isPresent();
             JsonNode consistency = json(get("/api/consistency"));
             for (JsonNode model : consistency.path("readModels")) {
-                // Every read model in Redis stalls with it (the built-in one and the accounts' definition).
-                if (!model.path("name").asString().equals("redis")
+                // Every read model in Redis stalls with it (the orders' and the accounts' definitions).
+                if (!model.path("name").asString().equals("order-stats")
                         && !model.path("name").asString().equals("account-balances")) {
                     assertThat(model.path("lagEvents").asLong()).as("lag of %s", model.path("name").asString())
                             .isLessThan(ORDERS);
@@ -121,16 +121,16 @@ class StoreOutageTest extends HubTestBase {
             assertThat(json(stats).path("total").asLong()).isEqualTo(totalBefore + ORDERS + 1); // + the strong one
         });
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                assertThat(lane("redis").path("state").asString()).isEqualTo("LIVE"));
+                assertThat(lane("order-stats").path("state").asString()).isEqualTo("LIVE"));
 
         // The lane alert resolves by itself once Redis has caught up, and the resolution is sent once; no stream of
         // the outage raised an alert anywhere.
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            assertThat(firing()).noneSatisfy(a -> assertThat(a.path("key").asString()).isEqualTo("redis:stalled"));
-            assertThat(deliveries("redis:stalled", "RESOLVED")).isEqualTo(1);
+            assertThat(firing()).noneSatisfy(a -> assertThat(a.path("key").asString()).isEqualTo("order-stats:stalled"));
+            assertThat(deliveries("order-stats:stalled", "RESOLVED")).isEqualTo(1);
         });
-        assertThat(deliveries("redis:stalled", "FIRING")).isEqualTo(1);
-        for (String model : List.of("redis:", "jdbc:", "elasticsearch:", "neo4j:", "influxdb:")) {
+        assertThat(deliveries("order-stats:stalled", "FIRING")).isEqualTo(1);
+        for (String model : List.of("order-stats:", "order-details:", "order-search:", "neo4j:", "influxdb:")) {
             assertThat(TestAlertReceiver.get().received()).noneSatisfy(d ->
                     assertThat(d.path("alert").path("key").asString()).isEqualTo(model + lastOrderId));
         }

@@ -70,7 +70,7 @@ class ReadYourWritesTest extends HubTestBase {
             JsonNode lanes = json(get("/api/lanes"));
             JsonNode jdbc = null;
             for (JsonNode lane : lanes.path("lanes")) {
-                if (lane.path("name").asString().equals("jdbc")) {
+                if (lane.path("name").asString().equals("order-details")) {
                     jdbc = lane;
                 }
             }

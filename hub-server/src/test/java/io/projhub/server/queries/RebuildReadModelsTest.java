@@ -26,7 +26,7 @@ import tools.jackson.databind.JsonNode;
 /** Admin rebuild: each read model is cleared in its store and rebuilt from the log to exactly what it held. */
 class RebuildReadModelsTest extends HubTestBase {
 
-    private static final List<String> READ_MODELS = List.of("jdbc", "elasticsearch", "redis", "neo4j", "influxdb");
+    private static final List<String> READ_MODELS = List.of("order-details", "order-search", "order-stats", "neo4j", "influxdb");
 
     @Autowired
     CustomerCommands customers;
@@ -49,7 +49,7 @@ class RebuildReadModelsTest extends HubTestBase {
         Map<String, String> before = answers(customer, first, carrier, shipped.position().token());
         Map<String, Long> appliedBefore = applied();
 
-        assertThat(post("/api/admin/read-models/redis/rebuild", "").statusCode()).isEqualTo(401);
+        assertThat(post("/api/admin/read-models/order-stats/rebuild", "").statusCode()).isEqualTo(401);
         assertThat(post("/api/admin/read-models/nosuchstore/rebuild", "", admin()).statusCode()).isEqualTo(404);
         for (String readModel : READ_MODELS) {
             var response = post("/api/admin/read-models/" + readModel + "/rebuild", "", admin());
@@ -83,12 +83,12 @@ class RebuildReadModelsTest extends HubTestBase {
     private Map<String, String> answers(String customer, String order, String carrier, String token) throws Exception {
         Map<String, String> answers = new LinkedHashMap<>();
         JsonNode details = json(get("/api/orders/" + order, ConsistencyGate.TOKEN_HEADER, token));
-        answers.put("jdbc", details.path("status").asString() + "/" + details.path("totalAmount").asString()
+        answers.put("order-details", details.path("status").asString() + "/" + details.path("totalAmount").asString()
                 + "/" + details.path("shipment").path("carrier").asString());
         JsonNode search = json(get("/api/orders/search?customerId=" + customer, ConsistencyGate.TOKEN_HEADER, token));
-        answers.put("elasticsearch", search.path("total").asLong() + "/" + search.path("aggregations").path("status"));
+        answers.put("order-search", search.path("total").asLong() + "/" + search.path("aggregations").path("status"));
         JsonNode stats = json(get("/api/stats/orders", ConsistencyGate.TOKEN_HEADER, token));
-        answers.put("redis", stats.path("total").asLong() + "/" + stats.path("byStatus") + "/" + stats.path("revenue"));
+        answers.put("order-stats", stats.path("total").asLong() + "/" + stats.path("byStatus") + "/" + stats.path("revenue"));
         JsonNode graph = json(get("/api/customers/" + customer + "/orders-graph", ConsistencyGate.TOKEN_HEADER, token));
         answers.put("neo4j", graph.path("nodes").size() + "/" + graph.path("edges").size());
         JsonNode lifecycle = json(get("/api/metrics/order-lifecycle?range=1d&groupBy=carrier",

@@ -41,7 +41,7 @@ import tools.jackson.databind.node.JsonNodeFactory;
  */
 class SequencedDeadLettersTest extends HubTestBase {
 
-    private static final List<String> LANES = List.of("elasticsearch", "redis", "neo4j", "influxdb", "jdbc");
+    private static final List<String> LANES = List.of("order-search", "order-stats", "neo4j", "influxdb", "order-details");
 
     @Autowired
     CustomerCommands customers;
@@ -124,7 +124,7 @@ class SequencedDeadLettersTest extends HubTestBase {
         long parkedId = letters.stream().filter(l -> l.path("status").asString().equals("PARKED")).findFirst()
                 .orElseThrow().path("id").asLong();
         assertThat(post("/api/admin/dead-letters/" + parkedId + "/replay", "", admin()).statusCode()).isEqualTo(409);
-        long jdbcHead = heads.get("jdbc");
+        long jdbcHead = heads.get("order-details");
         assertThat(post("/api/admin/dead-letters/" + jdbcHead + "/skip", "{\"reason\": \"\"}", admin()).statusCode())
                 .isEqualTo(400);
         assertThat(post("/api/admin/dead-letters/" + jdbcHead + "/skip", "{\"reason\": \"x\"}").statusCode())

@@ -255,7 +255,7 @@ public final class ElasticsearchDefinedReadModel implements DefinedReadModel {
             }
             return Optional.of(output(found.source().fields()));
         } catch (ElasticsearchException e) {
-            if (ElasticsearchProbe.isMissingIndex(e)) {
+            if (ElasticsearchErrors.isMissingIndex(e)) {
                 return Optional.empty();
             }
             throw e;
@@ -381,7 +381,7 @@ public final class ElasticsearchDefinedReadModel implements DefinedReadModel {
                 return s;
             }, ExactSource.class);
         } catch (ElasticsearchException e) {
-            if (ElasticsearchProbe.isMissingIndex(e)) {
+            if (ElasticsearchErrors.isMissingIndex(e)) {
                 return new SearchResult(0, List.of(), List.of());
             }
             throw e;
@@ -1096,6 +1096,11 @@ public final class ElasticsearchDefinedReadModel implements DefinedReadModel {
     }
 
     /** The declared fields of a stored document, typed for callers. */
+    /** A stored {@code _source}'s declared fields, typed like {@link #document}. */
+    Map<String, Object> typed(Map<String, Object> source) {
+        return output(source);
+    }
+
     private Map<String, Object> output(Map<String, Object> source) {
         Map<String, Object> out = new LinkedHashMap<>();
         for (FieldSpec spec : definition.fields().values()) {
@@ -1133,7 +1138,7 @@ public final class ElasticsearchDefinedReadModel implements DefinedReadModel {
                     ExactSource.class);
             return found.found() && found.source() != null ? found.source().fields() : null;
         } catch (ElasticsearchException e) {
-            if (ElasticsearchProbe.isMissingIndex(e)) {
+            if (ElasticsearchErrors.isMissingIndex(e)) {
                 return null;
             }
             throw e;
@@ -1200,7 +1205,7 @@ public final class ElasticsearchDefinedReadModel implements DefinedReadModel {
                         return s;
                     }, ExactSource.class);
                 } catch (ElasticsearchException e) {
-                    if (ElasticsearchProbe.isMissingIndex(e)) {
+                    if (ElasticsearchErrors.isMissingIndex(e)) {
                         return 0;
                     }
                     throw e;

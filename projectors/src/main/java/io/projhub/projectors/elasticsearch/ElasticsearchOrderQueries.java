@@ -1,6 +1,10 @@
 package io.projhub.projectors.elasticsearch;
 
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Instant;
+import java.util.Currency;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,7 +13,6 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
-import co.elastic.clients.elasticsearch._types.ElasticsearchException;
 import co.elastic.clients.elasticsearch._types.FieldValue;
 import co.elastic.clients.elasticsearch._types.SortOptions;
 import co.elastic.clients.elasticsearch._types.SortOrder;
@@ -19,14 +22,14 @@ import co.elastic.clients.elasticsearch._types.query_dsl.BoolQuery;
 import co.elastic.clients.elasticsearch._types.query_dsl.Operator;
 import co.elastic.clients.elasticsearch._types.query_dsl.Query;
 import co.elastic.clients.elasticsearch._types.query_dsl.TextQueryType;
-import co.elastic.clients.elasticsearch.core.GetResponse;
 import co.elastic.clients.elasticsearch.core.SearchResponse;
-import co.elastic.clients.elasticsearch.core.search.Hit;
 import io.projhub.core.domain.order.OrderStatus;
 import io.projhub.core.eventstore.EventStore;
 
 /**
  * The query side of the Elasticsearch read model: order search with filters and aggregations, count and lookup.
+ * The documents are those of the {@code order-search} read model (read-models/order-search.yaml); its deleted
+ * documents (tombstones) are never found.
  * User text only ever goes into a {@code multi_match} (analyzed as text, never parsed as a query language);
  * filters are {@code term}/{@code range} queries in filter context. Reads go through the alias and see what the
  * last refresh made visible (Elasticsearch refreshes every second by default).
@@ -37,19 +40,20 @@ public final class ElasticsearchOrderQueries {
     private static final int MAX_CARRIERS = 100;
 
     private final ElasticsearchClient client;
-    private final ElasticsearchOrderIndex index;
+    private final ElasticsearchDefinedReadModel orders;
 
-    public ElasticsearchOrderQueries(ElasticsearchClient client, String namespace) {
+    /** @param orders the live version of the {@code order-search} read model (read-models/order-search.yaml) */
+    public ElasticsearchOrderQueries(ElasticsearchClient client, ElasticsearchDefinedReadModel orders) {
         this.client = client;
-        this.index = new ElasticsearchOrderIndex(client, namespace);
+        this.orders = orders;
     }
 
     /** One page of the orders matching {@code request}, with aggregations by status, carrier and day of creation. */
     public OrderSearchResult search(OrderSearchRequest request) throws IOException {
         Query query = Query.of(q -> q.bool(b -> bool(b, request)));
         List<SortOptions> sort = sortOf(request);
-        SearchResponse<OrderDocument> response = client.search(s -> s
-                .index(index.alias())
+        SearchResponse<ExactSource> response = client.search(s -> s
+                .index(orders.concreteIndex())
                 .ignoreUnavailable(true)
                 .allowNoIndices(true)
                 .query(query)
@@ -61,24 +65,22 @@ public final class ElasticsearchOrderQueries {
                 .aggregations("carrier", a -> a.terms(t -> t.field("carrier").size(MAX_CARRIERS)))
                 .aggregations("perDay", a -> a.dateHistogram(d -> d.field("createdAt")
                         .calendarInterval(CalendarInterval.Day).format("yyyy-MM-dd").minDocCount(1))),
-                OrderDocument.class);
+                ExactSource.class);
 
-        List<OrderDocument> hits = response.hits().hits().stream().map(Hit::source).toList();
+        List<OrderDocument> hits = response.hits().hits().stream()
+                .map(hit -> document(String.valueOf(hit.source().fields().getOrDefault(ElasticsearchDefinedReadModel.KEY,
+                        hit.id())), orders.typed(hit.source().fields())))
+                .toList();
         long total = response.hits().total() == null ? hits.size() : response.hits().total().value();
         return new OrderSearchResult(total, hits, aggregations(response.aggregations()));
     }
 
-    /** How many orders the read model holds (as of the last refresh). */
     /**
      * Makes every document written so far visible to search. Elasticsearch refreshes about once a second; a query
      * that must see a given write (read-your-writes) refreshes first, the hot write path never does.
      */
     public void refresh() throws IOException {
-        client.indices().refresh(r -> r.index(index.alias()).ignoreUnavailable(true).allowNoIndices(true));
-    }
-
-    public long count() throws IOException {
-        return client.count(c -> c.index(index.alias()).ignoreUnavailable(true).allowNoIndices(true)).count();
+        orders.refresh();
     }
 
     /** The order document with this id (real-time: no refresh needed), if the read model has it. */
@@ -86,18 +88,37 @@ public final class ElasticsearchOrderQueries {
         if (orderId == null || !ID.matcher(orderId).matches()) {
             throw new IllegalArgumentException("orderId must match " + EventStore.STREAM_ID_PATTERN);
         }
-        try {
-            GetResponse<OrderDocument> found = client.get(g -> g.index(index.alias()).id(orderId), OrderDocument.class);
-            return found.found() ? Optional.ofNullable(found.source()) : Optional.empty();
-        } catch (ElasticsearchException e) {
-            if (ElasticsearchProbe.isMissingIndex(e)) {
-                return Optional.empty();
-            }
-            throw e;
+        return orders.document(orderId, 1).map(fields -> document(orderId, fields));
+    }
+
+    /** An order document of the definition's fields (typed as {@link ElasticsearchDefinedReadModel#document}). */
+    @SuppressWarnings("unchecked")
+    static OrderDocument document(String orderId, Map<String, Object> fields) {
+        String currency = (String) fields.get("currency");
+        Object total = fields.get("totalAmount");
+        return new OrderDocument(orderId, (String) fields.get("customerId"), (String) fields.get("customerName"),
+                (List<String>) fields.getOrDefault("itemNames", List.of()), (String) fields.get("status"),
+                total == null ? null : money((BigDecimal) total, currency), currency, instant(fields.get("createdAt")),
+                instant(fields.get("shippedAt")), instant(fields.get("cancelledAt")), (String) fields.get("carrier"),
+                (String) fields.get("trackingNumber"),
+                fields.get("streamVersion") == null ? 0 : ((Number) fields.get("streamVersion")).longValue());
+    }
+
+    /** Amounts are stored with four decimals; callers get them at their currency's scale, as they were sent. */
+    private static BigDecimal money(BigDecimal amount, String currency) {
+        if (currency == null) {
+            return amount;
         }
+        int scale = Currency.getInstance(currency.strip()).getDefaultFractionDigits();
+        return amount.setScale(Math.max(scale, 0), RoundingMode.UNNECESSARY);
+    }
+
+    private static Instant instant(Object value) {
+        return value == null ? null : Instant.parse(value.toString());
     }
 
     private static BoolQuery.Builder bool(BoolQuery.Builder b, OrderSearchRequest r) {
+        b.filter(f -> f.term(t -> t.field(ElasticsearchDefinedReadModel.DELETED).value(false)));
         if (r.q() != null) {
             // cross_fields + AND: "ada widget" finds Ada's orders containing a widget.
             b.must(m -> m.multiMatch(mm -> mm.query(r.q()).fields("customerName", "itemNames")

@@ -41,7 +41,7 @@ public record OrderSearchRequest(String q, String status, String customerId, Str
             "shippedAt", "shippedAt",
             "cancelledAt", "cancelledAt",
             "totalAmount", "totalAmount",
-            "customerName", "customerName.keyword",
+            "customerName", "customerName.raw",
             "status", "status",
             "carrier", "carrier",
             "orderId", "orderId");

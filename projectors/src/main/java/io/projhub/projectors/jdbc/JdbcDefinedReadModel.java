@@ -86,7 +86,7 @@ public final class JdbcDefinedReadModel implements DefinedReadModel {
     private final ReadModelDefinition definition;
     private final DefinedTables tables;
     private final Writer projector = new Writer();
-    private final Probe probe = new Probe();
+    private final Probe probe;
 
     /**
      * @param schema the namespace, a plain lower-case identifier (the schema is created if missing)
@@ -94,6 +94,7 @@ public final class JdbcDefinedReadModel implements DefinedReadModel {
      */
     public JdbcDefinedReadModel(DataSource dataSource, String schema, ReadModelProgram program) throws SQLException {
         this.dataSource = dataSource;
+        this.probe = new Probe(dataSource);
         this.program = program;
         this.definition = program.definition();
         this.tables = new DefinedTables(schema, definition);
@@ -121,6 +122,11 @@ public final class JdbcDefinedReadModel implements DefinedReadModel {
     @Override
     public ReadModelProbe probe() {
         return probe;
+    }
+
+    /** A probe reading through other connections (e.g. a small pool of its own for read-your-writes waits). */
+    public ReadModelProbe probe(DataSource connections) {
+        return new Probe(connections);
     }
 
     /** The main table's name (with its version), unqualified: {@code <table>_v<version>}. */
@@ -292,7 +298,11 @@ public final class JdbcDefinedReadModel implements DefinedReadModel {
     }
 
     private LogPosition readCheckpoint() throws SQLException {
-        try (Connection c = dataSource.getConnection();
+        return readCheckpoint(dataSource);
+    }
+
+    private LogPosition readCheckpoint(DataSource from) throws SQLException {
+        try (Connection c = from.getConnection();
              PreparedStatement ps = c.prepareStatement(
                      "select tx_id, position from " + tables.checkpoints() + " where name = ? and version = ?")) {
             ps.setString(1, definition.name());
@@ -505,6 +515,12 @@ public final class JdbcDefinedReadModel implements DefinedReadModel {
 
     private final class Probe implements ReadModelProbe {
 
+        private final DataSource connections;
+
+        Probe(DataSource connections) {
+            this.connections = connections;
+        }
+
         @Override
         public String name() {
             return definition.name();
@@ -512,12 +528,12 @@ public final class JdbcDefinedReadModel implements DefinedReadModel {
 
         @Override
         public LogPosition checkpoint() throws SQLException {
-            return readCheckpoint();
+            return readCheckpoint(connections);
         }
 
         @Override
         public long appliedVersion(String streamId) throws SQLException {
-            try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+            try (Connection c = connections.getConnection(); PreparedStatement ps = c.prepareStatement(
                     "select version from " + tables.versions() + " where stream_id = ?")) {
                 ps.setString(1, streamId);
                 try (ResultSet rs = ps.executeQuery()) {

@@ -210,6 +210,40 @@ public final class RedisDefinedReadModel implements DefinedReadModel {
         return Optional.ofNullable(text == null ? null : counterValue(name, text));
     }
 
+    /** The totals of these counters that exist (one MGET), typed like {@link #counter}, by name. */
+    public Map<String, Number> counters(List<String> names) {
+        Map<String, Number> totals = new LinkedHashMap<>();
+        if (names.isEmpty()) {
+            return totals;
+        }
+        List<String> values = redis.mget(names.stream().map(this::counterKey).toArray(String[]::new));
+        for (int i = 0; i < names.size(); i++) {
+            if (values.get(i) != null) {
+                totals.put(names.get(i), counterValue(names.get(i), values.get(i)));
+            }
+        }
+        return totals;
+    }
+
+    /** The documents of these keys that exist (one pipeline), typed like {@link #document}, in the keys' order. */
+    public Map<String, Map<String, Object>> documents(List<String> keys) {
+        List<Response<Map<String, String>>> hashes = new ArrayList<>(keys.size());
+        try (AbstractPipeline pipeline = redis.pipelined()) {
+            for (String key : keys) {
+                hashes.add(pipeline.hgetAll(documentKey(key)));
+            }
+            pipeline.sync();
+        }
+        Map<String, Map<String, Object>> documents = new LinkedHashMap<>();
+        for (int i = 0; i < keys.size(); i++) {
+            Map<String, String> stored = hashes.get(i).get();
+            if (!stored.isEmpty()) {
+                documents.put(keys.get(i), typed(stored));
+            }
+        }
+        return documents;
+    }
+
     /** Each stream's contribution to a counter, by stream id. */
     public Map<String, Number> counterContributions(String name) {
         Map<String, Number> contributions = new TreeMap<>();

@@ -1,7 +1,7 @@
 package io.projhub.projectors.redis;
 
 import java.math.BigDecimal;
-import java.math.BigInteger;
+import java.math.RoundingMode;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Currency;
@@ -10,45 +10,56 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 
 import io.projhub.core.domain.order.OrderStatus;
-import redis.clients.jedis.AbstractPipeline;
-import redis.clients.jedis.JedisPooled;
-import redis.clients.jedis.Response;
-import redis.clients.jedis.resps.Tuple;
 
-/** The query side of the Redis read model: order statistics, recent orders, account balances. */
+/**
+ * Order statistics and recent orders, read from the {@code order-stats} read model (read-models/order-stats.yaml):
+ * its counters {@code total}, {@code status:<STATUS>} and {@code revenue:<CUR>}, its sorted set {@code recent}
+ * (creation time in epoch milliseconds) and its order hashes.
+ */
 public final class RedisOrderQueries {
 
     /** The largest {@code limit} {@link #recentOrders} accepts. */
     public static final int MAX_RECENT_LIMIT = 100;
 
+    private static final String TOTAL = "total";
+    private static final String STATUS = "status:";
     private static final String REVENUE = "revenue:";
+    private static final String RECENT = "recent";
 
-    private final JedisPooled redis;
-    private final RedisKeys keys;
+    /** Every ISO 4217 code: revenue counters are read by name in one MGET, never found by scanning keys. */
+    private static final List<String> REVENUE_COUNTERS = Currency.getAvailableCurrencies().stream()
+            .map(Currency::getCurrencyCode).sorted().map(code -> REVENUE + code).toList();
 
-    public RedisOrderQueries(JedisPooled redis, String namespace) {
-        this.redis = Objects.requireNonNull(redis, "redis");
-        this.keys = new RedisKeys(namespace);
+    private final RedisDefinedReadModel orders;
+
+    /** @param orders the live version of the {@code order-stats} read model */
+    public RedisOrderQueries(RedisDefinedReadModel orders) {
+        this.orders = Objects.requireNonNull(orders, "orders");
     }
 
     /** Orders ever created, current counts per status, revenue per currency (orders not cancelled). */
     public OrderStats orderStats() {
-        Map<String, String> stored = redis.hgetAll(keys.orderStats());
+        List<String> names = new ArrayList<>();
+        names.add(TOTAL);
+        for (OrderStatus status : OrderStatus.values()) {
+            names.add(STATUS + status.name());
+        }
+        names.addAll(REVENUE_COUNTERS);
+        Map<String, Number> counters = orders.counters(names);
         Map<String, Long> byStatus = new LinkedHashMap<>();
         for (OrderStatus status : OrderStatus.values()) {
-            byStatus.put(status.name(), Long.parseLong(stored.getOrDefault(status.name(), "0")));
+            byStatus.put(status.name(), counters.getOrDefault(STATUS + status.name(), 0L).longValue());
         }
         Map<String, BigDecimal> revenue = new HashMap<>();
-        stored.forEach((field, value) -> {
-            if (field.startsWith(REVENUE)) {
-                String code = field.substring(REVENUE.length());
-                revenue.put(code, new BigDecimal(new BigInteger(value), Currency.getInstance(code).getDefaultFractionDigits()));
+        counters.forEach((name, value) -> {
+            if (name.startsWith(REVENUE)) {
+                String code = name.substring(REVENUE.length());
+                revenue.put(code, money(new BigDecimal(value.toString()), code));
             }
         });
-        return new OrderStats(Long.parseLong(stored.getOrDefault("total", "0")), byStatus, revenue);
+        return new OrderStats(counters.getOrDefault(TOTAL, 0L).longValue(), byStatus, revenue);
     }
 
     /**
@@ -61,45 +72,27 @@ public final class RedisOrderQueries {
         if (limit < 1 || limit > MAX_RECENT_LIMIT) {
             throw new IllegalArgumentException("limit must be between 1 and " + MAX_RECENT_LIMIT + ": " + limit);
         }
-        List<Tuple> index = redis.zrevrangeWithScores(keys.recentOrders(), 0, limit - 1);
-        if (index.isEmpty()) {
-            return List.of();
-        }
-        List<Response<Map<String, String>>> hashes = new ArrayList<>(index.size());
-        try (AbstractPipeline pipeline = redis.pipelined()) {
-            for (Tuple entry : index) {
-                hashes.add(pipeline.hgetAll(keys.order(entry.getElement())));
+        List<String> ids = orders.sortedSet(RECENT, limit, true).stream()
+                .map(RedisDefinedReadModel.ScoredMember::member).toList();
+        Map<String, Map<String, Object>> documents = orders.documents(ids);
+        List<RecentOrder> recent = new ArrayList<>(ids.size());
+        for (String id : ids) {
+            Map<String, Object> order = documents.get(id);
+            if (order == null) {
+                continue;
             }
-            pipeline.sync();
-        }
-        List<RecentOrder> recent = new ArrayList<>(index.size());
-        for (int i = 0; i < index.size(); i++) {
-            Map<String, String> order = hashes.get(i).get();
-            if (order.isEmpty()) {
-                continue; // trimmed between the two reads
-            }
-            recent.add(new RecentOrder(index.get(i).getElement(), order.get("status"), blankToNull(order.get("customerId")),
-                    blankToNull(order.get("customerName")), decimal(order.get("total")), order.get("currency"),
-                    Instant.ofEpochMilli(Long.parseLong(order.get("createdAt")))));
+            String currency = (String) order.get("currency");
+            BigDecimal total = (BigDecimal) order.get("total");
+            recent.add(new RecentOrder(id, (String) order.get("status"), (String) order.get("customerId"),
+                    (String) order.get("customerName"), total == null || currency == null ? total : money(total, currency),
+                    currency, order.get("createdAt") == null ? null : Instant.parse(order.get("createdAt").toString())));
         }
         return recent;
     }
 
-    /** The account's balance, if the read model knows the account. */
-    public Optional<AccountBalance> accountBalance(String accountId) {
-        Map<String, String> account = redis.hgetAll(keys.account(Objects.requireNonNull(accountId, "accountId")));
-        if (account.isEmpty()) {
-            return Optional.empty();
-        }
-        return Optional.of(new AccountBalance(accountId, decimal(account.get("balance")), account.get("currency"),
-                Long.parseLong(account.get("version")), Instant.ofEpochMilli(Long.parseLong(account.get("updatedAt")))));
-    }
-
-    private static BigDecimal decimal(String value) {
-        return value == null ? null : new BigDecimal(value);
-    }
-
-    private static String blankToNull(String value) {
-        return value == null || value.isEmpty() ? null : value;
+    /** Amounts are kept with four decimals; callers get them at their currency's scale, as they were sent. */
+    private static BigDecimal money(BigDecimal amount, String currency) {
+        int scale = Currency.getInstance(currency.strip()).getDefaultFractionDigits();
+        return amount.setScale(Math.max(scale, 0), RoundingMode.UNNECESSARY);
     }
 }

@@ -159,9 +159,11 @@ sealed interface Action {
             if (!(items instanceof List<?> list)) {
                 throw forEach.failure(variables, "forEach needs a list, got " + Values.kind(items));
             }
+            long index = 0;
             for (Object item : list) {
                 Map<String, Object> withItem = new LinkedHashMap<>(variables);
                 withItem.put(CelEnvironment.ITEM, item);
+                withItem.put(CelEnvironment.INDEX, index++);
                 out.add(row(withItem, parentKey));
             }
         }

@@ -24,6 +24,9 @@ final class CelEnvironment {
     /** The variable a row's {@code forEach} binds each element to. */
     static final String ITEM = "item";
 
+    /** The variable a row's {@code forEach} binds each element's position in the list to (0, 1, …). */
+    static final String INDEX = "index";
+
     /** The variable holding the current document of the event's key (when a definition reads it). */
     static final String DOC = "doc";
 
@@ -78,6 +81,7 @@ final class CelEnvironment {
                         }));
         if (withItem) {
             builder.addVar(ITEM, SimpleType.DYN);
+            builder.addVar(INDEX, SimpleType.INT);
         }
         return builder.build();
     }

@@ -1,4 +1,4 @@
-package io.projhub.projectors.jdbc;
+package io.projhub.server.queries;
 
 import java.math.BigDecimal;
 import java.time.Instant;
