@@ -47,11 +47,9 @@ import tools.jackson.databind.JsonNode;
  */
 public final class BenchMain {
 
-    /** The order read models, one per store: four of definition files, two still in Java. */
-    private static final List<String> READ_MODELS = List.of("order-details", "order-search", "order-stats", "neo4j",
-            "influxdb");
-
-    private static final List<String> JAVA_READ_MODELS = List.of("neo4j", "influxdb");
+    /** The order read models of the definition files, one per store. */
+    private static final List<String> READ_MODELS = List.of("order-details", "order-search", "order-stats",
+            "order-graph", "order-lifecycle");
 
     private final Path root;
     private final Map<String, String> options;
@@ -253,7 +251,6 @@ public final class BenchMain {
 
     private HubProcess definitionsHub(Path dir) {
         return HubProcess.builder(root, stores.endpoints())
-                .property("projhub.read-models.built-in", "false")
                 .property("projhub.read-models.dir", dir.toString())
                 .build();
     }
@@ -296,16 +293,6 @@ public final class BenchMain {
     private HubProcess.Builder hub(String only) {
         HubProcess.Builder builder = HubProcess.builder(root, stores.endpoints())
                 .definitions(BenchStores.ORDER_DEFINITIONS.stream().filter(n -> only == null || n.equals(only)).toList());
-        if (only != null && !JAVA_READ_MODELS.contains(only)) {
-            builder.property("projhub.read-models.built-in", "false");
-        }
-        if (only != null && JAVA_READ_MODELS.contains(only)) {
-            for (String other : JAVA_READ_MODELS) {
-                if (!other.equals(only)) {
-                    builder.property("projhub.stores." + other + ".enabled", "false");
-                }
-            }
-        }
         return builder;
     }
 

@@ -33,9 +33,7 @@ import io.projhub.projectors.jdbc.JdbcDefinedReadModel;
 import io.projhub.projectors.neo4j.Neo4jDefinedReadModel;
 import io.projhub.projectors.redis.RedisDefinedReadModel;
 import io.projhub.projectors.influxdb.InfluxConnector;
-import io.projhub.projectors.influxdb.InfluxOrderProjector;
 import io.projhub.projectors.neo4j.Neo4jConnector;
-import io.projhub.projectors.neo4j.Neo4jOrderProjector;
 import io.projhub.projectors.redis.RedisConnector;
 import io.projhub.testsupport.StoreEndpoints;
 import io.projhub.testsupport.TestStores;
@@ -43,8 +41,7 @@ import redis.clients.jedis.JedisPooled;
 
 /**
  * The bench's own view of the local stores: its database ({@code projhub_bench}), Redis database 2, bucket
- * {@code projhub_bench}, and the namespace {@code bench-} for indices, keys and measurements. Neo4j has one graph:
- * {@link #wipe()} clears all of it.
+ * {@code projhub_bench}, and the namespace {@code bench-} for indices, keys, measurements and graph markers.
  */
 public final class BenchStores implements AutoCloseable {
 
@@ -110,19 +107,14 @@ public final class BenchStores implements AutoCloseable {
 
     /** The order read models of definition files ({@code read-models/}), those the order API answers from. */
     public static final List<String> ORDER_DEFINITIONS = List.of("order-details", "customer-directory", "order-search",
-            "order-stats");
+            "order-stats", "order-graph", "order-lifecycle");
 
-    /**
-     * The order read models as the hub builds them, in the bench namespace (for the floor and for resets): those of
-     * the definition files, then the two still written in Java (Neo4j, InfluxDB).
-     */
+    /** The order read models as the hub builds them, in the bench namespace (for the floor and for resets). */
     public List<Projector> projectors() throws Exception {
         List<Projector> projectors = new ArrayList<>();
         for (DefinedReadModel model : definedReadModels(ORDER_DEFINITIONS)) {
             projectors.add(model.projector());
         }
-        projectors.add(new Neo4jOrderProjector(neo4j, NAMESPACE));
-        projectors.add(new InfluxOrderProjector(influx, endpoints.influxOrg(), endpoints.influxBucket(), NAMESPACE));
         return projectors;
     }
 
@@ -169,8 +161,7 @@ public final class BenchStores implements AutoCloseable {
 
     /**
      * Empties everything the bench owns: the bench database (event log, checkpoints, dead letters, alerts, the
-     * relational read models), every definition's read model in the namespace, the Java read models' data, and the
-     * whole Neo4j graph.
+     * relational read models) and every definition's read model in the namespace.
      */
     public void wipe() throws Exception {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
@@ -180,35 +171,24 @@ public final class BenchStores implements AutoCloseable {
         }
         for (DefinedReadModel model : definedReadModels(definitionNames())) {
             if (!(model instanceof JdbcDefinedReadModel)) {
-                dropRetryingTransients(model);
-            }
-        }
-        for (Projector projector : projectors()) {
-            if (!(projector.name().startsWith("order-") || projector.name().startsWith("customer-"))) {
-                resetRetryingTransients(projector);
-            }
-        }
-    }
-
-    private static void dropRetryingTransients(DefinedReadModel model) throws Exception {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                model.drop();
-                return;
-            } catch (org.neo4j.driver.exceptions.TransientException e) {
-                if (attempt >= 10) {
-                    throw e;
-                }
-                Thread.sleep(500L * attempt);
+                retryingTransients(model::drop);
             }
         }
     }
 
     /** A reset that meets another client's transaction in Neo4j (a deadlock, a transient error) is tried again. */
     public static void resetRetryingTransients(Projector projector) throws Exception {
+        retryingTransients(projector::reset);
+    }
+
+    private interface StoreWork {
+        void run() throws Exception;
+    }
+
+    private static void retryingTransients(StoreWork work) throws Exception {
         for (int attempt = 1; ; attempt++) {
             try {
-                projector.reset();
+                work.run();
                 return;
             } catch (org.neo4j.driver.exceptions.TransientException e) {
                 if (attempt >= 10) {

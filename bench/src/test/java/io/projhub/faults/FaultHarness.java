@@ -310,7 +310,7 @@ final class FaultHarness implements AutoCloseable {
         while (System.nanoTime() < deadline) {
             try {
                 last = api.lanes();
-                if (last.size() == 5 && last.values().stream().allMatch(lane -> checkpointOf(lane).compareTo(head) >= 0
+                if (last.keySet().containsAll(ReadModelCounts.READ_MODELS) && last.values().stream().allMatch(lane -> checkpointOf(lane).compareTo(head) >= 0
                         && !lane.path("state").asString().equals("RETRYING"))) {
                     return System.nanoTime() - begin;
                 }
@@ -341,7 +341,7 @@ final class FaultHarness implements AutoCloseable {
         while (System.nanoTime() < deadline) {
             try {
                 last = api.lanes();
-                if (last.size() == 5 && last.values().stream().allMatch(lane -> HubApi.checkpointPosition(lane) >= position
+                if (last.keySet().containsAll(ReadModelCounts.READ_MODELS) && last.values().stream().allMatch(lane -> HubApi.checkpointPosition(lane) >= position
                         && !lane.path("state").asString().equals("RETRYING"))) {
                     return System.nanoTime() - begin;
                 }

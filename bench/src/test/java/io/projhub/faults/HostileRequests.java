@@ -585,7 +585,7 @@ final class HostileRequests {
             case 1 -> "/api/admin/dead-letters/" + pick(List.of("1", "0", "abc", "1e5")) + "/replay";
             case 2 -> "/api/admin/lanes/" + pick(List.of("order-details", "order-stats", "nope", "%27%3B")) + "/redrive?streamId="
                     + pick(List.of(f.order(), "x%27%20OR%201%3D1", "%00"));
-            default -> "/api/admin/read-models/" + pick(List.of("order-details", "neo4j", "order-search", "order-stats", "influxdb",
+            default -> "/api/admin/read-models/" + pick(List.of("order-details", "order-graph", "order-search", "order-stats", "order-lifecycle",
                     "..%2F..", "all")) + "/rebuild";
         };
         Map<String, String> headers = new LinkedHashMap<>();

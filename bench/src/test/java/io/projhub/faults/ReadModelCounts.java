@@ -19,7 +19,9 @@ import co.elastic.clients.elasticsearch._types.query_dsl.Query;
 import io.projhub.bench.BenchStores;
 import io.projhub.definitions.DefinedReadModel;
 import io.projhub.projectors.elasticsearch.ElasticsearchDefinedReadModel;
+import io.projhub.projectors.influxdb.InfluxDefinedReadModel;
 import io.projhub.projectors.jdbc.JdbcDefinedReadModel;
+import io.projhub.projectors.neo4j.Neo4jDefinedReadModel;
 import io.projhub.projectors.redis.OrderStats;
 import io.projhub.projectors.redis.RedisDefinedReadModel;
 import io.projhub.projectors.redis.RedisOrderQueries;
@@ -43,11 +45,11 @@ record ReadModelCounts(Map<String, Counts> byStore) {
         }
     }
 
-    static final List<String> READ_MODELS = List.of("order-details", "order-search", "order-stats", "neo4j", "influxdb");
+    static final List<String> READ_MODELS = List.of("order-details", "order-search", "order-stats", "order-graph", "order-lifecycle");
 
     /** Sources {@link #rows()} and {@link #mismatches()} cover: the log, each read model, Redis's counters. */
     static final List<String> SOURCES = List.of("log", "order-details", "order-search", "order-stats",
-            "order-stats counters", "neo4j", "influxdb");
+            "order-stats counters", "order-graph", "order-lifecycle");
 
     Counts of(String store) {
         return byStore.get(store);
@@ -94,8 +96,9 @@ record ReadModelCounts(Map<String, Counts> byStore) {
         if (wholeNamespace) {
             counts.put("order-stats counters", redisStats(stats));
         }
-        counts.put("neo4j", neo4j(stores, prefix));
-        counts.put("influxdb", influx(stores, prefix));
+        counts.put("order-graph", neo4j((Neo4jDefinedReadModel) defined(stores, "order-graph"), stores, prefix));
+        counts.put("order-lifecycle", influx((InfluxDefinedReadModel) defined(stores, "order-lifecycle"), stores,
+                prefix));
         return new ReadModelCounts(counts);
     }
 
@@ -187,11 +190,12 @@ record ReadModelCounts(Map<String, Counts> byStore) {
                 stats.byStatus().getOrDefault("CANCELLED", 0L));
     }
 
-    private static Counts neo4j(BenchStores stores, String prefix) {
+    private static Counts neo4j(Neo4jDefinedReadModel orders, BenchStores stores, String prefix) {
         Map<String, Long> byStatus = new LinkedHashMap<>();
         try (Session session = stores.neo4j().session()) {
-            for (Record r : session.run("MATCH (o:Order) WHERE o.id STARTS WITH $prefix "
-                    + "RETURN o.status AS status, count(*) AS n", Map.of("prefix", prefix)).list()) {
+            for (Record r : session.run("MATCH (o:Order {projhub_rm: $rm}) WHERE o.key STARTS WITH $prefix "
+                    + "RETURN o.status AS status, count(*) AS n", Map.of("prefix", prefix, "rm", orders.marker()))
+                    .list()) {
                 byStatus.put(r.get("status").asString(null), r.get("n").asLong());
             }
         }
@@ -199,8 +203,8 @@ record ReadModelCounts(Map<String, Counts> byStore) {
     }
 
     /** The run's points per status in the namespace's order_lifecycle measurement (one point per event). */
-    private static Counts influx(BenchStores stores, String prefix) {
-        String measurement = BenchStores.NAMESPACE + "order_lifecycle";
+    private static Counts influx(InfluxDefinedReadModel orders, BenchStores stores, String prefix) {
+        String measurement = orders.measurement();
         // The prefix is [a-z0-9-] only (FaultHarness.prefix): safe inside a regex literal.
         InfluxQLQueryResult result = stores.influx().getInfluxQLQueryApi().queryJSON(new InfluxQLQuery(
                 "SELECT count(\"order_id\") AS \"n\" FROM \"" + measurement + "\" WHERE \"order_id\" =~ /^"

@@ -33,7 +33,7 @@ class RedisLongOutageFaultTest {
     private static final Duration OUTAGE = Duration.ofSeconds(60);
     private static final int WRITERS = 8;
     private static final double PACE_EACH = 12.5; // commands per second per writer: 100/s together
-    private static final List<String> OTHERS = List.of("order-details", "order-search", "neo4j", "influxdb");
+    private static final List<String> OTHERS = List.of("order-details", "order-search", "order-graph", "order-lifecycle");
 
     private static FaultHarness harness;
     private static HubProcess hub;

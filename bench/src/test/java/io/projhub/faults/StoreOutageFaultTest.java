@@ -41,13 +41,13 @@ class StoreOutageFaultTest {
     private static final Map<String, String> QUERY = Map.of(
             "order-stats", "/api/stats/orders",
             "order-search", "/api/orders/search?size=1",
-            "neo4j", "/api/customers/%sc-0/orders-graph?limit=1",
-            "influxdb", "/api/metrics/order-lifecycle?range=90d",
+            "order-graph", "/api/customers/%sc-0/orders-graph?limit=1",
+            "order-lifecycle", "/api/metrics/order-lifecycle?range=90d",
             "order-details", "/api/orders/%so-0");
 
     /** The order read model of each store stopped here. */
     private static final Map<String, String> LANE_OF = Map.of("redis", "order-stats", "elasticsearch", "order-search",
-            "neo4j", "neo4j", "influxdb", "influxdb");
+            "neo4j", "order-graph", "influxdb", "order-lifecycle");
 
     private static FaultHarness harness;
     private static HubProcess hub;

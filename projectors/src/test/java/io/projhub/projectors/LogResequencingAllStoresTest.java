@@ -63,20 +63,17 @@ import io.projhub.projectors.elasticsearch.OrderSearchRequest;
 import io.projhub.projectors.elasticsearch.OrderSearchResult;
 import io.projhub.projectors.influxdb.InfluxConnector;
 import io.projhub.projectors.influxdb.InfluxLifecycleQueries;
-import io.projhub.projectors.influxdb.InfluxOrderProjector;
-import io.projhub.projectors.influxdb.InfluxProbe;
+import io.projhub.projectors.influxdb.InfluxDefinedReadModel;
 import io.projhub.projectors.influxdb.LifecycleGroupBy;
 import io.projhub.projectors.influxdb.OrderLifecycleReport;
 import io.projhub.projectors.neo4j.GraphEdge;
 import io.projhub.projectors.neo4j.GraphView;
 import io.projhub.projectors.neo4j.Neo4jConnector;
 import io.projhub.projectors.neo4j.Neo4jGraphQueries;
-import io.projhub.projectors.neo4j.Neo4jOrderProjector;
-import io.projhub.projectors.neo4j.Neo4jProbe;
+import io.projhub.projectors.neo4j.Neo4jDefinedReadModel;
 import io.projhub.projectors.redis.OrderStats;
 import io.projhub.projectors.redis.RedisConnector;
 import io.projhub.projectors.redis.RedisOrderQueries;
-import io.projhub.projectors.testing.TestGraph;
 import io.projhub.testsupport.RealStores;
 import io.projhub.testsupport.StoreEndpoints;
 import redis.clients.jedis.JedisPooled;
@@ -140,10 +137,9 @@ class LogResequencingAllStoresTest {
         for (String name : List.of("order-details", "customer-directory", "account-ledger")) {
             defined(new JdbcDefinedReadModel(recovery, schema, ShippedDefinitions.program(name)));
         }
-        readModels.put("neo4j", new ReadModel(new Neo4jOrderProjector(neo4j, namespace),
-                new Neo4jProbe(neo4j, namespace)));
-        readModels.put("influxdb", new ReadModel(new InfluxOrderProjector(influx, stores.influxOrg(),
-                stores.influxBucket(), namespace + "-"), new InfluxProbe(influx, stores.influxBucket(), namespace + "-")));
+        defined(new Neo4jDefinedReadModel(neo4j, namespace, ShippedDefinitions.program("order-graph")));
+        defined(new InfluxDefinedReadModel(influx, stores.influxOrg(), stores.influxBucket(), namespace + "-",
+                ShippedDefinitions.program("order-lifecycle")));
     }
 
     private final Map<String, DefinedReadModel> defined = new LinkedHashMap<>();
@@ -177,8 +173,8 @@ class LogResequencingAllStoresTest {
                 () -> defined.get("order-stats").drop(),
                 () -> defined.get("account-balances").drop(),
                 () -> defined.get("order-search").drop(),
-                () -> readModels.get("influxdb").projector().reset(),
-                this::deleteOwnGraph,
+                () -> defined.get("order-lifecycle").drop(),
+                () -> defined.get("order-graph").drop(),
                 () -> {
                     try (Connection c = recovery.getConnection(); Statement s = c.createStatement()) {
                         s.execute("drop schema if exists " + schema + " cascade");
@@ -199,13 +195,6 @@ class LogResequencingAllStoresTest {
 
     private interface Step {
         void run() throws Exception;
-    }
-
-    /** The graph is not namespaced: only this test's nodes go, by their ids (never the shared graph's reset). */
-    private void deleteOwnGraph() {
-        TestGraph.deleteOwnNodes(neo4j, Map.of("customers", List.of(ada, bob), "orders", orders,
-                "products", List.of(widget, gadget), "tracking", tracking, "carriers", List.of(dhl, ups),
-                "checkpoint", namespace + "neo4j"));
     }
 
     @Test
@@ -436,7 +425,7 @@ class LogResequencingAllStoresTest {
     }
 
     private void assertNeo4j(Map<String, Order> log) {
-        Neo4jGraphQueries queries = new Neo4jGraphQueries(neo4j);
+        Neo4jGraphQueries queries = new Neo4jGraphQueries(neo4j, (Neo4jDefinedReadModel) defined.get("order-graph"));
         for (Map.Entry<String, Order> order : log.entrySet()) {
             GraphView graph = queries.orderGraph(order.getKey()).orElseThrow();
             assertThat(graph.nodes().get(0).properties()).containsEntry("status", order.getValue().status())
@@ -457,7 +446,8 @@ class LogResequencingAllStoresTest {
     }
 
     private void assertInflux(Map<String, Order> log, Map<String, Long> byCarrier) {
-        InfluxLifecycleQueries queries = new InfluxLifecycleQueries(influx, stores.influxBucket(), namespace + "-");
+        InfluxLifecycleQueries queries = new InfluxLifecycleQueries(influx, stores.influxBucket(),
+                (InfluxDefinedReadModel) defined.get("order-lifecycle"));
         // One point per event: every order's creation, and its shipping or cancellation.
         Map<String, Long> points = new TreeMap<>(count(log, Order::status));
         points.remove("CREATED");

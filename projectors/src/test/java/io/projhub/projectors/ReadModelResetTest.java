@@ -24,15 +24,13 @@ import io.projhub.core.projection.ReadModelProbe;
 import io.projhub.projectors.elasticsearch.ElasticsearchConnector;
 import io.projhub.projectors.influxdb.InfluxConnector;
 import io.projhub.projectors.elasticsearch.ElasticsearchDefinedReadModel;
-import io.projhub.projectors.influxdb.InfluxOrderProjector;
+import io.projhub.projectors.influxdb.InfluxDefinedReadModel;
 import io.projhub.projectors.jdbc.JdbcDefinedReadModel;
 import io.projhub.projectors.redis.RedisDefinedReadModel;
 import io.projhub.projectors.testing.ShippedDefinitions;
-import io.projhub.projectors.influxdb.InfluxProbe;
 import io.projhub.projectors.neo4j.Neo4jConnector;
 import io.projhub.projectors.neo4j.Neo4jGraphQueries;
-import io.projhub.projectors.neo4j.Neo4jOrderProjector;
-import io.projhub.projectors.neo4j.Neo4jProbe;
+import io.projhub.projectors.neo4j.Neo4jDefinedReadModel;
 import io.projhub.projectors.redis.RedisConnector;
 import io.projhub.projectors.testing.OrderEventLog;
 import io.projhub.testsupport.RealStores;
@@ -155,30 +153,31 @@ class ReadModelResetTest {
         String namespace = "reset" + UUID.randomUUID().toString().substring(0, 8);
         String orderId = "order-" + UUID.randomUUID();
         try (Driver driver = Neo4jConnector.connect(stores.neo4jUri(), stores.neo4jUser(), stores.neo4jPassword())) {
-            Neo4jGraphQueries queries = new Neo4jGraphQueries(driver);
-            Neo4jOrderProjector projector = new Neo4jOrderProjector(driver, namespace);
+            Neo4jDefinedReadModel orders = new Neo4jDefinedReadModel(driver, namespace,
+                    ShippedDefinitions.program("order-graph"));
+            Neo4jGraphQueries queries = new Neo4jGraphQueries(driver, orders);
             try {
-                applyThenReset(projector, new Neo4jProbe(driver, namespace), log(orderId), orderId,
+                applyThenReset(orders.projector(), orders.probe(), log(orderId), orderId,
                         () -> queries.orderGraph(orderId).isPresent());
             } finally {
-                projector.reset();
+                orders.drop();
             }
         }
     }
 
     @Test
-    void influxDropsTheMeasurementsAndTheCheckpointSeries(StoreEndpoints stores) throws Exception {
+    void influxDropsTheMeasurementAndItsRecords(StoreEndpoints stores) throws Exception {
         String namespace = "reset" + UUID.randomUUID().toString().substring(0, 8) + "_";
         String orderId = "order-" + UUID.randomUUID();
         try (InfluxDBClient influx = InfluxConnector.connect(stores.influxUrl(), stores.influxToken(),
                 stores.influxOrg(), stores.influxBucket())) {
-            InfluxOrderProjector projector = new InfluxOrderProjector(influx, stores.influxOrg(), stores.influxBucket(),
-                    namespace);
-            InfluxProbe probe = new InfluxProbe(influx, stores.influxBucket(), namespace);
+            InfluxDefinedReadModel orders = new InfluxDefinedReadModel(influx, stores.influxOrg(),
+                    stores.influxBucket(), namespace, ShippedDefinitions.program("order-lifecycle"));
             try {
-                applyThenReset(projector, probe, log(orderId), orderId, () -> probe.appliedVersion(orderId) > 0);
+                applyThenReset(orders.projector(), orders.probe(), log(orderId), orderId,
+                        () -> orders.probe().appliedVersion(orderId) > 0);
             } finally {
-                projector.reset();
+                orders.drop();
             }
         }
     }

@@ -23,6 +23,7 @@ import io.projhub.definitions.changes.Change;
 import io.projhub.definitions.changes.CounterChange;
 import io.projhub.definitions.changes.DocumentChange;
 import io.projhub.definitions.changes.FieldOp;
+import io.projhub.definitions.changes.RelationshipChange;
 import io.projhub.definitions.changes.RowChange;
 import io.projhub.definitions.changes.SortedSetChange;
 
@@ -94,5 +95,19 @@ class OrderDefinitionsTest {
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> shipped(name).changes(asStored, Map.of()))
                     .as(name).isInstanceOf(ChangeFailure.class);
         }
+    }
+
+    @Test
+    void orderGraphLinksTheCustomerToTheOrderAndEachLineToItsProduct() throws Exception {
+        List<Change> changes = shipped("order-graph").changes(created());
+        assertThat(changes).contains(new RelationshipChange("Customer", "customer-1", "PLACED", "Order", "order-1",
+                Map.of(), Map.of(), Map.of(), List.of(), false));
+        assertThat(changes).filteredOn(c -> c instanceof RelationshipChange r && r.type().equals("CONTAINS"))
+                .extracting(c -> ((RelationshipChange) c).toKey() + "#" + ((RelationshipChange) c).properties().get("line"))
+                .containsExactly("Widget#1", "Widget#2", "Gadget#3");
+        List<Change> shipped = shipped("order-graph").changes(event(2, new OrderShipped("order-1", "TRK-1", "DHL",
+                CREATED_AT, 5)));
+        assertThat(shipped).contains(new RelationshipChange("Shipment", "TRK-1", "VIA", "Carrier", "DHL", Map.of(),
+                Map.of(), Map.of(), List.of(), false));
     }
 }

@@ -3,7 +3,6 @@ package io.projhub.server.config;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
-import io.projhub.projectors.neo4j.Neo4jOrderProjector;
 
 /**
  * Where the read-model stores are and which are switched on ({@code projhub.stores.*}). A store switched
@@ -25,16 +24,13 @@ public record StoreProperties(Elasticsearch elasticsearch, Redis redis, Neo4j ne
                         @DefaultValue("redis://127.0.0.1:6379") String url) {
     }
 
-    /** {@code writePartitions}: how many transactions write one batch of the graph concurrently (1 to 64). */
     public record Neo4j(@DefaultValue("true") boolean enabled,
                         @DefaultValue("bolt://127.0.0.1:7687") String uri,
                         @DefaultValue("neo4j") String user,
-                        @DefaultValue("") String password,
-                        @DefaultValue("" + Neo4jOrderProjector.DEFAULT_WRITE_PARTITIONS) int writePartitions) {
+                        @DefaultValue("") String password) {
         @Override
         public String toString() {
-            return "Neo4j[enabled=" + enabled + ", uri=" + uri + ", user=" + user + ", writePartitions="
-                    + writePartitions + "]";
+            return "Neo4j[enabled=" + enabled + ", uri=" + uri + ", user=" + user + "]";
         }
     }
 

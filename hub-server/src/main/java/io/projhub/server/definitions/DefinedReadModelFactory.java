@@ -47,6 +47,17 @@ public final class DefinedReadModelFactory {
         this.namespace = namespace;
     }
 
+    /** Whether this hub runs read models in {@code store} ({@code projhub.stores.<store>.enabled}). */
+    public boolean storeEnabled(StoreKind store) {
+        return switch (store) {
+            case ELASTICSEARCH -> elasticsearch.getIfAvailable() != null;
+            case REDIS -> redis.getIfAvailable() != null;
+            case NEO4J -> neo4j.getIfAvailable() != null;
+            case INFLUXDB -> influx.getIfAvailable() != null;
+            case POSTGRES -> stores.jdbc() == null || stores.jdbc().enabled();
+        };
+    }
+
     /**
      * @throws IllegalArgumentException if the store is switched off, or the store refuses the definition's names
      */

@@ -102,8 +102,7 @@ public class ReadModelController {
     static DefinedReadModel defined(ReadModels readModels, String name) {
         ReadModel model = readModels.find(name).orElseThrow(() -> notFound(name));
         if (model.defined() == null) {
-            throw new ResponseStatusException(HttpStatus.NOT_FOUND, "The read model " + name
-                    + " is built in; its queries are under /api/orders, /api/stats and /api/metrics");
+            throw notFound(name);
         }
         return model.defined();
     }
@@ -126,10 +125,6 @@ public class ReadModelController {
         Double eta = lane == null ? null : lane.catchUpEtaSeconds();
         long deadLetters = lane == null ? 0 : lane.deadLetters();
         List<String> types = model.projector().eventTypes().stream().sorted().toList();
-        if (model.defined() == null) {
-            return new ReadModelView(model.name(), "built-in", model.name(), null, null, null, types, Map.of(), state,
-                    position, lag, lagSeconds, eta, deadLetters);
-        }
         ReadModelDefinition definition = model.defined().program().definition();
         Map<String, String> fields = new LinkedHashMap<>();
         for (FieldSpec field : definition.fields().values()) {

@@ -50,10 +50,6 @@ public final class ReadModelDefinitions {
                                 List<String> unchanged) {
     }
 
-    /** The labels of the built-in order graph, which its rebuild clears whatever their owner. */
-    private static final java.util.Set<String> BUILT_IN_GRAPH_LABELS = java.util.Set.of("Customer", "Order",
-            "Product", "Shipment", "Carrier");
-
     private final Path dir;
     private final DefinitionLoader loader = new DefinitionLoader();
     private final DefinedReadModelFactory factory;
@@ -119,19 +115,11 @@ public final class ReadModelDefinitions {
         List<String> unchanged = new ArrayList<>();
         for (ReadModelProgram program : programs) {
             String name = program.definition().name();
-            if (readModels.builtIn(name)) {
-                errors.add(new DefinitionError(program.definition().source(), lineOf(program, "name:"), 1,
-                        "the name " + name + " is taken by a built-in read model"));
+            if (!factory.storeEnabled(program.definition().store())) {
+                // Switching a store off switches its read models off; the file stays valid for when it is back.
+                log.warn("read_models=definitions event=skipped name={} file={} reason=store-switched-off store={}",
+                        name, program.definition().source(), program.definition().store().id());
                 continue;
-            }
-            if (program.definition().store() == io.projhub.definitions.StoreKind.NEO4J) {
-                List<String> taken = program.definition().target().labels().stream()
-                        .filter(BUILT_IN_GRAPH_LABELS::contains).toList();
-                if (!taken.isEmpty()) {
-                    errors.add(new DefinitionError(program.definition().source(), lineOf(program, "target:"), 1,
-                            "the labels " + taken + " belong to the built-in order graph (its rebuild clears them)"));
-                    continue;
-                }
             }
             ReadModel live = current.get(name);
             if (live != null && live.defined().program().hash().equals(program.hash())) {

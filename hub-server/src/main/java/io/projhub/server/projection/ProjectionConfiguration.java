@@ -29,54 +29,12 @@ import org.neo4j.driver.Driver;
 import com.influxdb.client.InfluxDBClient;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
-import io.projhub.projectors.influxdb.InfluxLifecycleQueries;
-import io.projhub.projectors.influxdb.InfluxOrderProjector;
-import io.projhub.projectors.influxdb.InfluxProbe;
-import io.projhub.projectors.neo4j.Neo4jGraphQueries;
-import io.projhub.projectors.neo4j.Neo4jOrderProjector;
-import io.projhub.projectors.neo4j.Neo4jProbe;
 import redis.clients.jedis.JedisPooled;
 import io.projhub.server.config.StoreProperties;
 
 /** The read models that are switched on, and the subscriber whose lanes feed them. */
 @Configuration(proxyBeanMethods = false)
 public class ProjectionConfiguration {
-
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnProperty(name = "projhub.stores.neo4j.enabled", havingValue = "true", matchIfMissing = true)
-    static class Neo4jReadModelConfiguration {
-        @Bean
-        ReadModel neo4jReadModel(Driver driver, StoreProperties stores, ProjectionProperties properties) {
-            int writePartitions = stores.neo4j() == null ? Neo4jOrderProjector.DEFAULT_WRITE_PARTITIONS
-                    : stores.neo4j().writePartitions();
-            return new ReadModel(Neo4jOrderProjector.NAME,
-                    new Neo4jOrderProjector(driver, properties.namespace(), writePartitions),
-                    new Neo4jProbe(driver, properties.namespace()));
-        }
-
-        @Bean
-        Neo4jGraphQueries neo4jGraphQueries(Driver driver) {
-            return new Neo4jGraphQueries(driver);
-        }
-    }
-
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnProperty(name = "projhub.stores.influxdb.enabled", havingValue = "true", matchIfMissing = true)
-    static class InfluxReadModelConfiguration {
-        @Bean
-        ReadModel influxdbReadModel(InfluxDBClient client, StoreProperties stores, ProjectionProperties properties) {
-            StoreProperties.Influxdb influx = stores.influxdb();
-            return new ReadModel(InfluxOrderProjector.NAME,
-                    new InfluxOrderProjector(client, influx.org(), influx.bucket(), properties.namespace()),
-                    new InfluxProbe(client, influx.bucket(), properties.namespace()));
-        }
-
-        @Bean
-        InfluxLifecycleQueries influxLifecycleQueries(InfluxDBClient client, StoreProperties stores,
-                                                      ProjectionProperties properties) {
-            return new InfluxLifecycleQueries(client, stores.influxdb().bucket(), properties.namespace());
-        }
-    }
 
     @Bean
     DefinedReadModelFactory definedReadModelFactory(ObjectProvider<ElasticsearchClient> elasticsearch,
@@ -87,13 +45,13 @@ public class ProjectionConfiguration {
                 properties.namespace());
     }
 
-    /** The built-in read models and those of the definition folder, loaded before any lane or monitor is built. */
+    /** The read models of the definition folder, loaded before any lane or monitor is built. */
     @Bean
     @DependsOnDatabaseInitialization
-    ReadModelDefinitions readModelDefinitions(List<ReadModel> builtIn, DefinedReadModelFactory factory,
+    ReadModelDefinitions readModelDefinitions(DefinedReadModelFactory factory,
                                               ReadModelDefinitionsProperties properties) throws Exception {
         ReadModelDefinitions definitions = new ReadModelDefinitions(properties.dir(), properties.keepPrevious(), factory,
-                new ReadModels(properties.builtIn() ? builtIn : List.of()));
+                new ReadModels());
         try {
             definitions.loadAtStart();
         } catch (DefinitionException e) {

@@ -9,28 +9,17 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
- * The read models switched on in this hub, by name, in a stable order: the built-in ones, then those of the
- * definition files, which a reload replaces while the hub runs. Readers get an immutable snapshot; listeners (the
+ * The read models switched on in this hub, by name, in a stable order: those of the definition files, which a
+ * reload replaces while the hub runs. Readers get an immutable snapshot; listeners (the
  * subscriber's lanes, the monitor, the consistency waits) are told the new set after each replacement.
  */
 public final class ReadModels {
 
-    private final List<ReadModel> builtIn;
-    private volatile Map<String, ReadModel> byName;
+    private volatile Map<String, ReadModel> byName = Map.of();
     private final List<Consumer<List<ReadModel>>> listeners = new CopyOnWriteArrayList<>();
 
-    public ReadModels(List<ReadModel> builtIn) {
-        this.builtIn = List.copyOf(builtIn);
-        this.byName = index(this.builtIn, List.of());
-    }
-
-    private static Map<String, ReadModel> index(List<ReadModel> builtIn, List<ReadModel> defined) {
+    private static Map<String, ReadModel> index(List<ReadModel> defined) {
         Map<String, ReadModel> map = new LinkedHashMap<>();
-        for (ReadModel model : builtIn) {
-            if (map.putIfAbsent(model.name(), model) != null) {
-                throw new IllegalStateException("Two read models are named " + model.name());
-            }
-        }
         for (ReadModel model : defined) {
             if (map.putIfAbsent(model.name(), model) != null) {
                 throw new IllegalStateException("Two read models are named " + model.name());
@@ -56,11 +45,6 @@ public final class ReadModels {
         return byName.values().stream().filter(m -> m.defined() != null).toList();
     }
 
-    /** Whether {@code name} is a built-in read model (a definition may not take its name). */
-    public boolean builtIn(String name) {
-        return builtIn.stream().anyMatch(m -> m.name().equals(name));
-    }
-
     /**
      * Replaces the read models of definition files and tells the listeners, in the order they were added. If a
      * listener refuses the new set, those already told are given the previous set back and the exception is thrown.
@@ -69,7 +53,7 @@ public final class ReadModels {
      */
     public synchronized void replaceDefined(List<ReadModel> defined) {
         Map<String, ReadModel> before = byName;
-        byName = index(builtIn, new ArrayList<>(defined));
+        byName = index(new ArrayList<>(defined));
         List<ReadModel> now = all();
         int told = 0;
         try {

@@ -19,6 +19,10 @@ public final class OrderReadModels {
     public static final String SEARCH = "order-search";
     /** Redis: order counters, revenue and recent orders. */
     public static final String STATS = "order-stats";
+    /** Neo4j: orders, their customers, products, shipments and carriers. */
+    public static final String GRAPH = "order-graph";
+    /** InfluxDB: a point per order event. */
+    public static final String LIFECYCLE = "order-lifecycle";
 
     private final ReadModels readModels;
 

@@ -21,11 +21,16 @@ import io.projhub.projectors.elasticsearch.ElasticsearchOrderQueries;
 import io.projhub.projectors.redis.RedisDefinedReadModel;
 import io.projhub.projectors.elasticsearch.OrderSearchRequest;
 import io.projhub.projectors.elasticsearch.OrderSearchResult;
+import com.influxdb.client.InfluxDBClient;
+import io.projhub.projectors.influxdb.InfluxDefinedReadModel;
 import io.projhub.projectors.influxdb.InfluxLifecycleQueries;
+import io.projhub.server.config.StoreProperties;
 import io.projhub.projectors.influxdb.LifecycleGroupBy;
 import io.projhub.projectors.influxdb.OrderLifecycleReport;
 import io.projhub.projectors.neo4j.GraphView;
+import io.projhub.projectors.neo4j.Neo4jDefinedReadModel;
 import io.projhub.projectors.neo4j.Neo4jGraphQueries;
+import org.neo4j.driver.Driver;
 import io.projhub.projectors.redis.OrderStats;
 import io.projhub.projectors.redis.RecentOrder;
 import io.projhub.projectors.redis.RedisOrderQueries;
@@ -41,18 +46,20 @@ public class ReadModelQueryController {
     private final ReadModelResponses responses;
     private final OrderReadModels orders;
     private final ObjectProvider<ElasticsearchClient> elasticsearch;
-    private final ObjectProvider<Neo4jGraphQueries> graphs;
-    private final ObjectProvider<InfluxLifecycleQueries> lifecycle;
+    private final ObjectProvider<Driver> neo4j;
+    private final ObjectProvider<InfluxDBClient> influx;
+    private final ObjectProvider<StoreProperties> stores;
 
     public ReadModelQueryController(ReadModelResponses responses, OrderReadModels orders,
                                     ObjectProvider<ElasticsearchClient> elasticsearch,
-                                    ObjectProvider<Neo4jGraphQueries> graphs,
-                                    ObjectProvider<InfluxLifecycleQueries> lifecycle) {
+                                    ObjectProvider<Driver> neo4j,
+                                    ObjectProvider<InfluxDBClient> influx, ObjectProvider<StoreProperties> stores) {
         this.responses = responses;
         this.orders = orders;
         this.elasticsearch = elasticsearch;
-        this.graphs = graphs;
-        this.lifecycle = lifecycle;
+        this.neo4j = neo4j;
+        this.influx = influx;
+        this.stores = stores;
     }
 
     @GetMapping("/api/orders/search")
@@ -90,8 +97,9 @@ public class ReadModelQueryController {
     public ResponseEntity<GraphView> orderGraph(@PathVariable String id,
             @RequestHeader(name = ConsistencyGate.TOKEN_HEADER, required = false) String token) throws Exception {
         StreamIds.require("id", id);
-        Neo4jGraphQueries queries = required(graphs, "neo4j");
-        ResponseEntity<GraphView> answer = responses.answer("neo4j", id, token, () -> queries.orderGraph(id).orElse(null));
+        Neo4jGraphQueries queries = graphs();
+        ResponseEntity<GraphView> answer = responses.answer(OrderReadModels.GRAPH, id, token,
+                () -> queries.orderGraph(id).orElse(null));
         if (answer.getBody() == null) {
             throw new OrderQueryController.OrderNotFoundException(id, answer.getHeaders());
         }
@@ -104,9 +112,9 @@ public class ReadModelQueryController {
         StreamIds.require("id", id);
         int bounded = QueryParameters.boundedInt("limit", limit, 1,
                 Neo4jGraphQueries.MAX_ORDERS_LIMIT, Neo4jGraphQueries.DEFAULT_MAX_ORDERS);
-        Neo4jGraphQueries queries = required(graphs, "neo4j");
+        Neo4jGraphQueries queries = graphs();
         // The graph spans the customer's order streams: a query over many streams (parked ones are counted).
-        ResponseEntity<GraphView> answer = responses.answer("neo4j", token,
+        ResponseEntity<GraphView> answer = responses.answer(OrderReadModels.GRAPH, token,
                 () -> queries.customerOrdersGraph(id, bounded).orElse(null));
         if (answer.getBody() == null) {
             throw new CustomerNotFoundException(id);
@@ -120,8 +128,10 @@ public class ReadModelQueryController {
             @RequestHeader(name = ConsistencyGate.TOKEN_HEADER, required = false) String token) throws Exception {
         var parsedRange = validated(() -> InfluxLifecycleQueries.parseRange(range == null ? "7d" : range));
         var parsedGroup = validated(() -> LifecycleGroupBy.parse(groupBy == null ? "carrier" : groupBy));
-        InfluxLifecycleQueries queries = required(lifecycle, "influxdb");
-        return responses.answer("influxdb", token, () -> queries.orderLifecycle(parsedRange, parsedGroup));
+        InfluxLifecycleQueries queries = new InfluxLifecycleQueries(required(influx, OrderReadModels.LIFECYCLE),
+                required(stores, OrderReadModels.LIFECYCLE).influxdb().bucket(),
+                orders.require(OrderReadModels.LIFECYCLE, InfluxDefinedReadModel.class));
+        return responses.answer(OrderReadModels.LIFECYCLE, token, () -> queries.orderLifecycle(parsedRange, parsedGroup));
     }
 
     /** No customer with this id in the graph. */
@@ -129,6 +139,11 @@ public class ReadModelQueryController {
         public CustomerNotFoundException(String id) {
             super(org.springframework.http.HttpStatus.NOT_FOUND, "No customer " + id + " in the graph");
         }
+    }
+
+    private Neo4jGraphQueries graphs() {
+        return new Neo4jGraphQueries(required(neo4j, OrderReadModels.GRAPH),
+                orders.require(OrderReadModels.GRAPH, Neo4jDefinedReadModel.class));
     }
 
     private RedisOrderQueries stats() {

@@ -29,7 +29,7 @@ class ConsistencyLevelsTest extends ApiTestSupport {
         assertThat(created.header(ConsistencyGate.CONSISTENCY_HEADER)).isEqualTo("consistent");
         assertThat(created.header(ConsistencyGate.TOKEN_HEADER)).isEqualTo(created.json().path("position").asString());
         assertThat(created.header(StrongConsistency.READ_MODELS_HEADER).split(","))
-                .containsExactlyInAnyOrder("order-search", "order-stats", "neo4j", "influxdb", "order-details");
+                .containsExactlyInAnyOrder("order-search", "order-stats", "order-graph", "order-lifecycle", "order-details");
         String order = created.json().path("streamId").asString();
 
         // No token, no wait: what a strong command wrote is already visible everywhere.

@@ -48,7 +48,7 @@ class ReadModelDefinitionsApiTest extends HubTestBase {
     void theAccountReadModelsAreListedWithTheirStoreVersionAndFile() throws Exception {
         JsonNode list = json(get("/api/read-models"));
         assertThat(list.findValuesAsString("name")).contains("account-search", "account-balances", "account-graph",
-                "money-flow", "account-ledger", "order-search", "order-stats", "order-details", "customer-directory", "neo4j");
+                "money-flow", "account-ledger", "order-search", "order-stats", "order-details", "customer-directory", "order-lifecycle", "order-graph");
         for (JsonNode model : list) {
             if (model.path("name").asString().equals("account-ledger")) {
                 assertThat(model.path("kind").asString()).isEqualTo("definition");

@@ -28,7 +28,7 @@ import tools.jackson.databind.JsonNode;
 class StoreOutageTest extends HubTestBase {
 
     private static final int ORDERS = 20;
-    private static final List<String> LANES = List.of("order-stats", "order-details", "customer-directory", "order-search", "neo4j", "influxdb");
+    private static final List<String> LANES = List.of("order-stats", "order-details", "customer-directory", "order-search", "order-graph", "order-lifecycle");
 
     @Autowired
     CustomerCommands customers;
@@ -73,7 +73,7 @@ class StoreOutageTest extends HubTestBase {
             // Redis's lane retries; its queries say its store is unavailable instead of failing obscurely.
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                     assertThat(lane("order-stats").path("state").asString()).isEqualTo("RETRYING"));
-            for (String other : List.of("order-details", "customer-directory", "order-search", "neo4j", "influxdb")) {
+            for (String other : List.of("order-details", "customer-directory", "order-search", "order-graph", "order-lifecycle")) {
                 assertThat(lane(other).path("state").asString()).as(other).isIn("LIVE", "CATCHING_UP");
             }
             assertThat(get("/api/stats/orders").statusCode()).isEqualTo(503);
@@ -130,7 +130,7 @@ class StoreOutageTest extends HubTestBase {
             assertThat(deliveries("order-stats:stalled", "RESOLVED")).isEqualTo(1);
         });
         assertThat(deliveries("order-stats:stalled", "FIRING")).isEqualTo(1);
-        for (String model : List.of("order-stats:", "order-details:", "order-search:", "neo4j:", "influxdb:")) {
+        for (String model : List.of("order-stats:", "order-details:", "order-search:", "order-graph:", "order-lifecycle:")) {
             assertThat(TestAlertReceiver.get().received()).noneSatisfy(d ->
                     assertThat(d.path("alert").path("key").asString()).isEqualTo(model + lastOrderId));
         }

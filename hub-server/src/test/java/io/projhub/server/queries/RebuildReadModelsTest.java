@@ -26,7 +26,7 @@ import tools.jackson.databind.JsonNode;
 /** Admin rebuild: each read model is cleared in its store and rebuilt from the log to exactly what it held. */
 class RebuildReadModelsTest extends HubTestBase {
 
-    private static final List<String> READ_MODELS = List.of("order-details", "order-search", "order-stats", "neo4j", "influxdb");
+    private static final List<String> READ_MODELS = List.of("order-details", "order-search", "order-stats", "order-graph", "order-lifecycle");
 
     @Autowired
     CustomerCommands customers;
@@ -90,7 +90,7 @@ class RebuildReadModelsTest extends HubTestBase {
         JsonNode stats = json(get("/api/stats/orders", ConsistencyGate.TOKEN_HEADER, token));
         answers.put("order-stats", stats.path("total").asLong() + "/" + stats.path("byStatus") + "/" + stats.path("revenue"));
         JsonNode graph = json(get("/api/customers/" + customer + "/orders-graph", ConsistencyGate.TOKEN_HEADER, token));
-        answers.put("neo4j", graph.path("nodes").size() + "/" + graph.path("edges").size());
+        answers.put("order-graph", graph.path("nodes").size() + "/" + graph.path("edges").size());
         JsonNode lifecycle = json(get("/api/metrics/order-lifecycle?range=1d&groupBy=carrier",
                 ConsistencyGate.TOKEN_HEADER, token));
         long count = -1;
@@ -99,7 +99,7 @@ class RebuildReadModelsTest extends HubTestBase {
                 count = group.path("count").asLong();
             }
         }
-        answers.put("influxdb", String.valueOf(count));
+        answers.put("order-lifecycle", String.valueOf(count));
         return answers;
     }
 }

@@ -41,7 +41,7 @@ import tools.jackson.databind.node.JsonNodeFactory;
  */
 class SequencedDeadLettersTest extends HubTestBase {
 
-    private static final List<String> LANES = List.of("order-search", "order-stats", "neo4j", "influxdb", "order-details");
+    private static final List<String> LANES = List.of("order-search", "order-stats", "order-graph", "order-lifecycle", "order-details");
 
     @Autowired
     CustomerCommands customers;
@@ -134,7 +134,7 @@ class SequencedDeadLettersTest extends HubTestBase {
         jdbc.update("update events set data = ?::jsonb where stream_id = ? and version = 2",
                 "{\"orderId\": \"" + order + "\", \"trackingNumber\": \"TRK-7\", \"carrier\": \"DHL\", "
                         + "\"shippedAt\": \"" + Instant.now() + "\", \"processingTimeMs\": 1000}", order);
-        List<String> skipped = List.of("neo4j", "influxdb");
+        List<String> skipped = List.of("order-graph", "order-lifecycle");
         for (String lane : LANES) {
             HttpResponse<String> resolved = skipped.contains(lane)
                     ? post("/api/admin/dead-letters/" + heads.get(lane) + "/skip",

@@ -137,7 +137,7 @@ public final class InfluxDefinedReadModel implements DefinedReadModel {
         this.org = java.util.Objects.requireNonNull(org, "org");
         this.bucket = java.util.Objects.requireNonNull(bucket, "bucket");
         this.program = java.util.Objects.requireNonNull(program, "program");
-        new InfluxNames(namespace); // validates the namespace
+        InfluxNames.requireNamespace(namespace);
         this.definition = program.definition();
         definition.requireStore(StoreKind.INFLUXDB);
         if (definition.version() < 1) {

@@ -15,7 +15,7 @@ import com.influxdb.client.InfluxDBClient;
 import com.influxdb.query.InfluxQLQueryResult;
 
 /**
- * The query side of the InfluxDB read model, in InfluxQL (which InfluxDB 1.8+, 2.x with a DBRP mapping and 3.x
+ * The order lifecycle over the {@code order-lifecycle} read model's measurement, in InfluxQL (which InfluxDB 1.8+, 2.x with a DBRP mapping and 3.x
  * all answer; never Flux). User input never reaches the query text: the range becomes a number of milliseconds
  * and the grouping an enum's tag name.
  */
@@ -27,12 +27,13 @@ public final class InfluxLifecycleQueries {
 
     private final InfluxDBClient client;
     private final String bucket;
-    private final InfluxNames names;
+    private final InfluxDefinedReadModel orders;
 
-    public InfluxLifecycleQueries(InfluxDBClient client, String bucket, String namespace) {
+    /** @param orders the live version of the {@code order-lifecycle} read model (read-models/order-lifecycle.yaml) */
+    public InfluxLifecycleQueries(InfluxDBClient client, String bucket, InfluxDefinedReadModel orders) {
         this.client = client;
         this.bucket = bucket;
-        this.names = new InfluxNames(namespace);
+        this.orders = orders;
     }
 
     /**
@@ -51,7 +52,8 @@ public final class InfluxLifecycleQueries {
         if (groupBy == null) {
             throw new IllegalArgumentException("groupBy is required (carrier or status)");
         }
-        String measurement = InfluxNames.identifier(names.orderLifecycle());
+        String measurement = InfluxNames.identifier(orders.measurement());
+        int amountScale = orders.program().definition().field("amount").scale();
         String tag = InfluxNames.identifier(groupBy.tag());
         String window = "time > now() - " + range.toMillis() + "ms AND time <= now()";
         String sql = """
@@ -76,10 +78,14 @@ public final class InfluxLifecycleQueries {
         for (InfluxQLQueryResult.Series s : InfluxQL.series(result, 2)) {
             String currency = s.getTags() == null ? "" : s.getTags().getOrDefault("currency", "");
             for (InfluxQLQueryResult.Series.Record row : s.getValues()) {
+                // decimals are stored as integers of minor units (amount × 10^scale)
+                BigDecimal amount = new BigDecimal(InfluxQL.text(row, "amount")).movePointLeft(amountScale);
                 amounts.computeIfAbsent(key(s, groupBy), k -> new TreeMap<>())
-                        .merge(currency, new BigDecimal(InfluxQL.text(row, "amount")), BigDecimal::add);
+                        .merge(currency, amount, BigDecimal::add);
             }
         }
+        // Sums without trailing zeros (150.5, 25), as the API has always answered them.
+        amounts.values().forEach(byCurrency -> byCurrency.replaceAll((currency, sum) -> plain(sum)));
         List<OrderLifecycleReport.Group> groups = new ArrayList<>();
         counts.forEach((key, count) -> {
             InfluxQLQueryResult.Series.Record d = durations.get(key);
@@ -121,6 +127,11 @@ public final class InfluxLifecycleQueries {
             throw new IllegalArgumentException("range must look like 30m, 24h, 7d or PT24H, was '"
                     + (value.length() > 40 ? value.substring(0, 40) + "…" : value) + "'", e);
         }
+    }
+
+    private static BigDecimal plain(BigDecimal sum) {
+        BigDecimal stripped = sum.stripTrailingZeros();
+        return stripped.scale() < 0 ? stripped.setScale(0) : stripped;
     }
 
     private static String key(InfluxQLQueryResult.Series series, LifecycleGroupBy groupBy) {

@@ -3,9 +3,8 @@ package io.projhub.projectors.influxdb;
 import java.util.regex.Pattern;
 
 /**
- * The measurements of the InfluxDB read model and how names and values are written into line protocol and
- * InfluxQL. The namespace prefixes the data measurements (so a test's points never mix with the hub's) and the
- * checkpoint's {@code projector} tag.
+ * How names and values of InfluxDB read models are written into line protocol and InfluxQL, and the namespace
+ * that prefixes their measurements (so a test's points never mix with the hub's).
  */
 final class InfluxNames {
 
@@ -13,32 +12,15 @@ final class InfluxNames {
 
     private static final Pattern NAMESPACE = Pattern.compile("|[a-z0-9][a-z0-9_-]{0,39}");
 
-    private final String namespace;
+    private InfluxNames() {
+    }
 
-    InfluxNames(String namespace) {
+    /** Checks a namespace: empty, or up to 40 of a-z, 0-9, '_' and '-' starting with a letter or digit. */
+    static void requireNamespace(String namespace) {
         if (namespace == null || !NAMESPACE.matcher(namespace).matches()) {
             throw new IllegalArgumentException("namespace must be empty or up to 40 of a-z, 0-9, '_' and '-' "
                     + "starting with a letter or digit, was '" + namespace + "'");
         }
-        this.namespace = namespace;
-    }
-
-    String orderLifecycle() {
-        return namespace + "order_lifecycle";
-    }
-
-    String accountFlow() {
-        return namespace + "account_flow";
-    }
-
-    /** Skipped stream versions: tag {@code stream}, field {@code stream_version}; never part of the time series. */
-    String skippedVersions() {
-        return namespace + "skipped_versions";
-    }
-
-    /** The value of the checkpoint point's {@code projector} tag. */
-    String checkpointKey() {
-        return namespace + InfluxOrderProjector.NAME;
     }
 
     // Line protocol ------------------------------------------------------------------------------------------

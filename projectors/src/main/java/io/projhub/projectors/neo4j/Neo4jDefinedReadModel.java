@@ -49,6 +49,7 @@ import io.projhub.definitions.changes.DocumentChange;
 import io.projhub.definitions.changes.DocumentFold;
 import io.projhub.definitions.changes.DocumentFolding;
 import io.projhub.definitions.changes.FieldOp;
+import io.projhub.definitions.changes.NodeChange;
 import io.projhub.definitions.changes.RelationshipChange;
 import io.projhub.definitions.DefinedReadModel;
 
@@ -481,9 +482,50 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
     private record DeleteItem(String key) implements Item {
     }
 
-    /** {@code row}: from, to, stream, unlink, props, toProps (stored values); {@code combo}: "TYPE:ToLabel". */
-    private record RelationshipItem(Map<String, Object> row, String combo, String toLabel, String from, String to)
-            implements Item {
+    /**
+     * {@code row}: from, to, stream, unlink, props, fromProps, toProps (stored values); {@code combo}: see
+     * {@link Combo}. {@code fromDocument}, {@code toDocument}: whether an end is a document of this read model.
+     */
+    private record RelationshipItem(Map<String, Object> row, String combo, String from, String to,
+                                    boolean fromDocument, boolean toDocument) implements Item {
+    }
+
+    /** {@code row}: key, props (stored values); {@code combo}: see {@link Combo}. */
+    private record NodeItem(Map<String, Object> row, String combo) implements Item {
+    }
+
+    /**
+     * A kind of write step, as text so that a batch's kinds sort and index: a relationship
+     * {@code TYPE:FromLabel:ToLabel:identity,...} (FromLabel empty: the document node) or a node {@code #node:Label}.
+     */
+    private record Combo(String type, String fromLabel, String toLabel, List<String> identity, boolean node) {
+
+        static String relationship(String type, String fromLabel, String toLabel, List<String> identity) {
+            return type + ":" + (fromLabel == null ? "" : fromLabel) + ":" + toLabel + ":" + String.join(",", identity);
+        }
+
+        static String node(String label) {
+            return "#node:" + label;
+        }
+
+        static Combo parse(String text) {
+            String[] parts = text.split(":", -1);
+            if (parts[0].equals("#node")) {
+                return new Combo(null, null, parts[1], List.of(), true);
+            }
+            return new Combo(parts[0], parts[1].isEmpty() ? null : parts[1], parts[2],
+                    parts[3].isEmpty() ? List.of() : List.of(parts[3].split(",")), false);
+        }
+
+        /** The labels other than the documents' that this kind of step merges nodes of. */
+        List<String> labels() {
+            List<String> labels = new ArrayList<>();
+            if (fromLabel != null) {
+                labels.add(fromLabel);
+            }
+            labels.add(toLabel);
+            return labels;
+        }
     }
 
     /**
@@ -599,6 +641,8 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
             for (Item item : items) {
                 if (item instanceof RelationshipItem relationship) {
                     combos.add(relationship.combo());
+                } else if (item instanceof NodeItem node) {
+                    combos.add(node.combo());
                 }
             }
             return new Prepared(items, null);
@@ -623,11 +667,14 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
             if (change instanceof RelationshipChange relationship) {
                 return relationshipItem(relationship, event);
             }
+            if (change instanceof NodeChange node) {
+                return nodeItem(node);
+            }
         } catch (IllegalArgumentException | NullPointerException e) {
             throw failure(event, e.getMessage(), e);
         }
         throw failure(event, "a " + change.getClass().getSimpleName()
-                + " is not supported by a Neo4j read model (document, delete and relationship changes are)", null);
+                + " is not supported by a Neo4j read model (document, delete, relationship and node changes are)", null);
     }
 
     private ChangeFailure failure(RecordedEvent event, String message, Throwable cause) {
@@ -680,21 +727,23 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
                     + ": an identifier [A-Za-z][A-Za-z0-9_]* expected");
         }
         checkLabel(change.toLabel(), "label");
+        if (change.fromLabel() != null) {
+            checkLabel(change.fromLabel(), "label");
+        }
         requireKey(change.fromKey(), "relationship's from key");
         requireKey(change.toKey(), "relationship's to key");
         if (change.properties().containsKey(STREAM)) {
             throw new IllegalArgumentException("relationship property " + STREAM + " is reserved (the stream that made it)");
         }
+        for (String name : change.identity()) {
+            if (!IDENTIFIER.matcher(name).matches() || change.properties().get(name) == null) {
+                throw new IllegalArgumentException("relationship key property " + name + " has no value");
+            }
+        }
         Map<String, Object> props = new HashMap<>();
         change.properties().forEach((name, value) -> props.put(name, Neo4jDefinedValues.storedGeneric(value)));
-        Map<String, Object> toProps = new HashMap<>();
-        boolean document = labels.contains(change.toLabel());
-        change.toProperties().forEach((name, value) -> {
-            if (RESERVED_PROPERTIES.contains(name)) {
-                throw new IllegalArgumentException("node property " + name + " is reserved");
-            }
-            toProps.put(name, document ? values.toStored(name, value) : Neo4jDefinedValues.storedGeneric(value));
-        });
+        boolean fromDocument = change.fromLabel() == null || labels.contains(change.fromLabel());
+        boolean toDocument = labels.contains(change.toLabel());
         Map<String, Object> row = new HashMap<>();
         row.put("kind", "rel");
         row.put("from", change.fromKey());
@@ -702,9 +751,54 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
         row.put("stream", event.streamId());
         row.put("unlink", change.delete());
         row.put("props", props);
-        row.put("toProps", toProps);
-        return new RelationshipItem(row, change.type() + ":" + change.toLabel(), change.toLabel(), change.fromKey(),
-                change.toKey());
+        row.put("fromProps", nodeProperties(change.fromProperties(), fromDocument));
+        row.put("toProps", nodeProperties(change.toProperties(), toDocument));
+        String fromLabel = change.fromLabel() == null || change.fromLabel().equals(primary) ? null : change.fromLabel();
+        return new RelationshipItem(row, Combo.relationship(change.type(), fromLabel, change.toLabel(),
+                change.identity()), change.fromKey(), change.toKey(), fromDocument, toDocument);
+    }
+
+    private NodeItem nodeItem(NodeChange change) {
+        checkLabel(change.label(), "label");
+        if (labels.contains(change.label())) {
+            throw new IllegalArgumentException("node label " + change.label() + " is a label of the documents");
+        }
+        requireKey(change.key(), "node's key");
+        Map<String, Object> row = new HashMap<>();
+        row.put("kind", "node");
+        row.put("key", change.key());
+        row.put("props", nodeProperties(change.properties(), false));
+        return new NodeItem(row, Combo.node(change.label()));
+    }
+
+    /** Properties for a node: typed by the definition on a document, as given (strings, numbers) elsewhere. */
+    private Map<String, Object> nodeProperties(Map<String, Object> properties, boolean document) {
+        Map<String, Object> stored = new HashMap<>();
+        properties.forEach((name, value) -> {
+            if (RESERVED_PROPERTIES.contains(name)) {
+                throw new IllegalArgumentException("node property " + name + " is reserved");
+            }
+            stored.put(name, document ? values.toStored(name, value) : Neo4jDefinedValues.storedGeneric(value));
+        });
+        return stored;
+    }
+
+    /** {@code MERGE} of a step's end node: a document (with its other labels) or a node of another label. */
+    private String mergeNode(String variable, String label, String keyExpression) {
+        String otherLabels = labels.stream().skip(1).map(l -> ":" + quoted(l)).reduce("", String::concat);
+        boolean document = label == null || labels.contains(label);
+        return "MERGE (%1$s:%2$s {%3$s: $rm, key: %4$s})\n  ON CREATE SET %1$s%5$s:%6$s\n".formatted(variable,
+                quoted(label == null ? primary : label), MARKER, keyExpression,
+                document && (label == null || label.equals(primary)) ? otherLabels : "", NODE_LABEL);
+    }
+
+    /** The relationship pattern's own properties: the stream, and the identity properties. */
+    private static String relationshipIdentity(Combo combo) {
+        StringBuilder identity = new StringBuilder(STREAM + ": step.stream");
+        for (String name : combo.identity()) {
+            identity.append(", ").append(quoted(name)).append(": step.props.").append(quoted(name));
+        }
+        return identity.toString();
     }
 
     /**
@@ -718,24 +812,21 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
         List<String> cacheKey = new ArrayList<>(combos);
         cacheKey.add(ordered ? "#ordered" : "#merges");
         return writeStatements.computeIfAbsent(cacheKey, k -> {
-            String otherLabels = labels.stream().skip(1).map(l -> ":" + quoted(l)).reduce("", String::concat);
             if (!ordered) {
                 StringBuilder merges = new StringBuilder(documentStatement);
                 for (int i = 0; i < combos.size(); i++) {
-                    String[] combo = combos.get(i).split(":");
-                    merges.append("""
-                            CALL () {
-                              UNWIND [s IN $steps WHERE s.combo = %1$d] AS step
-                              MERGE (a:%2$s {%3$s: $rm, key: step.from})
-                                ON CREATE SET a%4$s:%5$s
-                              MERGE (b:%6$s {%3$s: $rm, key: step.to})
-                                ON CREATE SET b:%5$s
-                              SET b += step.toProps
-                              MERGE (a)-[r:%7$s {%8$s: step.stream}]->(b)
-                              SET r += step.props
-                            }
-                            """.formatted(i, quoted(primary), MARKER, otherLabels, NODE_LABEL, quoted(combo[1]),
-                            quoted(combo[0]), STREAM));
+                    Combo combo = Combo.parse(combos.get(i));
+                    merges.append("CALL () {\n  UNWIND [s IN $steps WHERE s.combo = ").append(i).append("] AS step\n");
+                    if (combo.node()) {
+                        merges.append(mergeNode("n", combo.toLabel(), "step.key")).append("  SET n += step.props\n}\n");
+                        continue;
+                    }
+                    merges.append(mergeNode("a", combo.fromLabel(), "step.from"))
+                            .append("  SET a += step.fromProps\n")
+                            .append(mergeNode("b", combo.toLabel(), "step.to"))
+                            .append("  SET b += step.toProps\n")
+                            .append("  MERGE (a)-[r:").append(quoted(combo.type())).append(" {")
+                            .append(relationshipIdentity(combo)).append("}]->(b)\n  SET r += step.props\n}\n");
                 }
                 return merges + WRITE_VERSIONS_AND_CHECKPOINT;
             }
@@ -760,25 +851,28 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
                       }
                     """.formatted(quoted(primary), MARKER, STREAM));
             for (int i = 0; i < combos.size(); i++) {
-                String[] combo = combos.get(i).split(":");
-                steps.append("""
-                          CALL (step) {
-                            WITH step WHERE step.kind = 'rel' AND step.combo = %1$d AND NOT step.unlink
-                            MERGE (a:%2$s {%3$s: $rm, key: step.from})
-                              ON CREATE SET a%4$s:%5$s
-                            MERGE (b:%6$s {%3$s: $rm, key: step.to})
-                              ON CREATE SET b:%5$s
-                            SET b += step.toProps
-                            MERGE (a)-[r:%7$s {%8$s: step.stream}]->(b)
-                            SET r += step.props
-                          }
-                          CALL (step) {
-                            WITH step WHERE step.kind = 'rel' AND step.combo = %1$d AND step.unlink
-                            MATCH (:%2$s {%3$s: $rm, key: step.from})-[r:%7$s {%8$s: step.stream}]->(:%6$s {%3$s: $rm, key: step.to})
-                            DELETE r
-                          }
-                        """.formatted(i, quoted(primary), MARKER, otherLabels, NODE_LABEL, quoted(combo[1]),
-                        quoted(combo[0]), STREAM));
+                Combo combo = Combo.parse(combos.get(i));
+                if (combo.node()) {
+                    steps.append("  CALL (step) {\n    WITH step WHERE step.kind = 'node' AND step.combo = ").append(i)
+                            .append("\n").append(mergeNode("n", combo.toLabel(), "step.key"))
+                            .append("    SET n += step.props\n  }\n");
+                    continue;
+                }
+                String fromLabel = quoted(combo.fromLabel() == null ? primary : combo.fromLabel());
+                steps.append("  CALL (step) {\n    WITH step WHERE step.kind = 'rel' AND step.combo = ").append(i)
+                        .append(" AND NOT step.unlink\n")
+                        .append(mergeNode("a", combo.fromLabel(), "step.from"))
+                        .append("    SET a += step.fromProps\n")
+                        .append(mergeNode("b", combo.toLabel(), "step.to"))
+                        .append("    SET b += step.toProps\n")
+                        .append("    MERGE (a)-[r:").append(quoted(combo.type())).append(" {")
+                        .append(relationshipIdentity(combo)).append("}]->(b)\n    SET r += step.props\n  }\n")
+                        .append("  CALL (step) {\n    WITH step WHERE step.kind = 'rel' AND step.combo = ").append(i)
+                        .append(" AND step.unlink\n")
+                        .append("    MATCH (:").append(fromLabel).append(" {").append(MARKER)
+                        .append(": $rm, key: step.from})-[r:").append(quoted(combo.type())).append(" {")
+                        .append(relationshipIdentity(combo)).append("}]->(:").append(quoted(combo.toLabel()))
+                        .append(" {").append(MARKER).append(": $rm, key: step.to})\n    DELETE r\n  }\n");
             }
             steps.append("}\n");
             return steps + documentStatement + WRITE_VERSIONS_AND_CHECKPOINT;
@@ -873,7 +967,7 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
                 prepared.add(prepare(event, combos));
             }
             for (String combo : combos) {
-                ensureLabel(combo.substring(combo.indexOf(':') + 1));
+                Combo.parse(combo).labels().forEach(Neo4jDefinedReadModel.this::ensureLabel);
             }
             List<String> comboList = List.copyOf(combos);
             try (Session session = driver.session(WRITE)) {
@@ -1049,6 +1143,8 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
                 for (Item item : items) {
                     if (item instanceof RelationshipItem relationship) {
                         combos.add(relationship.combo());
+                    } else if (item instanceof NodeItem node) {
+                        combos.add(node.combo());
                     } else if (item instanceof DocumentItem document && !read.contains(document.change().key())) {
                         unread.add(document.change().key());
                     } else if (item instanceof DeleteItem delete && !read.contains(delete.key())) {
@@ -1058,9 +1154,10 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
             }
             Set<String> unconstrained = new TreeSet<>();
             for (String combo : combos) {
-                String label = combo.substring(combo.indexOf(':') + 1);
-                if (!constrainedLabels.contains(label)) {
-                    unconstrained.add(label);
+                for (String label : Combo.parse(combo).labels()) {
+                    if (!constrainedLabels.contains(label)) {
+                        unconstrained.add(label);
+                    }
                 }
             }
             if (!unconstrained.isEmpty()) {
@@ -1113,10 +1210,16 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
                         row.put("combo", (long) combos.indexOf(relationship.combo()));
                         ordered |= (Boolean) row.get("unlink");
                         steps.add(row);
-                        stepKeys.add(relationship.from());
-                        if (labels.contains(relationship.toLabel())) {
+                        if (relationship.fromDocument()) {
+                            stepKeys.add(relationship.from());
+                        }
+                        if (relationship.toDocument()) {
                             stepKeys.add(relationship.to());
                         }
+                    } else if (item instanceof NodeItem node) {
+                        Map<String, Object> row = new HashMap<>(node.row());
+                        row.put("combo", (long) combos.indexOf(node.combo()));
+                        steps.add(row);
                     }
                 }
                 applied.put(event.streamId(), event.version());

@@ -22,7 +22,13 @@ import org.neo4j.driver.types.Node;
 import org.neo4j.driver.types.Path;
 import org.neo4j.driver.types.Relationship;
 
-/** The query side of the order graph: an order's neighbourhood, a customer's orders, as nodes and edges. */
+/**
+ * The order graph of the {@code order-graph} read model (read-models/order-graph.yaml): an order's neighbourhood, a
+ * customer's orders, as nodes and edges. Nodes are named {@code Label:key} and show, besides their properties, the
+ * key under the name the order API has always used ({@code id}, {@code name}, {@code trackingNumber}); the hub's own
+ * properties (the read model's marker, the stream that made a relationship) are left out, and amounts are given at
+ * their currency's scale.
+ */
 public final class Neo4jGraphQueries {
 
     public static final int DEFAULT_MAX_ORDERS = 100;
@@ -31,7 +37,7 @@ public final class Neo4jGraphQueries {
     private static final SessionConfig READ = SessionConfig.builder().withDefaultAccessMode(AccessMode.READ).build();
 
     private static final String ORDER_GRAPH = """
-            MATCH (o:Order {id: $orderId})
+            MATCH (o:Order {projhub_rm: $rm, key: $orderId})
             RETURN o AS root,
                    COLLECT { MATCH p = (:Customer)-[:PLACED]->(o) RETURN p } AS placed,
                    COLLECT { MATCH p = (o)-[:CONTAINS]->(:Product) RETURN p } AS items,
@@ -40,10 +46,10 @@ public final class Neo4jGraphQueries {
             """;
 
     private static final String CUSTOMER_ORDERS_GRAPH = """
-            MATCH (c:Customer {id: $customerId})
+            MATCH (c:Customer {projhub_rm: $rm, key: $customerId})
             WITH c, COLLECT {
                      MATCH p = (c)-[:PLACED]->(o:Order)
-                     WITH p, o ORDER BY o.createdAt DESC, o.id LIMIT $maxOrders
+                     WITH p, o ORDER BY o.createdAt DESC, o.key LIMIT $maxOrders
                      RETURN p
                    } AS placed
             WITH c, placed, [p IN placed | last(nodes(p))] AS orders
@@ -58,14 +64,17 @@ public final class Neo4jGraphQueries {
             "Shipment", "trackingNumber", "Carrier", "name");
 
     private final Driver driver;
+    private final String marker;
 
-    public Neo4jGraphQueries(Driver driver) {
+    /** @param orders the live version of the {@code order-graph} read model */
+    public Neo4jGraphQueries(Driver driver, Neo4jDefinedReadModel orders) {
         this.driver = Objects.requireNonNull(driver, "driver");
+        this.marker = orders.marker();
     }
 
     /** The order with its customer, products (CONTAINS has line, quantity, price), shipment and carrier; empty if unknown. */
     public Optional<GraphView> orderGraph(String orderId) {
-        return graph(ORDER_GRAPH, Map.of("orderId", Objects.requireNonNull(orderId, "orderId")));
+        return graph(ORDER_GRAPH, Map.of("orderId", Objects.requireNonNull(orderId, "orderId"), "rm", marker));
     }
 
     /** The customer and its {@value #DEFAULT_MAX_ORDERS} latest orders, each as in {@link #orderGraph}. */
@@ -84,7 +93,7 @@ public final class Neo4jGraphQueries {
             throw new IllegalArgumentException("maxOrders must be between 1 and " + MAX_ORDERS_LIMIT + ": " + maxOrders);
         }
         return graph(CUSTOMER_ORDERS_GRAPH, Map.of("customerId", Objects.requireNonNull(customerId, "customerId"),
-                "maxOrders", (long) maxOrders));
+                "maxOrders", (long) maxOrders, "rm", marker));
     }
 
     private Optional<GraphView> graph(String cypher, Map<String, Object> parameters) {
@@ -107,10 +116,17 @@ public final class Neo4jGraphQueries {
                     nodes.computeIfAbsent(node.elementId(), id -> node(node));
                 }
                 for (Relationship relationship : path.relationships()) {
+                    Node start = path.nodes().iterator().next();
+                    for (Node node : path.nodes()) {
+                        if (node.elementId().equals(relationship.startNodeElementId())) {
+                            start = node;
+                        }
+                    }
+                    String currency = start.get("currency").asString(null);
                     edges.computeIfAbsent(relationship.elementId(), id -> new GraphEdge(
                             nodes.get(relationship.startNodeElementId()).id(),
                             nodes.get(relationship.endNodeElementId()).id(),
-                            relationship.type(), properties(relationship.asMap())));
+                            relationship.type(), money(properties(relationship.asMap()), "price", currency)));
                 }
             }
         }
@@ -126,19 +142,47 @@ public final class Neo4jGraphQueries {
 
     private static GraphNode node(Node node) {
         List<String> labels = new ArrayList<>();
-        node.labels().forEach(labels::add);
-        String key = labels.stream().filter(KEYS::containsKey).findFirst()
-                .map(label -> label + ":" + node.get(KEYS.get(label)).asString(""))
-                .orElse(node.elementId());
-        return new GraphNode(key, labels, properties(node.asMap()));
+        node.labels().forEach(label -> {
+            if (!label.equals(Neo4jDefinedReadModel.NODE_LABEL)) {
+                labels.add(label);
+            }
+        });
+        String key = node.get(Neo4jDefinedReadModel.KEY).asString("");
+        String label = labels.stream().filter(KEYS::containsKey).findFirst().orElse(null);
+        Map<String, Object> properties = properties(node.asMap());
+        properties.remove(Neo4jDefinedReadModel.KEY);
+        if (label != null) {
+            properties.put(KEYS.get(label), key);
+        }
+        Map<String, Object> sorted = new LinkedHashMap<>(new TreeMap<>(properties));
+        return new GraphNode(label == null ? node.elementId() : label + ":" + key, labels,
+                money(sorted, "total", node.get("currency").asString(null)));
     }
 
-    /** Properties sorted by name, date-times as Instants. */
+    /** {@code name}, a decimal string, at {@code currency}'s scale (as the order was sent); unchanged otherwise. */
+    private static Map<String, Object> money(Map<String, Object> properties, String name, String currency) {
+        if (currency != null && properties.get(name) instanceof String amount) {
+            try {
+                int scale = Math.max(java.util.Currency.getInstance(currency).getDefaultFractionDigits(), 0);
+                properties.put(name, new java.math.BigDecimal(amount)
+                        .setScale(scale, java.math.RoundingMode.UNNECESSARY).toPlainString());
+            } catch (IllegalArgumentException | ArithmeticException e) {
+                // not a currency, or more digits than it has: left as stored
+            }
+        }
+        return properties;
+    }
+
+    /** Properties sorted by name (the hub's own left out), date-times as Instants. */
     private static Map<String, Object> properties(Map<String, Object> stored) {
         Map<String, Object> properties = new LinkedHashMap<>();
-        new TreeMap<>(stored).forEach((name, value) -> properties.put(name,
-                value instanceof ZonedDateTime zoned ? zoned.toInstant()
-                        : value instanceof OffsetDateTime offset ? offset.toInstant() : value));
+        new TreeMap<>(stored).forEach((name, value) -> {
+            if (name.equals(Neo4jDefinedReadModel.MARKER) || name.equals(Neo4jDefinedReadModel.STREAM)) {
+                return;
+            }
+            properties.put(name, value instanceof ZonedDateTime zoned ? zoned.toInstant()
+                    : value instanceof OffsetDateTime offset ? offset.toInstant() : value);
+        });
         return properties;
     }
 }

@@ -7,5 +7,5 @@ package io.projhub.definitions.changes;
  */
 public sealed interface Change
         permits DocumentChange, DeleteDocument, RelationshipChange, PointChange, RowChange, CounterChange,
-        SortedSetChange {
+        SortedSetChange, NodeChange {
 }

@@ -14,6 +14,7 @@ import io.projhub.definitions.changes.DeleteDocument;
 import io.projhub.definitions.changes.DocumentChange;
 import io.projhub.definitions.changes.FieldOp;
 import io.projhub.definitions.changes.PointChange;
+import io.projhub.definitions.changes.NodeChange;
 import io.projhub.definitions.changes.RelationshipChange;
 import io.projhub.definitions.changes.RowChange;
 import io.projhub.definitions.changes.SortedSetChange;
@@ -94,13 +95,50 @@ sealed interface Action {
         }
     }
 
-    record Relationship(String type, String toLabel, Expression toKey, Map<String, Expression> toProperties,
-                        Map<String, Expression> properties, boolean delete) implements Action {
+    record Relationship(String type, String fromLabel, Expression fromKey, Map<String, Expression> fromProperties,
+                        String toLabel, Expression toKey, Map<String, Expression> toProperties,
+                        Map<String, Expression> properties, List<String> identity, Expression forEach,
+                        boolean delete) implements Action {
         @Override
         public void run(Map<String, Object> variables, String key, List<Change> out) throws ChangeFailure {
+            if (forEach == null) {
+                out.add(relationship(variables, key));
+                return;
+            }
+            Object items = forEach.eval(variables);
+            if (Values.isNull(items)) {
+                return;
+            }
+            if (!(items instanceof List<?> list)) {
+                throw forEach.failure(variables, "forEach needs a list, got " + Values.kind(items));
+            }
+            long index = 0;
+            for (Object item : list) {
+                Map<String, Object> withItem = new LinkedHashMap<>(variables);
+                withItem.put(CelEnvironment.ITEM, item);
+                withItem.put(CelEnvironment.INDEX, index++);
+                out.add(relationship(withItem, key));
+            }
+        }
+
+        private RelationshipChange relationship(Map<String, Object> variables, String key) throws ChangeFailure {
+            String from = fromKey == null ? key : CompiledProgram.keyOf(fromKey, variables);
             String to = CompiledProgram.keyOf(toKey, variables);
-            out.add(new RelationshipChange(key, type, toLabel, to, untyped(properties, variables),
-                    untyped(toProperties, variables), delete));
+            Map<String, Object> values = untyped(properties, variables);
+            for (String name : identity) {
+                if (values.get(name) == null) {
+                    throw toKey.failure(variables, "the relationship's key property " + name + " has no value");
+                }
+            }
+            return new RelationshipChange(fromLabel, from, type, toLabel, to, values,
+                    untyped(fromProperties, variables), untyped(toProperties, variables), identity, delete);
+        }
+    }
+
+    record Node(String label, Expression key, Map<String, Expression> properties) implements Action {
+        @Override
+        public void run(Map<String, Object> variables, String documentKey, List<Change> out) throws ChangeFailure {
+            out.add(new NodeChange(label, CompiledProgram.keyOf(key, variables), untyped(properties, variables)));
         }
     }
 

@@ -47,14 +47,14 @@ public final class DefinitionCompiler {
     private static final Set<String> FIELD_OPS = Set.of("set", "unset", "increment", "decrement", "add", "remove",
             "append");
     private static final Set<String> ACTION_KINDS = Set.of("set", "unset", "increment", "decrement", "add", "remove",
-            "append", "delete", "relationship", "point", "row", "counter", "sortedSet");
+            "append", "delete", "relationship", "node", "point", "row", "counter", "sortedSet");
     private static final Map<StoreKind, Set<String>> KINDS_BY_STORE = Map.of(
             StoreKind.ELASTICSEARCH, Set.of("set", "unset", "increment", "decrement", "add", "remove", "append",
                     "delete"),
             StoreKind.REDIS, Set.of("set", "unset", "increment", "decrement", "add", "remove", "append", "delete",
                     "counter", "sortedSet"),
             StoreKind.NEO4J, Set.of("set", "unset", "increment", "decrement", "add", "remove", "append", "delete",
-                    "relationship"),
+                    "relationship", "node"),
             StoreKind.INFLUXDB, Set.of("point"),
             StoreKind.POSTGRES, Set.of("set", "unset", "increment", "decrement", "add", "remove", "append", "delete",
                     "row"));
@@ -140,6 +140,9 @@ public final class DefinitionCompiler {
         /** Whether an expression (other than a key) reads {@code doc}. */
         private boolean usesDocument;
 
+        /** Neo4j: the labels of the read model's document nodes. */
+        private List<String> documentLabels = List.of();
+
         Compiling(String file, JsonNode root, List<DefinitionError> errors, String[] lines) {
             this.file = file;
             this.root = root;
@@ -163,6 +166,7 @@ public final class DefinitionCompiler {
             fields = fieldSpecs(root.get("fields"));
             JsonNode targetNode = root.get("target");
             Target target = target(targetNode);
+            documentLabels = target.labels() == null ? List.of() : target.labels();
             if (root.has("tags")) {
                 if (store != StoreKind.INFLUXDB) {
                     error(root.get("tags"), "tags are for influxdb read models; this one is " + store.id());
@@ -319,6 +323,7 @@ public final class DefinitionCompiler {
             Action compiled = fieldOps ? document(action, kinds) : switch (kinds.get(0)) {
                 case "delete" -> new Action.Delete();
                 case "relationship" -> relationship(action.get("relationship"));
+                case "node" -> node(action.get("node"));
                 case "point" -> point(action.get("point"));
                 case "row" -> row(action.get("row"));
                 case "counter" -> counter(action.get("counter"));
@@ -406,17 +411,59 @@ public final class DefinitionCompiler {
         }
 
         private Action relationship(JsonNode node) {
+            boolean withItem = node.has("forEach");
+            Expression forEach = withItem ? expression(node.get("forEach"), false, "relationship.forEach") : null;
+            if (forEach != null && !forEach.dynamic() && forEach.resultType().kind() != CelKind.LIST) {
+                error(node.get("forEach"), "forEach must give a list, this gives " + forEach.resultType().name());
+            }
             JsonNode to = node.get("to");
-            Expression toKey = expression(to.get("key"), false, "relationship.to.key");
+            Expression toKey = expression(to.get("key"), withItem, "relationship.to.key");
             if (toKey != null) {
                 checkKeyType(toKey, to.get("key"));
             }
-            Map<String, Expression> toProperties = expressions(to.get("set"), false, "relationship.to.set");
-            Map<String, Expression> properties = expressions(node.get("properties"), false, "relationship.properties");
+            Map<String, Expression> toProperties = expressions(to.get("set"), withItem, "relationship.to.set");
             reserved(to.get("set"), Set.of("key"), "an end node's");
+            JsonNode from = node.get("from");
+            String fromLabel = null;
+            Expression fromKey = null;
+            Map<String, Expression> fromProperties = Map.of();
+            if (from != null) {
+                fromLabel = from.get("label").asString();
+                fromKey = expression(from.get("key"), withItem, "relationship.from.key");
+                if (fromKey != null) {
+                    checkKeyType(fromKey, from.get("key"));
+                }
+                fromProperties = expressions(from.get("set"), withItem, "relationship.from.set");
+                reserved(from.get("set"), Set.of("key"), "a start node's");
+            }
+            Map<String, Expression> properties = expressions(node.get("properties"), withItem,
+                    "relationship.properties");
             reserved(node.get("properties"), Set.of("stream"), "a relationship's");
-            return new Action.Relationship(node.get("type").asString(), to.get("label").asString(), toKey,
-                    toProperties, properties, node.has("delete") && node.get("delete").asBoolean());
+            List<String> identity = new ArrayList<>();
+            if (node.has("key")) {
+                for (JsonNode name : node.get("key")) {
+                    if (properties == null || !properties.containsKey(name.asString())) {
+                        error(name, "relationship.key: " + name.asString() + " is not one of its properties");
+                    }
+                    identity.add(name.asString());
+                }
+            }
+            return new Action.Relationship(node.get("type").asString(), fromLabel, fromKey, fromProperties,
+                    to.get("label").asString(), toKey, toProperties, properties, identity, forEach,
+                    node.has("delete") && node.get("delete").asBoolean());
+        }
+
+        private Action node(JsonNode node) {
+            Expression key = expression(node.get("key"), false, "node.key");
+            if (key != null) {
+                checkKeyType(key, node.get("key"));
+            }
+            reserved(node.get("set"), Set.of("key"), "a node's");
+            if (documentLabels.contains(node.get("label").asString())) {
+                error(node.get("label"), "node.label: " + node.get("label").asString()
+                        + " is a label of this read model's documents; change them with set, unset and the like");
+            }
+            return new Action.Node(node.get("label").asString(), key, expressions(node.get("set"), false, "node.set"));
         }
 
         /** The hub's own property names: {@code projhub*} and {@code names}. */
