@@ -211,7 +211,7 @@ public final class BenchMain {
             StringBuilder md = new StringBuilder();
             md.append(String.format(Locale.ROOT, "%,d bank-account events (one account per 20 events, deposits and "
                     + "withdrawals in three currencies) appended directly, then projected by the five definitions "
-                    + "of `read-models/` with the built-in read models switched off, each rebuilt from 0 through the "
+                    + "of `read-models/` (and no other read model), each rebuilt from 0 through the "
                     + "admin API.\n\n| measure | result |\n|---|---:|\n", events));
             alone.forEach((name, rate) -> md.append(String.format(Locale.ROOT,
                     "| %s alone (hub with only that definition) | %,.0f events/s |\n", name, rate)));

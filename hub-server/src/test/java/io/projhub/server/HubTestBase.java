@@ -44,7 +44,7 @@ public abstract class HubTestBase {
     protected static final JsonMapper JSON = JsonMapper.builder().build();
 
     /**
-     * The hub's definition folder in tests: a copy of the shipped {@code read-models/} (the account read models),
+     * The hub's definition folder in tests: a copy of the shipped {@code read-models/} (the accounts' and the orders'),
      * made once per JVM, which a test may add a file to and reload (and must remove again).
      */
     protected static final java.nio.file.Path DEFINITIONS = copyOfShippedDefinitions();

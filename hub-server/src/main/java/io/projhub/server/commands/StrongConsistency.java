@@ -39,7 +39,7 @@ import jakarta.servlet.http.HttpServletRequest;
  * answered once every read model that handles the events it appended has applied them and made them visible to its
  * queries ({@code X-Consistency: consistent}), or after {@code projhub.commands.strong-wait} as 202 with
  * {@code X-Consistency: stale}, the token and the read models still behind in {@code X-Consistency-Lagging}.
- * {@code X-Consistency-Read-Models: elasticsearch,redis} narrows the wait to those read models. No distributed
+ * {@code X-Consistency-Read-Models: order-search,order-stats} narrows the wait to those read models. No distributed
  * transaction: the events are appended (and stay appended) either way; only the answer waits.
  *
  * <p>{@code eventual} (the default) and {@code causal} answer at once with the token; under {@code causal} the

@@ -53,7 +53,7 @@ public class ReadModelController {
     }
 
     @Operation(summary = "The read models this hub runs",
-            description = "Built-in ones and those of definition files: store, version, file, state, position, lag.")
+            description = "The read models of the definition files: store, version, file, state, position, lag.")
     @GetMapping("/api/read-models")
     public List<ReadModelView> list() {
         Map<String, LaneStatus> lanes = lanes();

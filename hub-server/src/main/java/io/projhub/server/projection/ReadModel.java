@@ -6,8 +6,7 @@ import io.projhub.definitions.DefinedReadModel;
 
 /**
  * One switched-on read model: its projector (fed by its lane) and its probe (read by queries and the monitor);
- * {@code defined} is the read model of a definition file it comes from (null for the built-in Java order read
- * models).
+ * {@code defined} is the read model of the definition file it comes from (null only for a test's own read model).
  */
 public record ReadModel(String name, Projector projector, ReadModelProbe probe, DefinedReadModel defined) {
 

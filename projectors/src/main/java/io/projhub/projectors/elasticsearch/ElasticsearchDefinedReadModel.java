@@ -1095,12 +1095,12 @@ public final class ElasticsearchDefinedReadModel implements DefinedReadModel {
         }
     }
 
-    /** The declared fields of a stored document, typed for callers. */
     /** A stored {@code _source}'s declared fields, typed like {@link #document}. */
     Map<String, Object> typed(Map<String, Object> source) {
         return output(source);
     }
 
+    /** The declared fields of a stored document, typed for callers. */
     private Map<String, Object> output(Map<String, Object> source) {
         Map<String, Object> out = new LinkedHashMap<>();
         for (FieldSpec spec : definition.fields().values()) {

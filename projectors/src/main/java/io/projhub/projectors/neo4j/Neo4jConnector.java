@@ -17,9 +17,12 @@ public final class Neo4jConnector {
         var auth = user == null || user.isBlank() || password == null || password.isEmpty()
                 ? AuthTokens.none()
                 : AuthTokens.basic(user, password);
+        // No driver-managed retries (executeWrite would retry a transient failure for 30 s, the lane stuck in it):
+        // a failure reaches the lane at once, which owns retrying and shows RETRYING while it does.
         Config config = Config.builder()
                 .withConnectionTimeout(5, TimeUnit.SECONDS)
                 .withConnectionAcquisitionTimeout(10, TimeUnit.SECONDS)
+                .withMaxTransactionRetryTime(0, TimeUnit.SECONDS)
                 .build();
         return GraphDatabase.driver(uri, auth, config);
     }

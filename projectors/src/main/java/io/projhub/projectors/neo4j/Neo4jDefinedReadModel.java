@@ -753,9 +753,11 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
         row.put("props", props);
         row.put("fromProps", nodeProperties(change.fromProperties(), fromDocument));
         row.put("toProps", nodeProperties(change.toProperties(), toDocument));
-        String fromLabel = change.fromLabel() == null || change.fromLabel().equals(primary) ? null : change.fromLabel();
-        return new RelationshipItem(row, Combo.relationship(change.type(), fromLabel, change.toLabel(),
-                change.identity()), change.fromKey(), change.toKey(), fromDocument, toDocument);
+        // A document end is merged under the documents' first label, whichever of their labels the change names.
+        String fromLabel = fromDocument ? null : change.fromLabel();
+        String toLabel = toDocument ? primary : change.toLabel();
+        return new RelationshipItem(row, Combo.relationship(change.type(), fromLabel, toLabel, change.identity()),
+                change.fromKey(), change.toKey(), fromDocument, toDocument);
     }
 
     private NodeItem nodeItem(NodeChange change) {
@@ -783,13 +785,16 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
         return stored;
     }
 
-    /** {@code MERGE} of a step's end node: a document (with its other labels) or a node of another label. */
+    /**
+     * {@code MERGE} of a step's end node: a document ({@code label} null or one of the documents' labels: merged
+     * under the first, created with all of them) or a node of another label.
+     */
     private String mergeNode(String variable, String label, String keyExpression) {
-        String otherLabels = labels.stream().skip(1).map(l -> ":" + quoted(l)).reduce("", String::concat);
         boolean document = label == null || labels.contains(label);
+        String otherLabels = document ? labels.stream().skip(1).map(l -> ":" + quoted(l)).reduce("", String::concat)
+                : "";
         return "MERGE (%1$s:%2$s {%3$s: $rm, key: %4$s})\n  ON CREATE SET %1$s%5$s:%6$s\n".formatted(variable,
-                quoted(label == null ? primary : label), MARKER, keyExpression,
-                document && (label == null || label.equals(primary)) ? otherLabels : "", NODE_LABEL);
+                quoted(document ? primary : label), MARKER, keyExpression, otherLabels, NODE_LABEL);
     }
 
     /** The relationship pattern's own properties: the stream, and the identity properties. */
@@ -830,9 +835,12 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
                 }
                 return merges + WRITE_VERSIONS_AND_CHECKPOINT;
             }
+            // One CALL per step row holding every kind's subquery: each execution sees the previous rows' writes, so
+            // the steps apply in event order across kinds (sibling subqueries would run kind after kind).
             StringBuilder steps = new StringBuilder("""
                     CALL () {
                       UNWIND $steps AS step
+                      CALL (step) {
                       CALL (step) {
                         WITH step WHERE step.kind = 'del'
                         MATCH (n:%1$s {%2$s: $rm, key: step.key})
@@ -874,9 +882,22 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
                         .append(relationshipIdentity(combo)).append("}]->(:").append(quoted(combo.toLabel()))
                         .append(" {").append(MARKER).append(": $rm, key: step.to})\n    DELETE r\n  }\n");
             }
-            steps.append("}\n");
+            steps.append("  }\n}\n");
             return steps + documentStatement + WRITE_VERSIONS_AND_CHECKPOINT;
         });
+    }
+
+    /**
+     * Whether a node other than a document gets properties from two kinds of step in one batch: the unordered
+     * statement runs kind after kind, so the batch must run step by step, in event order, for the later event to win.
+     */
+    private static boolean propertiesFromTwoKinds(Map<String, String> writers, String label, String key, String combo,
+                                                  Map<?, ?> properties, boolean document) {
+        if (document || properties == null || properties.isEmpty()) {
+            return false;
+        }
+        String previous = writers.putIfAbsent(label + "\u0000" + key, combo);
+        return previous != null && !previous.equals(combo);
     }
 
     /** A document's state while a batch is folded in memory. */
@@ -1180,6 +1201,7 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
             Map<String, DocumentState> documents = new LinkedHashMap<>();
             List<Map<String, Object>> steps = new ArrayList<>();
             Set<String> stepKeys = new HashSet<>();
+            Map<String, String> propertyWriters = new HashMap<>();
             boolean ordered = false;
             for (int i = 0; i < events.size(); i++) {
                 RecordedEvent event = events.get(i);
@@ -1209,6 +1231,11 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
                         Map<String, Object> row = new HashMap<>(relationship.row());
                         row.put("combo", (long) combos.indexOf(relationship.combo()));
                         ordered |= (Boolean) row.get("unlink");
+                        Combo combo = Combo.parse(relationship.combo());
+                        ordered |= propertiesFromTwoKinds(propertyWriters, combo.fromLabel(), relationship.from(),
+                                relationship.combo(), (Map<?, ?>) row.get("fromProps"), relationship.fromDocument());
+                        ordered |= propertiesFromTwoKinds(propertyWriters, combo.toLabel(), relationship.to(),
+                                relationship.combo(), (Map<?, ?>) row.get("toProps"), relationship.toDocument());
                         steps.add(row);
                         if (relationship.fromDocument()) {
                             stepKeys.add(relationship.from());
@@ -1220,6 +1247,8 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
                         Map<String, Object> row = new HashMap<>(node.row());
                         row.put("combo", (long) combos.indexOf(node.combo()));
                         steps.add(row);
+                        ordered |= propertiesFromTwoKinds(propertyWriters, Combo.parse(node.combo()).toLabel(),
+                                (String) row.get("key"), node.combo(), (Map<?, ?>) row.get("props"), false);
                     }
                 }
                 applied.put(event.streamId(), event.version());

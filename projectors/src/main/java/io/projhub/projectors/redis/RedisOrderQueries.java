@@ -15,7 +15,7 @@ import io.projhub.core.domain.order.OrderStatus;
 
 /**
  * Order statistics and recent orders, read from the {@code order-stats} read model (read-models/order-stats.yaml):
- * its counters {@code total}, {@code status:<STATUS>} and {@code revenue:<CUR>}, its sorted set {@code recent}
+ * its counters {@code created}, {@code status:<STATUS>} and {@code revenue:<CUR>}, its sorted set {@code recent}
  * (creation time in epoch milliseconds) and its order hashes.
  */
 public final class RedisOrderQueries {
@@ -23,7 +23,7 @@ public final class RedisOrderQueries {
     /** The largest {@code limit} {@link #recentOrders} accepts. */
     public static final int MAX_RECENT_LIMIT = 100;
 
-    private static final String TOTAL = "total";
+    private static final String TOTAL = "created";
     private static final String STATUS = "status:";
     private static final String REVENUE = "revenue:";
     private static final String RECENT = "recent";
