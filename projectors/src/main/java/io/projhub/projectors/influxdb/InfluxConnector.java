@@ -14,7 +14,13 @@ public final class InfluxConnector {
     }
 
     public static InfluxDBClient connect(String url, String token, String org, String bucket) {
+        // A DROP MEASUREMENT of a big read model (a rebuild, a drop) takes longer than the client's default 10 s.
+        okhttp3.OkHttpClient.Builder http = new okhttp3.OkHttpClient.Builder()
+                .connectTimeout(5, java.util.concurrent.TimeUnit.SECONDS)
+                .readTimeout(60, java.util.concurrent.TimeUnit.SECONDS)
+                .writeTimeout(60, java.util.concurrent.TimeUnit.SECONDS);
         return InfluxDBClientFactory.create(InfluxDBClientOptions.builder()
+                .okHttpClient(http)
                 .url(url)
                 .authenticateToken(token.toCharArray())
                 .org(org)
