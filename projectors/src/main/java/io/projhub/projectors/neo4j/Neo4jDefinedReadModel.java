@@ -168,6 +168,14 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
             RETURN coalesce(v.version, 0) AS version
             """.formatted(VERSION_LABEL);
 
+    /** Relationships first, in chunks: a node with many (a product in every order) is too big for one transaction. */
+    private static final String DELETE_RELATIONSHIPS = """
+            MATCH (:%s {%s: $rm})-[r]->()
+            WITH r LIMIT $limit
+            DELETE r
+            RETURN count(*) AS deleted
+            """.formatted(NODE_LABEL, MARKER);
+
     private static final String DELETE_NODES = """
             MATCH (n:%s {%s: $rm})
             WITH n LIMIT $limit
@@ -409,7 +417,7 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
     private void deleteAll() {
         Map<String, Object> parameters = Map.of("rm", marker, "limit", (long) DELETE_CHUNK);
         try (Session session = driver.session(WRITE)) {
-            for (String statement : List.of(DELETE_NODES, DELETE_VERSIONS)) {
+            for (String statement : List.of(DELETE_RELATIONSHIPS, DELETE_NODES, DELETE_VERSIONS)) {
                 long deleted;
                 do {
                     deleted = session.executeWrite(tx -> tx.run(statement, parameters).single().get("deleted").asLong());
