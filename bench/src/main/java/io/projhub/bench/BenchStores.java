@@ -130,7 +130,7 @@ public final class BenchStores implements AutoCloseable {
                 case REDIS -> new RedisDefinedReadModel(redis, NAMESPACE, program);
                 case NEO4J -> new Neo4jDefinedReadModel(neo4j, NAMESPACE, program);
                 case INFLUXDB -> new InfluxDefinedReadModel(influx, endpoints.influxOrg(), endpoints.influxBucket(),
-                        NAMESPACE, program);
+                        NAMESPACE, program, dataSource, RELATIONAL_SCHEMA);
                 case POSTGRES -> new JdbcDefinedReadModel(dataSource, RELATIONAL_SCHEMA, program);
             });
         }

@@ -139,7 +139,7 @@ class LogResequencingAllStoresTest {
         }
         defined(new Neo4jDefinedReadModel(neo4j, namespace, ShippedDefinitions.program("order-graph")));
         defined(new InfluxDefinedReadModel(influx, stores.influxOrg(), stores.influxBucket(), namespace + "-",
-                ShippedDefinitions.program("order-lifecycle")));
+                ShippedDefinitions.program("order-lifecycle"), recovery, schema));
     }
 
     private final Map<String, DefinedReadModel> defined = new LinkedHashMap<>();

@@ -28,6 +28,7 @@ import io.projhub.projectors.influxdb.InfluxDefinedReadModel;
 import io.projhub.projectors.jdbc.JdbcDefinedReadModel;
 import io.projhub.projectors.redis.RedisDefinedReadModel;
 import io.projhub.projectors.testing.ShippedDefinitions;
+import io.projhub.projectors.testing.TestDatabase;
 import io.projhub.projectors.neo4j.Neo4jConnector;
 import io.projhub.projectors.neo4j.Neo4jGraphQueries;
 import io.projhub.projectors.neo4j.Neo4jDefinedReadModel;
@@ -172,7 +173,8 @@ class ReadModelResetTest {
         try (InfluxDBClient influx = InfluxConnector.connect(stores.influxUrl(), stores.influxToken(),
                 stores.influxOrg(), stores.influxBucket())) {
             InfluxDefinedReadModel orders = new InfluxDefinedReadModel(influx, stores.influxOrg(),
-                    stores.influxBucket(), namespace, ShippedDefinitions.program("order-lifecycle"));
+                    stores.influxBucket(), namespace, ShippedDefinitions.program("order-lifecycle"),
+                    TestDatabase.of(stores), TestDatabase.SCHEMA);
             try {
                 applyThenReset(orders.projector(), orders.probe(), log(orderId), orderId,
                         () -> orders.probe().appliedVersion(orderId) > 0);

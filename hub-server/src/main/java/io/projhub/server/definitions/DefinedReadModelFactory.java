@@ -70,19 +70,23 @@ public final class DefinedReadModelFactory {
                 case REDIS -> new RedisDefinedReadModel(required(redis, store), namespace, program);
                 case NEO4J -> new Neo4jDefinedReadModel(required(neo4j, store), namespace, program);
                 case INFLUXDB -> new InfluxDefinedReadModel(required(influx, store), stores.influxdb().org(),
-                        stores.influxdb().bucket(), namespace, program);
+                        stores.influxdb().bucket(), namespace, program, dataSource, readModelSchema());
                 case POSTGRES -> {
                     if (stores.jdbc() != null && !stores.jdbc().enabled()) {
                         throw switchedOff(store);
                     }
-                    yield new JdbcDefinedReadModel(dataSource, stores.jdbc() == null ? "read_model"
-                            : stores.jdbc().schema(), program);
+                    yield new JdbcDefinedReadModel(dataSource, readModelSchema(), program);
                 }
             };
         } catch (SQLException e) {
             throw new IllegalArgumentException("the postgres read model " + program.definition().name()
                     + " could not be prepared: " + e.getMessage(), e);
         }
+    }
+
+    /** The schema of the read models in the event store's database (also the InfluxDB ones' version records). */
+    private String readModelSchema() {
+        return stores.jdbc() == null ? "read_model" : stores.jdbc().schema();
     }
 
     private static <T> T required(ObjectProvider<T> client, StoreKind store) {

@@ -60,10 +60,9 @@ import io.projhub.definitions.DefinedReadModel;
  *       an ISO-8601 string. The time is the change's time (the event's {@code recordedAt} if none) truncated to the
  *       millisecond plus {@code position mod 10^6} nanoseconds, so two events of one series in the same millisecond
  *       never overwrite each other and a replay overwrites each point with itself;</li>
- *   <li>per-stream version records in {@code <namespace><measurement>_v<version>_versions} (tag {@code stream},
- *       integer field {@code version}), one point per stream and batch at {@link #RECORDS_TIMESTAMP} + the version
- *       in nanoseconds: the recorded version is the highest, which can only rise, and rewriting one overwrites it
- *       with itself. {@link #RECORDS_TIMESTAMP} lies in 2200, so no retention ever drops these records;</li>
+ *   <li>per-stream version records in PostgreSQL, the event store's database ({@link PostgresStreamVersions}:
+ *       {@code <schema>.<measurement>_versions}), where no retention drops them; not in InfluxDB, where a tag per
+ *       stream would be a series per stream (kept in memory, slow to drop);</li>
  *   <li>the checkpoint in {@code projhub_checkpoint} (the measurement the order projector uses), tag
  *       {@code projector = <namespace><measurement>_v<version>}, fields {@code tx_id}, {@code position},
  *       {@code hash} (the program's hash) and {@code read_model} (the definition's name), one point at
@@ -73,8 +72,8 @@ import io.projhub.definitions.DefinedReadModel;
  * <p><b>Apply.</b> InfluxDB has no transactions, so a batch is three deterministic overwrites in order, each sent only
  * once the previous one is accepted: the points, then the version records, then the checkpoint. A crash in between
  * leaves points whose events the version records or the checkpoint do not cover yet; the replay writes the same
- * points again (same series, same time, same values). One InfluxQL query per batch reads the recorded versions of
- * the batch's streams. Points older than the bucket's retention are refused by InfluxDB ("points beyond retention
+ * points again (same series, same time, same values). One PostgreSQL query per batch reads the recorded versions
+ * of the batch's streams, one statement raises them. Points older than the bucket's retention are refused by InfluxDB ("points beyond retention
  * policy dropped=N") while the others are written: a success with those points absent, counted in
  * {@link #pointsDroppedByRetention()}.
  *
@@ -100,8 +99,6 @@ public final class InfluxDefinedReadModel implements DefinedReadModel {
     /** Lines per write request. */
     static final int LINES_PER_WRITE = 5_000;
 
-    /** Streams per InfluxQL statement when reading a batch's recorded versions. */
-    static final int STREAMS_PER_STATEMENT = 100;
 
     /** Time buckets a {@link #series} query may ask for. */
     static final long MAX_BUCKETS = 10_000;
@@ -119,20 +116,22 @@ public final class InfluxDefinedReadModel implements DefinedReadModel {
     private final ReadModelProgram program;
     private final ReadModelDefinition definition;
     private final String measurement;
-    private final String versionsMeasurement;
+    private final PostgresStreamVersions versions;
     private final String checkpointKey;
     private final Projector projector = new DefinedProjector();
     private final ReadModelProbe probe = new DefinedProbe();
     private final AtomicLong droppedByRetention = new AtomicLong();
 
     /**
-     * @param bucket    the bucket (on InfluxDB 1.x: the database, or {@code database/retention-policy})
-     * @param namespace prefix of the measurements and of the checkpoint's {@code projector} tag ("" for the hub)
+     * @param bucket     the bucket (on InfluxDB 1.x: the database, or {@code database/retention-policy})
+     * @param namespace  prefix of the measurements and of the checkpoint's {@code projector} tag ("" for the hub)
+     * @param dataSource the event store's database, which keeps the per-stream version records
+     * @param schema     the read models' schema there
      * @throws IllegalArgumentException if the definition is not an InfluxDB one or a name in it is not
      *                                  {@code [A-Za-z][A-Za-z0-9_]*} (or is {@code time})
      */
     public InfluxDefinedReadModel(InfluxDBClient client, String org, String bucket, String namespace,
-                                  ReadModelProgram program) {
+                                  ReadModelProgram program, javax.sql.DataSource dataSource, String schema) {
         this.client = java.util.Objects.requireNonNull(client, "client");
         this.org = java.util.Objects.requireNonNull(org, "org");
         this.bucket = java.util.Objects.requireNonNull(bucket, "bucket");
@@ -153,7 +152,7 @@ public final class InfluxDefinedReadModel implements DefinedReadModel {
             }
         });
         this.measurement = namespace + target + "_v" + definition.version();
-        this.versionsMeasurement = measurement + "_versions";
+        this.versions = new PostgresStreamVersions(dataSource, schema, measurement);
         this.checkpointKey = measurement;
     }
 
@@ -184,9 +183,9 @@ public final class InfluxDefinedReadModel implements DefinedReadModel {
         return measurement;
     }
 
-    /** The measurement of the per-stream version records. */
-    public String versionsMeasurement() {
-        return versionsMeasurement;
+    /** The PostgreSQL table of the per-stream version records (schema-qualified, quoted). */
+    String versionsTable() {
+        return versions.table();
     }
 
     /** How many points InfluxDB has dropped, since this instance was made, as older than the retention. */
@@ -201,11 +200,12 @@ public final class InfluxDefinedReadModel implements DefinedReadModel {
 
     /** Drops the points, the version records and the checkpoint of this read model (this version) only. */
     @Override
-    public void drop() {
+    public void drop() throws java.sql.SQLException {
         query("""
-                DROP MEASUREMENT %s; DROP MEASUREMENT %s; DROP SERIES FROM %s WHERE "projector" = %s"""
-                .formatted(InfluxNames.identifier(measurement), InfluxNames.identifier(versionsMeasurement),
+                DROP MEASUREMENT %s; DROP SERIES FROM %s WHERE "projector" = %s"""
+                .formatted(InfluxNames.identifier(measurement),
                         InfluxNames.identifier(InfluxNames.CHECKPOINT_MEASUREMENT), InfluxNames.literal(checkpointKey)));
+        versions.drop();
     }
 
     // Writing ------------------------------------------------------------------------------------------------
@@ -228,22 +228,22 @@ public final class InfluxDefinedReadModel implements DefinedReadModel {
         }
 
         @Override
-        public void apply(EventBatch batch) throws ChangeFailure {
+        public void apply(EventBatch batch) throws ChangeFailure, java.sql.SQLException {
             applyBatch(batch);
         }
 
         @Override
-        public void reset() {
+        public void reset() throws java.sql.SQLException {
             drop();
         }
 
         @Override
-        public void recordSkipped(String streamId, long version) {
+        public void recordSkipped(String streamId, long version) throws java.sql.SQLException {
             validStream(streamId);
             if (version < 1) {
                 throw new IllegalArgumentException("version must be at least 1, was " + version);
             }
-            write(List.of(versionLine(streamId, version)));
+            versions.raise(Map.of(streamId, version));
         }
 
         @Override
@@ -272,71 +272,31 @@ public final class InfluxDefinedReadModel implements DefinedReadModel {
         }
     }
 
-    private void applyBatch(EventBatch batch) throws ChangeFailure {
+    private void applyBatch(EventBatch batch) throws ChangeFailure, java.sql.SQLException {
         if (!batch.isEmpty()) {
             Set<String> streams = new LinkedHashSet<>();
             for (RecordedEvent event : batch.events()) {
                 streams.add(validStream(event.streamId()));
             }
-            Map<String, Long> versions = recordedVersions(streams);
+            Map<String, Long> recorded = new HashMap<>(versions.read(streams));
             Map<String, Long> applied = new LinkedHashMap<>();
             List<String> lines = new ArrayList<>(batch.events().size());
             for (RecordedEvent event : batch.events()) {
-                if (event.version() <= versions.getOrDefault(event.streamId(), 0L)) {
+                if (event.version() <= recorded.getOrDefault(event.streamId(), 0L)) {
                     continue;
                 }
                 for (Change change : program.changes(event)) {
                     lines.add(pointLine(change, event));
                 }
-                versions.put(event.streamId(), event.version());
+                recorded.put(event.streamId(), event.version());
                 applied.put(event.streamId(), event.version());
             }
             writeTolerantOfRetention(lines, batch);
-            List<String> records = new ArrayList<>(applied.size());
-            applied.forEach((stream, version) -> records.add(versionLine(stream, version)));
-            write(records);
+            versions.raise(applied);
         }
         if (!batch.redelivery()) {
             writeCheckpoint(batch.checkpoint());
         }
-    }
-
-    /** The highest recorded version of each of {@code streams} (valid ids; absent: none); one request. */
-    private Map<String, Long> recordedVersions(Set<String> streams) {
-        List<String> statements = new ArrayList<>();
-        List<String> chunk = new ArrayList<>(STREAMS_PER_STATEMENT);
-        for (String stream : streams) {
-            chunk.add(stream);
-            if (chunk.size() == STREAMS_PER_STATEMENT) {
-                statements.add(versionsStatement(chunk));
-                chunk.clear();
-            }
-        }
-        if (!chunk.isEmpty()) {
-            statements.add(versionsStatement(chunk));
-        }
-        Map<String, Long> versions = new HashMap<>();
-        for (InfluxQLQueryResult.Series series : InfluxQL.series(query(String.join(";\n", statements)))) {
-            String stream = series.getTags() == null ? null : series.getTags().get("stream");
-            for (InfluxQLQueryResult.Series.Record row : series.getValues()) {
-                if (stream != null) {
-                    versions.merge(stream, InfluxQL.longValue(row, "version"), Math::max);
-                }
-            }
-        }
-        return versions;
-    }
-
-    private String versionsStatement(List<String> streams) {
-        StringJoiner ids = new StringJoiner(" OR ", "(", ")");
-        streams.forEach(id -> ids.add("\"stream\" = " + InfluxNames.literal(id)));
-        return "SELECT max(\"version\") AS \"version\" FROM %s WHERE time >= %d AND %s GROUP BY \"stream\""
-                .formatted(InfluxNames.identifier(versionsMeasurement), RECORDS_TIMESTAMP, ids);
-    }
-
-    private String versionLine(String stream, long version) {
-        return InfluxNames.lineMeasurement(versionsMeasurement) + ",stream=" + InfluxNames.tagValue(stream)
-                + " version=" + version + "i " + Math.addExact(RECORDS_TIMESTAMP, version);
     }
 
     private void writeCheckpoint(LogPosition checkpoint) {
@@ -538,8 +498,8 @@ public final class InfluxDefinedReadModel implements DefinedReadModel {
         }
 
         @Override
-        public long appliedVersion(String streamId) {
-            return recordedVersions(Set.of(validStream(streamId))).getOrDefault(streamId, 0L);
+        public long appliedVersion(String streamId) throws java.sql.SQLException {
+            return versions.read(Set.of(validStream(streamId))).getOrDefault(streamId, 0L);
         }
     }
 

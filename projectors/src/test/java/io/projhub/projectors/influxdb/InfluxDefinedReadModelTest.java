@@ -48,6 +48,7 @@ import io.projhub.definitions.changes.DocumentChange;
 import io.projhub.definitions.changes.FieldOp;
 import io.projhub.definitions.changes.PointChange;
 import io.projhub.projectors.testing.EventLog;
+import io.projhub.projectors.testing.TestDatabase;
 import io.projhub.projectors.testing.TestPrograms;
 import io.projhub.testsupport.RealStores;
 import io.projhub.testsupport.StoreEndpoints;
@@ -80,7 +81,7 @@ class InfluxDefinedReadModelTest {
     }
 
     @AfterEach
-    void cleanUp() {
+    void cleanUp() throws Exception {
         try {
             for (InfluxDefinedReadModel model : made) {
                 model.drop();
@@ -147,7 +148,7 @@ class InfluxDefinedReadModelTest {
 
     private InfluxDefinedReadModel model(ReadModelProgram program, String bucket) {
         InfluxDefinedReadModel model = new InfluxDefinedReadModel(influx, stores.influxOrg(), bucket, namespace,
-                program);
+                program, TestDatabase.of(stores), TestDatabase.SCHEMA);
         made.add(model);
         return model;
     }
@@ -276,17 +277,19 @@ class InfluxDefinedReadModelTest {
         EventBatch batch = batch(log.events());
         model.projector().apply(batch);
         Set<String> once = points(model.measurement());
-        Set<String> versionsOnce = points(model.versionsMeasurement());
+        long recorded = model.probe().appliedVersion("account-1");
 
         model.projector().apply(batch);
         model.projector().apply(new EventBatch(log.events(), log.head(), true));
         // Even with the version records lost (a crash after the points), the replay writes the same points.
-        influx.getInfluxQLQueryApi().queryJSON(new InfluxQLQuery(
-                "DROP MEASUREMENT \"%s\"".formatted(model.versionsMeasurement()), stores.influxBucket()));
+        try (java.sql.Connection c = TestDatabase.of(stores).getConnection();
+             java.sql.Statement s = c.createStatement()) {
+            s.execute("drop table " + model.versionsTable());
+        }
         model.projector().apply(batch);
 
         assertThat(points(model.measurement())).isEqualTo(once);
-        assertThat(points(model.versionsMeasurement())).isEqualTo(versionsOnce);
+        assertThat(model.probe().appliedVersion("account-1")).isEqualTo(recorded).isPositive();
         assertThat(model.series(SeriesQuery.last(Duration.ofDays(1), "amount", "sum")).buckets())
                 .singleElement().satisfies(b -> assertThat(b.value()).isEqualTo(decimal("1070.05")));
     }
@@ -427,7 +430,7 @@ class InfluxDefinedReadModelTest {
 
         model.projector().reset();
 
-        assertThat(measurements()).containsExactlyInAnyOrder(other.measurement(), other.versionsMeasurement());
+        assertThat(measurements()).containsExactly(other.measurement());
         assertThat(model.probe().checkpoint()).isEqualTo(LogPosition.START);
         assertThat(model.probe().appliedVersion("account-1")).isZero();
         assertThat(model.storedHash()).isEmpty();
@@ -456,7 +459,7 @@ class InfluxDefinedReadModelTest {
 
         v1.drop();
 
-        assertThat(measurements()).containsExactlyInAnyOrder(v2.measurement(), v2.versionsMeasurement());
+        assertThat(measurements()).containsExactly(v2.measurement());
         assertThat(v1.probe().checkpoint()).isEqualTo(LogPosition.START);
         assertThat(v1.storedHash()).isEmpty();
         assertThat(v2.probe().checkpoint()).isEqualTo(log.head());
@@ -597,7 +600,8 @@ class InfluxDefinedReadModelTest {
                 null, null, null), fields(), "r.yaml");
         assertThatThrownBy(() -> model(TestPrograms.of(redis, HASH, Map.of())))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not influxdb");
-        assertThatThrownBy(() -> new InfluxDefinedReadModel(influx, "o", "b", "Bad Namespace", flows("x", "x")))
+        assertThatThrownBy(() -> new InfluxDefinedReadModel(influx, "o", "b", "Bad Namespace", flows("x", "x"),
+                TestDatabase.of(stores), TestDatabase.SCHEMA))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("namespace");
     }
 

@@ -18,6 +18,7 @@ import com.influxdb.client.InfluxDBClient;
 
 import io.projhub.projectors.testing.OrderEventLog;
 import io.projhub.projectors.testing.ShippedDefinitions;
+import io.projhub.projectors.testing.TestDatabase;
 import io.projhub.core.projection.EventBatch;
 import io.projhub.testsupport.RealStores;
 import io.projhub.testsupport.StoreEndpoints;
@@ -37,7 +38,7 @@ class InfluxLifecycleQueriesTest {
         influx = InfluxConnector.connect(stores.influxUrl(), stores.influxToken(), stores.influxOrg(),
                 stores.influxBucket());
         orders = new InfluxDefinedReadModel(influx, stores.influxOrg(), stores.influxBucket(), namespace,
-                ShippedDefinitions.program("order-lifecycle"));
+                ShippedDefinitions.program("order-lifecycle"), TestDatabase.of(stores), TestDatabase.SCHEMA);
         queries = new InfluxLifecycleQueries(influx, stores.influxBucket(), orders);
         // Within the last day, except one order created 40 days ago and shipped 39 days ago.
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
@@ -134,7 +135,8 @@ class InfluxLifecycleQueriesTest {
     @Test
     void anEmptyReadModelGivesNoGroups() {
         assertThat(new InfluxLifecycleQueries(influx, stores.influxBucket(), new InfluxDefinedReadModel(influx,
-                stores.influxOrg(), stores.influxBucket(), namespace + "none-", ShippedDefinitions.program("order-lifecycle")))
+                stores.influxOrg(), stores.influxBucket(), namespace + "none-", ShippedDefinitions.program("order-lifecycle"),
+                TestDatabase.of(stores), TestDatabase.SCHEMA))
                 .orderLifecycle(Duration.ofDays(1), LifecycleGroupBy.STATUS).groups()).isEmpty();
     }
 }
