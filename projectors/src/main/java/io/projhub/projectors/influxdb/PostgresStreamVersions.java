@@ -22,6 +22,7 @@ import javax.sql.DataSource;
 final class PostgresStreamVersions {
 
     private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+    private static final String UNDEFINED_TABLE = "42P01";
 
     private final DataSource dataSource;
     private final String schema;
@@ -46,11 +47,14 @@ final class PostgresStreamVersions {
 
     /** The recorded version of each of {@code streams} that has one. */
     Map<String, Long> read(Collection<String> streams) throws SQLException {
-        Map<String, Long> versions = new HashMap<>();
         if (streams.isEmpty()) {
-            return versions;
+            return new HashMap<>();
         }
-        ensureTable();
+        return withTable(() -> select(streams));
+    }
+
+    private Map<String, Long> select(Collection<String> streams) throws SQLException {
+        Map<String, Long> versions = new HashMap<>();
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("select stream_id, version from " + table
                      + " where stream_id = any(?)")) {
@@ -70,7 +74,13 @@ final class PostgresStreamVersions {
         if (versions.isEmpty()) {
             return;
         }
-        ensureTable();
+        withTable(() -> {
+            upsert(versions);
+            return null;
+        });
+    }
+
+    private void upsert(Map<String, Long> versions) throws SQLException {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("insert into "
                 + table + " as v (stream_id, version) select * from unnest(?::text[], ?::bigint[])"
                 + " on conflict (stream_id) do update set version = greatest(v.version, excluded.version)")) {
@@ -91,6 +101,25 @@ final class PostgresStreamVersions {
             s.execute("drop table if exists " + table);
         }
         created = false;
+    }
+
+    private interface Work<T> {
+        T run() throws SQLException;
+    }
+
+    /** Runs {@code work} once the table exists; if it was dropped behind this instance's back, creates it again. */
+    private <T> T withTable(Work<T> work) throws SQLException {
+        ensureTable();
+        try {
+            return work.run();
+        } catch (SQLException e) {
+            if (!UNDEFINED_TABLE.equals(e.getSQLState())) {
+                throw e;
+            }
+            created = false;
+            ensureTable();
+            return work.run();
+        }
     }
 
     private void ensureTable() throws SQLException {
