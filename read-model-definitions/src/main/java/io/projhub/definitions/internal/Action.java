@@ -95,30 +95,45 @@ sealed interface Action {
         }
     }
 
+    /** Builds the changes of one set of variables. */
+    @FunctionalInterface
+    interface PerItem {
+        void accept(Map<String, Object> variables) throws ChangeFailure;
+    }
+
+    /**
+     * Without {@code forEach}: {@code perItem} once with {@code variables}. With it: once per element of its list,
+     * with {@code item} and its {@code index} (0, 1, …) added; nothing for a null list, a failure for a non-list.
+     */
+    static void forEachItem(Expression forEach, Map<String, Object> variables, PerItem perItem)
+            throws ChangeFailure {
+        if (forEach == null) {
+            perItem.accept(variables);
+            return;
+        }
+        Object items = forEach.eval(variables);
+        if (Values.isNull(items)) {
+            return;
+        }
+        if (!(items instanceof List<?> list)) {
+            throw forEach.failure(variables, "forEach needs a list, got " + Values.kind(items));
+        }
+        long index = 0;
+        for (Object item : list) {
+            Map<String, Object> withItem = new LinkedHashMap<>(variables);
+            withItem.put(CelEnvironment.ITEM, item);
+            withItem.put(CelEnvironment.INDEX, index++);
+            perItem.accept(withItem);
+        }
+    }
+
     record Relationship(String type, String fromLabel, Expression fromKey, Map<String, Expression> fromProperties,
                         String toLabel, Expression toKey, Map<String, Expression> toProperties,
                         Map<String, Expression> properties, List<String> identity, Expression forEach,
                         boolean delete) implements Action {
         @Override
         public void run(Map<String, Object> variables, String key, List<Change> out) throws ChangeFailure {
-            if (forEach == null) {
-                out.add(relationship(variables, key));
-                return;
-            }
-            Object items = forEach.eval(variables);
-            if (Values.isNull(items)) {
-                return;
-            }
-            if (!(items instanceof List<?> list)) {
-                throw forEach.failure(variables, "forEach needs a list, got " + Values.kind(items));
-            }
-            long index = 0;
-            for (Object item : list) {
-                Map<String, Object> withItem = new LinkedHashMap<>(variables);
-                withItem.put(CelEnvironment.ITEM, item);
-                withItem.put(CelEnvironment.INDEX, index++);
-                out.add(relationship(withItem, key));
-            }
+            forEachItem(forEach, variables, withItem -> out.add(relationship(withItem, key)));
         }
 
         private RelationshipChange relationship(Map<String, Object> variables, String key) throws ChangeFailure {
@@ -186,24 +201,7 @@ sealed interface Action {
                boolean delete) implements Action {
         @Override
         public void run(Map<String, Object> variables, String parentKey, List<Change> out) throws ChangeFailure {
-            if (forEach == null) {
-                out.add(row(variables, parentKey));
-                return;
-            }
-            Object items = forEach.eval(variables);
-            if (Values.isNull(items)) {
-                return;
-            }
-            if (!(items instanceof List<?> list)) {
-                throw forEach.failure(variables, "forEach needs a list, got " + Values.kind(items));
-            }
-            long index = 0;
-            for (Object item : list) {
-                Map<String, Object> withItem = new LinkedHashMap<>(variables);
-                withItem.put(CelEnvironment.ITEM, item);
-                withItem.put(CelEnvironment.INDEX, index++);
-                out.add(row(withItem, parentKey));
-            }
+            forEachItem(forEach, variables, withItem -> out.add(row(withItem, parentKey)));
         }
 
         private RowChange row(Map<String, Object> variables, String parentKey) throws ChangeFailure {
