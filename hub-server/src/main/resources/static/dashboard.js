@@ -313,8 +313,10 @@
     };
     card.chart = createChart(node.querySelector('canvas'));
     const rebuild = node.querySelector('[data-action="rebuild"]');
+    rebuild.hidden = name.includes('~'); // a build beside the live one: its read model's own card rebuilds
     rebuild.addEventListener('click', () => {
-      if (window.confirm('Clear the ' + name + ' read model and rebuild it from the start of the log?')) {
+      if (window.confirm('Rebuild the ' + name + ' read model from the start of the log? The new build fills beside '
+          + 'the live one (lane ' + name + '~v…r…), which keeps answering until the new build has caught up.')) {
         adminAction('Rebuild ' + name, '/api/admin/read-models/' + encodeURIComponent(name) + '/rebuild', rebuild);
       }
     });

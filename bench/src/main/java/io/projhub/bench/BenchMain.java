@@ -153,13 +153,7 @@ public final class BenchMain {
                 appliedBeforeRebuild.put(model, beforeRebuild.get(model).path("appliedEvents").asLong());
             }
             long rebuildStart = System.nanoTime();
-            for (String model : READ_MODELS) {
-                HubApi.Response response = hub.api().adminPost("/api/admin/read-models/" + model + "/rebuild");
-                if (response.status() != 202) {
-                    throw new IllegalStateException("rebuild " + model + " → " + response.status() + " " + response.body());
-                }
-            }
-            Progress rebuild = waitCaughtUp(hub, READ_MODELS, head, "  rebuild", rebuildStart);
+            Progress rebuild = waitCaughtUp(hub, startRebuilds(hub, READ_MODELS), head, "  rebuild", rebuildStart);
             results.catchUp = rebuild.rate();
 
             say("\n[7/8] end-to-end latency at a steady %d events/s for %d s (append → visible in all five)",
@@ -271,17 +265,28 @@ public final class BenchMain {
             }
             atStart.run();
             long start = System.nanoTime();
-            for (String lane : lanes) {
-                HubApi.Response response = hub.api().adminPost("/api/admin/read-models/" + lane + "/rebuild");
-                if (response.status() != 202) {
-                    throw new IllegalStateException("rebuild " + lane + " → " + response.status() + " "
-                            + response.body());
-                }
-            }
-            return waitCaughtUp(hub, lanes, head, label, start);
+            return waitCaughtUp(hub, startRebuilds(hub, lanes), head, label, start);
         } finally {
             hub.stop();
         }
+    }
+
+    /**
+     * Asks the hub to rebuild each read model; a rebuild fills a new build beside the live one, on a lane of its own.
+     *
+     * @return the new builds' lanes ({@code <name>~v<version>r<generation>})
+     */
+    private static List<String> startRebuilds(HubProcess hub, List<String> readModels) throws Exception {
+        List<String> building = new ArrayList<>();
+        for (String model : readModels) {
+            HubApi.Response response = hub.api().adminPost("/api/admin/read-models/" + model + "/rebuild");
+            if (response.status() != 202) {
+                throw new IllegalStateException("rebuild " + model + " → " + response.status() + " "
+                        + response.body());
+            }
+            building.add(JsonMapperHolder.read(response.body()).path("lane").asString());
+        }
+        return building;
     }
 
     // ------------------------------------------------------------------------------------------------- hub runs
@@ -342,6 +347,14 @@ public final class BenchMain {
             long min = Long.MAX_VALUE;
             for (String lane : lanes) {
                 JsonNode node = status.get(lane);
+                if (node == null && lane.contains("~")) {
+                    // a rebuild's lane is gone once its build caught up with the live one and was switched to
+                    firstLane.putIfAbsent(lane, 0L);
+                    seenBehind.add(lane);
+                    doneAt.putIfAbsent(lane, now);
+                    min = Math.min(min, head.position());
+                    continue;
+                }
                 if (node == null) {
                     throw new IllegalStateException("lane " + lane + " missing from /api/lanes: " + status.keySet());
                 }
@@ -372,7 +385,9 @@ public final class BenchMain {
                 double rate = (head.position() - firstPosition) / seconds;
                 Map<String, Double> perLane = new LinkedHashMap<>();
                 for (String lane : lanes) {
-                    perLane.put(lane, (head.position() - firstLane.get(lane)) / ((doneAt.get(lane) - firstNanos) / 1e9));
+                    // a rebuild's lane counts for its read model
+                    perLane.put(lane.replaceFirst("~.*$", ""),
+                            (head.position() - firstLane.get(lane)) / ((doneAt.get(lane) - firstNanos) / 1e9));
                 }
                 say("%s: %,d events in %.1f s → %,.0f events/s%s", label, head.position() - firstPosition, seconds, rate,
                         lanes.size() > 1 ? "   per lane " + format(perLane) : "");

@@ -39,6 +39,21 @@ public interface DefinedReadModel {
      */
     Optional<Map<String, Object>> document(String key, int depth) throws Exception;
 
+    /**
+     * Which build of its definition's version this is: 0 for the first, one more for each admin rebuild, which
+     * builds beside the live build under physical names of its own ({@link ReadModelDefinition#versionTag(int)}).
+     */
+    default int generation() {
+        return 0;
+    }
+
+    /**
+     * Called once this build has become the one queries read (after a new version or a rebuild caught up): a store
+     * with a public name for the live build (the Elasticsearch alias) points it here.
+     */
+    default void promote() throws Exception {
+    }
+
     /** Removes every piece of data of this read model from the store, version record and checkpoint included. */
     void drop() throws Exception;
 }

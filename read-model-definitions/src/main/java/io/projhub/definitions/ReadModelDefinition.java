@@ -34,6 +34,17 @@ public record ReadModelDefinition(String name, StoreKind store, int version, Str
         }
     }
 
+    /**
+     * The version as the store's physical names carry it for one build of it: {@code 3} for the first build of
+     * version 3, {@code 3r2} for its second rebuild (an admin rebuild builds beside the live build, under new names).
+     */
+    public String versionTag(int generation) {
+        if (generation < 0) {
+            throw new IllegalArgumentException("generation must not be negative, was " + generation);
+        }
+        return generation == 0 ? Integer.toString(version) : version + "r" + generation;
+    }
+
     /** The declared field, or null. */
     public FieldSpec field(String field) {
         return fields.get(field);

@@ -7,10 +7,11 @@ import io.projhub.core.projection.EventBatch;
 import io.projhub.core.projection.FailureKind;
 import io.projhub.core.projection.Projector;
 import io.projhub.core.projection.ReadModelProbe;
+import io.projhub.definitions.DefinedReadModel;
 
 /**
  * A new version of a read model while it builds beside the live one: its projector and probe under the lane name
- * {@code <name>~v<version>}, so both versions have a lane at once. Each store keys the new version's data and
+ * {@code <name>~v<version>} (a rebuild: {@code <name>~v<version>r<generation>}), so both builds have a lane at once. Each store keys the new version's data and
  * checkpoint by the definition's name and version, not by the lane's name, so once it has caught up its projector
  * takes over the read model's own lane where it left off.
  */
@@ -19,8 +20,10 @@ final class BuildingLane {
     private BuildingLane() {
     }
 
-    static String laneName(String name, int version) {
-        return name + "~v" + version;
+    /** {@code <name>~v<version>}, or {@code <name>~v<version>r<generation>} for a rebuild of it. */
+    static String laneName(DefinedReadModel model) {
+        return model.program().definition().name() + "~v"
+                + model.program().definition().versionTag(model.generation());
     }
 
     static Projector projector(String lane, Projector projector) {

@@ -62,20 +62,29 @@ public final class DefinedReadModelFactory {
      * @throws IllegalArgumentException if the store is switched off, or the store refuses the definition's names
      */
     public DefinedReadModel create(ReadModelProgram program) {
+        return create(program, 0);
+    }
+
+    /**
+     * @param generation which build of the definition's version (0: the first; each admin rebuild builds the next
+     *                   beside the live one, under physical names of its own)
+     * @throws IllegalArgumentException if the store is switched off, or the store refuses the definition's names
+     */
+    public DefinedReadModel create(ReadModelProgram program, int generation) {
         StoreKind store = program.definition().store();
         try {
             return switch (store) {
                 case ELASTICSEARCH -> new ElasticsearchDefinedReadModel(required(elasticsearch, store), namespace,
-                        program);
-                case REDIS -> new RedisDefinedReadModel(required(redis, store), namespace, program);
-                case NEO4J -> new Neo4jDefinedReadModel(required(neo4j, store), namespace, program);
+                        program, generation);
+                case REDIS -> new RedisDefinedReadModel(required(redis, store), namespace, program, generation);
+                case NEO4J -> new Neo4jDefinedReadModel(required(neo4j, store), namespace, program, generation);
                 case INFLUXDB -> new InfluxDefinedReadModel(required(influx, store), stores.influxdb().org(),
-                        stores.influxdb().bucket(), namespace, program, dataSource, readModelSchema());
+                        stores.influxdb().bucket(), namespace, program, dataSource, readModelSchema(), generation);
                 case POSTGRES -> {
                     if (stores.jdbc() != null && !stores.jdbc().enabled()) {
                         throw switchedOff(store);
                     }
-                    yield new JdbcDefinedReadModel(dataSource, readModelSchema(), program);
+                    yield new JdbcDefinedReadModel(dataSource, readModelSchema(), program, generation);
                 }
             };
         } catch (SQLException e) {

@@ -120,6 +120,30 @@ public class ReadModelAdminController {
         return ResponseEntity.ok(body);
     }
 
+    @Operation(summary = "Rebuild a read model from the start of the log, beside the live one",
+            description = "The next build of the read model's version fills from the start of the log under names of "
+                    + "its own (lane <name>~v<version>r<n>, progress and ETA in /api/lanes) while the live build keeps "
+                    + "answering every query; queries switch to the new build once it has caught up, and the old one "
+                    + "is kept for projhub.read-models.keep-previous (switch-back) before it is dropped. 404 for an "
+                    + "unknown read model, 409 while a build of it is running, 503 if its store cannot prepare the "
+                    + "new build.")
+    @PostMapping("/api/admin/read-models/{name}/rebuild")
+    public ResponseEntity<Map<String, Object>> rebuild(@PathVariable String name) {
+        String lane;
+        try {
+            lane = definitions.rebuild(name);
+        } catch (IllegalArgumentException e) {
+            throw new org.springframework.web.server.ResponseStatusException(HttpStatus.NOT_FOUND, e.getMessage());
+        } catch (IllegalStateException e) {
+            throw new org.springframework.web.server.ResponseStatusException(HttpStatus.CONFLICT, e.getMessage());
+        } catch (Exception e) {
+            throw new org.springframework.web.server.ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE,
+                    "The new build of " + name + " could not be prepared in its store: " + e);
+        }
+        return ResponseEntity.accepted().body(Map.of("readModel", name, "status", "rebuilding", "lane", lane,
+                "progress", "/api/lanes"));
+    }
+
     @Operation(summary = "Go back to the previous version of a read model",
             description = "Within projhub.read-models.keep-previous of a switch: the previous version builds beside "
                     + "the live one again from where it stopped, and queries switch to it once it has caught up. "

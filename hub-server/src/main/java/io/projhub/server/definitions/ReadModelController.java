@@ -46,14 +46,16 @@ public class ReadModelController {
     }
 
     /** One read model as the API lists it. */
-    public record ReadModelView(String name, String kind, String store, Integer version, String file,
+    public record ReadModelView(String name, String kind, String store, Integer version, int generation, String file,
                                 String target, List<String> eventTypes, Map<String, String> fields, String state,
                                 String position, long lagEvents, double lagSeconds, Double etaSeconds,
                                 long deadLetters) {
     }
 
     @Operation(summary = "The read models this hub runs",
-            description = "The read models of the definition files: store, version, file, state, position, lag.")
+            description = "The read models of the definition files: store, version, build generation (one more "
+                    + "after each rebuild), file, state, position, lag. A build running beside the live one is "
+                    + "listed as kind building.")
     @GetMapping("/api/read-models")
     public List<ReadModelView> list() {
         Map<String, LaneStatus> lanes = lanes();
@@ -132,7 +134,7 @@ public class ReadModelController {
                     + field.elementType().id() + ">"));
         }
         return new ReadModelView(model.name(), model.name().contains("~") ? "building" : "definition",
-                definition.store().id(), definition.version(),
+                definition.store().id(), definition.version(), model.defined().generation(),
                 definition.source(), definition.target().ownedName(definition.store()), types, fields, state,
                 position, lag, lagSeconds, eta, deadLetters);
     }

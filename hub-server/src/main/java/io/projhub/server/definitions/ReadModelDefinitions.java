@@ -53,6 +53,7 @@ public final class ReadModelDefinitions {
     private final Path dir;
     private final DefinitionLoader loader = new DefinitionLoader();
     private final DefinedReadModelFactory factory;
+    private final ReadModelBuilds builds;
     private final ReadModels readModels;
     /** Read models whose definition was removed: their data stay until dropped. */
     private final Map<String, DefinedReadModel> removed = new LinkedHashMap<>();
@@ -68,8 +69,9 @@ public final class ReadModelDefinitions {
     }
 
     public ReadModelDefinitions(Path dir, Duration keepPrevious, DefinedReadModelFactory factory,
-                                ReadModels readModels) {
+                                ReadModelBuilds builds, ReadModels readModels) {
         this.dir = dir;
+        this.builds = builds;
         this.keepPrevious = keepPrevious;
         this.factory = factory;
         this.readModels = readModels;
@@ -122,8 +124,12 @@ public final class ReadModelDefinitions {
                 continue;
             }
             ReadModel live = current.get(name);
+            DefinedReadModel pending = building.get(name);
             if (live != null && live.defined().program().hash().equals(program.hash())) {
                 nextLive.add(live);
+                if (pending != null && pending.program().hash().equals(program.hash())) {
+                    nextBuilding.put(name, pending); // a rebuild goes on
+                }
                 unchanged.add(name);
                 continue;
             }
@@ -133,7 +139,6 @@ public final class ReadModelDefinitions {
                                 + program.definition().version() + ") to build the new one beside the old one"));
                 continue;
             }
-            DefinedReadModel pending = building.get(name);
             if (live != null && pending != null && pending.program().hash().equals(program.hash())) {
                 nextLive.add(live);
                 nextBuilding.put(name, pending);
@@ -141,9 +146,15 @@ public final class ReadModelDefinitions {
                 continue;
             }
             DefinedReadModel created;
+            DefinedReadModel resumed = null;
             try {
-                created = factory.create(program);
-            } catch (RuntimeException e) {
+                ReadModelBuilds.Builds recorded = builds.of(name, program.definition().version());
+                created = factory.create(program, recorded.live());
+                if (live == null && recorded.building().isPresent()) {
+                    // a rebuild the hub had not finished when it stopped goes on beside the live build
+                    resumed = factory.create(program, recorded.building().getAsInt());
+                }
+            } catch (RuntimeException | java.sql.SQLException e) {
                 errors.add(new DefinitionError(program.definition().source(), lineOf(program, "store:"), 1,
                         e.getMessage()));
                 continue;
@@ -151,6 +162,9 @@ public final class ReadModelDefinitions {
             checkStoredHash(program, created, started).ifPresent(errors::add);
             if (live == null) {
                 nextLive.add(ReadModel.of(created));
+                if (resumed != null) {
+                    nextBuilding.put(name, resumed);
+                }
                 added.add(name);
             } else {
                 // A new version builds beside the live one, which keeps answering until it has caught up.
@@ -173,7 +187,8 @@ public final class ReadModelDefinitions {
         abandoned.forEach((name, model) -> {
             if (nextBuilding.get(name) != model) {
                 // an abandoned build: its data wait to be dropped like a removed read model's
-                removed.put(BuildingLane.laneName(name, model.program().definition().version()), model);
+                removed.put(BuildingLane.laneName(model), model);
+                notBuilding(model);
             }
         });
         forgetTargetsInUse();
@@ -197,7 +212,7 @@ public final class ReadModelDefinitions {
         Map<String, DefinedReadModel> nextBuilding = new LinkedHashMap<>(building);
         List<ReadModel> nextLive = new ArrayList<>(current.values());
         building.forEach((name, model) -> {
-            LaneStatus lane = lanes.get(BuildingLane.laneName(name, model.program().definition().version()));
+            LaneStatus lane = lanes.get(BuildingLane.laneName(model));
             LaneStatus liveLane = lanes.get(name);
             ReadModel live = current.get(name);
             if (lane == null || live == null || lane.state() != LaneState.LIVE || lane.checkpoint() == null) {
@@ -205,6 +220,14 @@ public final class ReadModelDefinitions {
             }
             if (liveLane != null && liveLane.checkpoint() != null && !lane.checkpoint().covers(liveLane.checkpoint())) {
                 return;
+            }
+            try {
+                model.promote();
+                builds.live(name, model.program().definition().version(), model.generation());
+            } catch (Exception e) {
+                log.warn("read_model={} event=switch-deferred build={} error=\"{}\"", name,
+                        BuildingLane.laneName(model), e.toString());
+                return; // tried again on the next round
             }
             nextLive.set(nextLive.indexOf(live), ReadModel.of(model));
             nextBuilding.remove(name);
@@ -217,10 +240,14 @@ public final class ReadModelDefinitions {
             publish(nextLive, nextBuilding);
             for (String name : switched) {
                 ReadModel old = current.get(name);
-                previous.put(name, new Previous(old.defined(), now));
-                log.info("read_model={} event=switched version={} previous_version={}", name,
-                        live().get(name).defined().program().definition().version(),
-                        old.defined().program().definition().version());
+                Previous replaced = previous.put(name, new Previous(old.defined(), now));
+                if (replaced != null) {
+                    dropUnreachable(name, replaced.model()); // only the last build replaced can be switched back to
+                }
+                DefinedReadModel switchedTo = live().get(name).defined();
+                log.info("read_model={} event=switched version={} generation={} previous_version={} "
+                                + "previous_generation={}", name, switchedTo.program().definition().version(),
+                        switchedTo.generation(), old.defined().program().definition().version(), old.defined().generation());
             }
             forgetTargetsInUse();
         }
@@ -252,7 +279,52 @@ public final class ReadModelDefinitions {
         nextBuilding.put(name, back.model());
         publish(new ArrayList<>(live().values()), nextBuilding);
         previous.remove(name);
+        try {
+            builds.building(name, back.model().program().definition().version(), back.model().generation());
+        } catch (java.sql.SQLException e) {
+            log.warn("read_model={} event=build-record-failed error=\"{}\"", name, e.toString());
+        }
         return back.model().program().definition().version();
+    }
+
+    /**
+     * Rebuilds {@code name} from the start of the log beside its live build, which keeps answering queries: the next
+     * generation of the same version gets physical names of its own (index, tables, key prefix, marker, measurement)
+     * and a lane {@code <name>~v<version>r<generation>}; once it has caught up with the live one, {@link
+     * #switchCaughtUp} switches queries to it, and the build it replaced is kept for {@code keepPrevious} (and can be
+     * switched back to) before its data are dropped.
+     *
+     * @return the lane of the new build
+     * @throws IllegalArgumentException if no read model of a definition file has that name
+     * @throws IllegalStateException    if a build of it is already running (its lane is named)
+     */
+    public synchronized String rebuild(String name) throws Exception {
+        ReadModel live = live().get(name);
+        if (live == null) {
+            throw new IllegalArgumentException("No read model is named " + name);
+        }
+        DefinedReadModel running = building.get(name);
+        if (running != null) {
+            throw new IllegalStateException("A build of " + name + " is running already (lane "
+                    + BuildingLane.laneName(running) + "); its progress is in /api/lanes");
+        }
+        DefinedReadModel current = live.defined();
+        int version = current.program().definition().version();
+        int generation = current.generation() + 1;
+        Previous kept = previous.get(name);
+        if (kept != null && kept.model().program().definition().version() == version) {
+            generation = Math.max(generation, kept.model().generation() + 1);
+        }
+        DefinedReadModel next = factory.create(current.program(), generation);
+        next.projector().reset(); // whatever an abandoned build of this generation left behind
+        builds.building(name, version, generation);
+        Map<String, DefinedReadModel> nextBuilding = new LinkedHashMap<>(building);
+        nextBuilding.put(name, next);
+        publish(new ArrayList<>(live().values()), nextBuilding);
+        String lane = BuildingLane.laneName(next);
+        log.info("read_model={} event=rebuild-started version={} generation={} lane={}", name, version, generation,
+                lane);
+        return lane;
     }
 
     /** The version of each read model building beside its live one, by name. */
@@ -281,7 +353,30 @@ public final class ReadModelDefinitions {
     }
 
     private static String target(DefinedReadModel model) {
-        return model.program().definition().name() + ":v" + model.program().definition().version();
+        return model.program().definition().name() + ":v"
+                + model.program().definition().versionTag(model.generation());
+    }
+
+    private void dropUnreachable(String name, DefinedReadModel model) {
+        if (readModels.defined().stream().anyMatch(m -> target(m.defined()).equals(target(model)))) {
+            return;
+        }
+        try {
+            model.drop();
+            log.info("read_model={} event=previous-build-dropped build={}", name, target(model));
+        } catch (Exception e) {
+            log.warn("read_model={} event=previous-build-drop-failed build={} error=\"{}\"", name, target(model),
+                    e.toString());
+        }
+    }
+
+    private void notBuilding(DefinedReadModel model) {
+        try {
+            builds.notBuilding(model.program().definition().name(), model.program().definition().version());
+        } catch (java.sql.SQLException e) {
+            log.warn("read_model={} event=build-record-failed error=\"{}\"", model.program().definition().name(),
+                    e.toString());
+        }
     }
 
     private void dropExpiredPrevious(Instant now) {
@@ -318,7 +413,7 @@ public final class ReadModelDefinitions {
         Map<String, ReadModel> currentBuilding = new LinkedHashMap<>();
         readModels.defined().stream().filter(ReadModelDefinitions::building).forEach(m -> currentBuilding.put(m.name(), m));
         nextBuilding.forEach((name, model) -> {
-            String lane = BuildingLane.laneName(name, model.program().definition().version());
+            String lane = BuildingLane.laneName(model);
             ReadModel existing = currentBuilding.get(lane);
             all.add(existing != null && existing.defined() == model ? existing : new ReadModel(lane,
                     BuildingLane.projector(lane, model.projector()), BuildingLane.probe(lane, model.probe()), model));

@@ -3,6 +3,7 @@ package io.projhub.server.projection;
 import org.springframework.beans.factory.ObjectProvider;
 import io.projhub.definitions.DefinitionException;
 import io.projhub.server.definitions.DefinedReadModelFactory;
+import io.projhub.server.definitions.ReadModelBuilds;
 import io.projhub.server.definitions.ReadModelDefinitions;
 import io.projhub.server.definitions.ReadModelDefinitionsProperties;
 
@@ -48,10 +49,11 @@ public class ProjectionConfiguration {
     /** The read models of the definition folder, loaded before any lane or monitor is built. */
     @Bean
     @DependsOnDatabaseInitialization
-    ReadModelDefinitions readModelDefinitions(DefinedReadModelFactory factory,
-                                              ReadModelDefinitionsProperties properties) throws Exception {
+    ReadModelDefinitions readModelDefinitions(DefinedReadModelFactory factory, DataSource dataSource,
+                                              ReadModelDefinitionsProperties properties,
+                                              ProjectionProperties projection) throws Exception {
         ReadModelDefinitions definitions = new ReadModelDefinitions(properties.dir(), properties.keepPrevious(), factory,
-                new ReadModels());
+                new ReadModelBuilds(dataSource, projection.namespace()), new ReadModels());
         try {
             definitions.loadAtStart();
         } catch (DefinitionException e) {
@@ -81,8 +83,9 @@ public class ProjectionConfiguration {
     private static Map<Projector, LaneSettings> lanes(List<ReadModel> readModels, ProjectionProperties properties) {
         Map<Projector, LaneSettings> lanes = new LinkedHashMap<>();
         for (ReadModel model : readModels) {
-            // a version building beside the live one (lane <name>~v<N>) runs with its read model's settings
-            lanes.put(model.projector(), properties.laneSettings(model.name().replaceFirst("~v\\d+$", "")));
+            // a build beside the live one (lane <name>~v<N>, or <name>~v<N>r<G> for a rebuild) runs with its read
+            // model's settings
+            lanes.put(model.projector(), properties.laneSettings(model.name().replaceFirst("~v\\d+(r\\d+)?$", "")));
         }
         return lanes;
     }

@@ -123,26 +123,6 @@ public class LaneController {
         return ResponseEntity.ok(Map.of("lane", lane, "streamId", streamId, "status", "re-driven"));
     }
 
-    /**
-     * Clears a read model in its store and rebuilds it from the start of the log. Answers 202 once the store is
-     * cleared; the rebuild runs as the lane's catch-up, its progress and ETA shown by {@code /api/lanes} and the
-     * dashboard.
-     */
-    @PostMapping("/api/admin/read-models/{name}/rebuild")
-    public ResponseEntity<Map<String, String>> rebuild(@PathVariable String name) throws Exception {
-        try {
-            subscriber.rebuild(name).get(60, TimeUnit.SECONDS);
-        } catch (IllegalArgumentException e) {
-            throw new org.springframework.web.server.ResponseStatusException(HttpStatus.NOT_FOUND, e.getMessage());
-        } catch (ExecutionException e) {
-            throw new ReplayFailedException("Rebuild of " + name + " failed: " + e.getCause());
-        } catch (TimeoutException e) {
-            throw new ReplayFailedException("Clearing " + name + " did not finish within 60 s");
-        }
-        return ResponseEntity.accepted().body(Map.of("readModel", name, "status", "rebuilding",
-                "progress", "/api/lanes"));
-    }
-
     /** A replay or re-drive was tried and the read model refused it (its store failed again). */
     public static final class ReplayFailedException extends ResponseStatusException {
         public ReplayFailedException(String message) {

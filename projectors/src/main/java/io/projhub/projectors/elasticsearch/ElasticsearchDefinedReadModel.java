@@ -121,6 +121,7 @@ public final class ElasticsearchDefinedReadModel implements DefinedReadModel {
     private final ElasticsearchClient client;
     private final ReadModelProgram program;
     private final ReadModelDefinition definition;
+    private final int generation;
     private final String alias;
     private final String concreteIndex;
     private final String writeAlias;
@@ -139,6 +140,15 @@ public final class ElasticsearchDefinedReadModel implements DefinedReadModel {
      *                                  not usable here (the message names it)
      */
     public ElasticsearchDefinedReadModel(ElasticsearchClient client, String namespace, ReadModelProgram program) {
+        this(client, namespace, program, 0);
+    }
+
+    /**
+     * @param generation which build of the definition's version (0: the first; an admin rebuild builds the next
+     *                   beside it under its own index {@code <index>-v<version>r<generation>})
+     */
+    public ElasticsearchDefinedReadModel(ElasticsearchClient client, String namespace, ReadModelProgram program,
+                                         int generation) {
         if (namespace == null || !NAMESPACE.matcher(namespace).matches()) {
             throw new IllegalArgumentException("namespace must be empty or up to 40 of a-z, 0-9, '_' and '-' "
                     + "starting with a letter or digit, was '" + namespace + "'");
@@ -169,11 +179,42 @@ public final class ElasticsearchDefinedReadModel implements DefinedReadModel {
                         + field.name() + " needs a scale from 0 to 18, was " + field.scale());
             }
         }
+        this.generation = generation;
         this.alias = namespace + index;
-        this.concreteIndex = alias + "-v" + definition.version();
+        this.concreteIndex = alias + "-v" + definition.versionTag(generation);
         this.writeAlias = concreteIndex + "-write";
         this.checkpointIndex = namespace + "projhub-defined-checkpoints";
-        this.checkpointId = definition.name() + "@v" + definition.version();
+        this.checkpointId = definition.name() + "@v" + definition.versionTag(generation);
+    }
+
+    @Override
+    public int generation() {
+        return generation;
+    }
+
+    /**
+     * Points the public alias {@code <namespace><index>} at this build's index, in one atomic alias update (an
+     * application searching the alias directly sees the old build, then this one, never neither).
+     */
+    @Override
+    public void promote() throws IOException {
+        ensureStarted();
+        List<String> holders = new ArrayList<>();
+        if (client.indices().existsAlias(a -> a.name(alias)).value()) {
+            // (a get of a missing alias is a 404 whose body the client cannot read: ask whether it exists first)
+            holders.addAll(client.indices().getAlias(g -> g.name(alias)).aliases().keySet());
+        }
+        if (holders.equals(List.of(concreteIndex))) {
+            return;
+        }
+        client.indices().updateAliases(u -> {
+            for (String holder : holders) {
+                if (!holder.equals(concreteIndex)) {
+                    u.actions(a -> a.remove(r -> r.index(holder).alias(alias)));
+                }
+            }
+            return u.actions(a -> a.add(add -> add.index(concreteIndex).alias(alias)));
+        });
     }
 
     @Override

@@ -116,6 +116,7 @@ public final class InfluxDefinedReadModel implements DefinedReadModel {
     private final ReadModelProgram program;
     private final ReadModelDefinition definition;
     private final String measurement;
+    private final int generation;
     private final PostgresStreamVersions versions;
     private final String checkpointKey;
     private final Projector projector = new DefinedProjector();
@@ -132,6 +133,13 @@ public final class InfluxDefinedReadModel implements DefinedReadModel {
      */
     public InfluxDefinedReadModel(InfluxDBClient client, String org, String bucket, String namespace,
                                   ReadModelProgram program, javax.sql.DataSource dataSource, String schema) {
+        this(client, org, bucket, namespace, program, dataSource, schema, 0);
+    }
+
+    /** @param generation which build of the version (0: the first; a rebuild's measurement ends {@code _v<version>r<n>}) */
+    public InfluxDefinedReadModel(InfluxDBClient client, String org, String bucket, String namespace,
+                                  ReadModelProgram program, javax.sql.DataSource dataSource, String schema,
+                                  int generation) {
         this.client = java.util.Objects.requireNonNull(client, "client");
         this.org = java.util.Objects.requireNonNull(org, "org");
         this.bucket = java.util.Objects.requireNonNull(bucket, "bucket");
@@ -151,7 +159,8 @@ public final class InfluxDefinedReadModel implements DefinedReadModel {
                 throw new IllegalArgumentException("field " + name + " is declared as " + spec.name());
             }
         });
-        this.measurement = namespace + target + "_v" + definition.version();
+        this.generation = generation;
+        this.measurement = namespace + target + "_v" + definition.versionTag(generation);
         this.versions = new PostgresStreamVersions(dataSource, schema, measurement);
         this.checkpointKey = measurement;
     }
@@ -166,6 +175,11 @@ public final class InfluxDefinedReadModel implements DefinedReadModel {
     @Override
     public ReadModelProgram program() {
         return program;
+    }
+
+    @Override
+    public int generation() {
+        return generation;
     }
 
     @Override

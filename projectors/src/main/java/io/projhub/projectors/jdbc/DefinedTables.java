@@ -104,6 +104,11 @@ final class DefinedTables {
     private final Map<String, Child> children;
 
     DefinedTables(String schema, ReadModelDefinition definition) {
+        this(schema, definition, 0);
+    }
+
+    /** @param generation which build of the version: its tables are {@code <table>_v<version>r<n>} after a rebuild */
+    DefinedTables(String schema, ReadModelDefinition definition, int generation) {
         if (schema == null || !SCHEMA.matcher(schema).matches()) {
             throw new IllegalArgumentException("schema: not a plain lower-case SQL identifier: '" + schema + "'");
         }
@@ -113,7 +118,7 @@ final class DefinedTables {
         }
         this.schema = schema;
         this.definition = definition;
-        String suffix = "_v" + definition.version();
+        String suffix = "_v" + definition.versionTag(generation);
         String table = definition.target().table();
         name("table", table, suffix + "_versions");
         this.main = table + suffix;

@@ -85,6 +85,9 @@ public final class JdbcDefinedReadModel implements DefinedReadModel {
     private final ReadModelProgram program;
     private final ReadModelDefinition definition;
     private final DefinedTables tables;
+    private final int generation;
+    /** The checkpoint row's name: the definition's, with the generation after a rebuild. */
+    private final String checkpointName;
     private final Writer projector = new Writer();
     private final Probe probe;
 
@@ -93,11 +96,22 @@ public final class JdbcDefinedReadModel implements DefinedReadModel {
      * @throws IllegalArgumentException if a name of the definition is not valid here
      */
     public JdbcDefinedReadModel(DataSource dataSource, String schema, ReadModelProgram program) throws SQLException {
+        this(dataSource, schema, program, 0);
+    }
+
+    /**
+     * @param generation which build of the version (0: the first; a rebuild's tables end {@code _v<version>r<n>}
+     *                   and its checkpoint row is named {@code <name>~r<n>})
+     */
+    public JdbcDefinedReadModel(DataSource dataSource, String schema, ReadModelProgram program, int generation)
+            throws SQLException {
         this.dataSource = dataSource;
+        this.generation = generation;
         this.probe = new Probe(dataSource);
         this.program = program;
         this.definition = program.definition();
-        this.tables = new DefinedTables(schema, definition);
+        this.tables = new DefinedTables(schema, definition, generation);
+        this.checkpointName = generation == 0 ? definition.name() : definition.name() + "~r" + generation;
         SqlTransactions.inTransaction(dataSource, c -> {
             try (Statement s = c.createStatement()) {
                 s.execute(SCHEMA_LOCK);
@@ -120,6 +134,11 @@ public final class JdbcDefinedReadModel implements DefinedReadModel {
     }
 
     @Override
+    public int generation() {
+        return generation;
+    }
+
+    @Override
     public ReadModelProbe probe() {
         return probe;
     }
@@ -139,7 +158,7 @@ public final class JdbcDefinedReadModel implements DefinedReadModel {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement(
                      "select hash from " + tables.checkpoints() + " where name = ? and version = ?")) {
-            ps.setString(1, definition.name());
+            ps.setString(1, checkpointName);
             ps.setInt(2, definition.version());
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
@@ -291,7 +310,7 @@ public final class JdbcDefinedReadModel implements DefinedReadModel {
     private void deleteCheckpoint(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "delete from " + tables.checkpoints() + " where name = ? and version = ?")) {
-            ps.setString(1, definition.name());
+            ps.setString(1, checkpointName);
             ps.setInt(2, definition.version());
             ps.executeUpdate();
         }
@@ -305,7 +324,7 @@ public final class JdbcDefinedReadModel implements DefinedReadModel {
         try (Connection c = from.getConnection();
              PreparedStatement ps = c.prepareStatement(
                      "select tx_id, position from " + tables.checkpoints() + " where name = ? and version = ?")) {
-            ps.setString(1, definition.name());
+            ps.setString(1, checkpointName);
             ps.setInt(2, definition.version());
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? new LogPosition(rs.getLong(1), rs.getLong(2)) : LogPosition.START;
@@ -444,7 +463,7 @@ public final class JdbcDefinedReadModel implements DefinedReadModel {
         }
 
         private void bindCheckpoint(PreparedStatement ps, LogPosition checkpoint) throws SQLException {
-            ps.setString(1, definition.name());
+            ps.setString(1, checkpointName);
             ps.setInt(2, definition.version());
             ps.setLong(3, checkpoint.txId());
             ps.setLong(4, checkpoint.position());

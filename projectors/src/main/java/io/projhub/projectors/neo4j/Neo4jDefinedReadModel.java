@@ -199,6 +199,7 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
     private final ReadModelProgram program;
     private final ReadModelDefinition definition;
     private final String marker;
+    private final int generation;
     private final List<String> labels;
     private final String primary;
     private final Neo4jDefinedValues values;
@@ -222,6 +223,11 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
      *                                  is not an identifier {@code [A-Za-z][A-Za-z0-9_]*} or is reserved
      */
     public Neo4jDefinedReadModel(Driver driver, String namespace, ReadModelProgram program) {
+        this(driver, namespace, program, 0);
+    }
+
+    /** @param generation which build of the version (0: the first; a rebuild's marker is {@code :v<version>r<n>}) */
+    public Neo4jDefinedReadModel(Driver driver, String namespace, ReadModelProgram program, int generation) {
         this.driver = Objects.requireNonNull(driver, "driver");
         this.program = Objects.requireNonNull(program, "program");
         this.definition = program.definition();
@@ -239,7 +245,9 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
                         + " is reserved on Neo4j nodes");
             }
         }
-        this.marker = Objects.requireNonNull(namespace, "namespace") + definition.name() + ":v" + definition.version();
+        this.generation = generation;
+        this.marker = Objects.requireNonNull(namespace, "namespace") + definition.name() + ":v"
+                + definition.versionTag(generation);
         this.primary = labels.get(0);
         this.values = new Neo4jDefinedValues(definition.fields());
         String documentLabels = labels.stream().map(Neo4jDefinedReadModel::quoted).reduce("", (a, b) -> a + ":" + b);
@@ -290,6 +298,11 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
     @Override
     public ReadModelProbe probe() {
         return probe;
+    }
+
+    @Override
+    public int generation() {
+        return generation;
     }
 
     /** The read model's marker on its nodes: {@code <namespace><name>:v<version>}. */

@@ -91,6 +91,7 @@ public final class RedisDefinedReadModel implements DefinedReadModel {
     private final ReadModelProgram program;
     private final ReadModelDefinition definition;
     private final String prefix;
+    private final int generation;
     private final Projector projector = new DefinedProjector();
     private final ReadModelProbe probe = new Probe();
 
@@ -101,6 +102,11 @@ public final class RedisDefinedReadModel implements DefinedReadModel {
      *                                  ({@code [A-Za-z][A-Za-z0-9_]*}) or its version is negative
      */
     public RedisDefinedReadModel(UnifiedJedis redis, String namespace, ReadModelProgram program) {
+        this(redis, namespace, program, 0);
+    }
+
+    /** @param generation which build of the version (0: the first; a rebuild's keys are {@code :v<version>r<n>:}) */
+    public RedisDefinedReadModel(UnifiedJedis redis, String namespace, ReadModelProgram program, int generation) {
         this.redis = Objects.requireNonNull(redis, "redis");
         this.program = Objects.requireNonNull(program, "program");
         this.definition = program.definition();
@@ -114,7 +120,13 @@ public final class RedisDefinedReadModel implements DefinedReadModel {
             throw new IllegalArgumentException("Read model " + definition.name() + ": negative version "
                     + definition.version());
         }
-        this.prefix = new RedisKeys(namespace).prefix() + keyPrefix + ":v" + definition.version() + ":";
+        this.generation = generation;
+        this.prefix = new RedisKeys(namespace).prefix() + keyPrefix + ":v" + definition.versionTag(generation) + ":";
+    }
+
+    @Override
+    public int generation() {
+        return generation;
     }
 
     // ---- physical names ----
