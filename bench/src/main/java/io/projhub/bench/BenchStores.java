@@ -120,18 +120,23 @@ public final class BenchStores implements AutoCloseable {
 
     /** The read models of these definition files, in the bench namespace, as the hub builds them. */
     public List<DefinedReadModel> definedReadModels(List<String> names) throws Exception {
+        return definedReadModels(names, 0);
+    }
+
+    /** The given build (0: the first, one more per admin rebuild) of the read models of these definition files. */
+    public List<DefinedReadModel> definedReadModels(List<String> names, int generation) throws Exception {
         List<DefinedReadModel> models = new ArrayList<>();
         DefinitionLoader loader = new DefinitionLoader();
         for (String name : names) {
             Path file = definitionsFolder().resolve(name + ".yaml");
             ReadModelProgram program = loader.compile(file.toString(), Files.readString(file));
             models.add(switch (program.definition().store()) {
-                case ELASTICSEARCH -> new ElasticsearchDefinedReadModel(elasticsearch, NAMESPACE, program);
-                case REDIS -> new RedisDefinedReadModel(redis, NAMESPACE, program);
-                case NEO4J -> new Neo4jDefinedReadModel(neo4j, NAMESPACE, program);
+                case ELASTICSEARCH -> new ElasticsearchDefinedReadModel(elasticsearch, NAMESPACE, program, generation);
+                case REDIS -> new RedisDefinedReadModel(redis, NAMESPACE, program, generation);
+                case NEO4J -> new Neo4jDefinedReadModel(neo4j, NAMESPACE, program, generation);
                 case INFLUXDB -> new InfluxDefinedReadModel(influx, endpoints.influxOrg(), endpoints.influxBucket(),
-                        NAMESPACE, program, dataSource, RELATIONAL_SCHEMA);
-                case POSTGRES -> new JdbcDefinedReadModel(dataSource, RELATIONAL_SCHEMA, program);
+                        NAMESPACE, program, dataSource, RELATIONAL_SCHEMA, generation);
+                case POSTGRES -> new JdbcDefinedReadModel(dataSource, RELATIONAL_SCHEMA, program, generation);
             });
         }
         return models;
@@ -169,9 +174,12 @@ public final class BenchStores implements AutoCloseable {
             s.execute("drop schema if exists public cascade");
             s.execute("create schema public");
         }
-        for (DefinedReadModel model : definedReadModels(definitionNames())) {
-            if (!(model instanceof JdbcDefinedReadModel)) {
-                retryingTransients(model::drop);
+        // the first build and the one the bench's rebuild made (the build records went with the public schema)
+        for (int generation = 0; generation <= 1; generation++) {
+            for (DefinedReadModel model : definedReadModels(definitionNames(), generation)) {
+                if (!(model instanceof JdbcDefinedReadModel)) {
+                    retryingTransients(model::drop);
+                }
             }
         }
     }

@@ -218,7 +218,9 @@ public final class ReadModelDefinitions {
             if (lane == null || live == null || lane.state() != LaneState.LIVE || lane.checkpoint() == null) {
                 return;
             }
-            if (liveLane != null && liveLane.checkpoint() != null && !lane.checkpoint().covers(liveLane.checkpoint())) {
+            // (a live checkpoint the log does not hold, after a restore, is no measure: the new build is the repair)
+            if (liveLane != null && liveLane.checkpoint() != null && !liveLane.checkpointNotInLog()
+                    && !lane.checkpoint().covers(liveLane.checkpoint())) {
                 return;
             }
             try {
