@@ -93,6 +93,11 @@ public final class BenchMain {
             say("written to " + out);
             return;
         }
+        if (options.containsKey("projection-only")) {
+            projectionOnly(events, List.of(options.get("projection-only").split(",")),
+                    options.containsKey("profile") ? root.resolve(options.get("profile")) : null);
+            return;
+        }
         say("Projection Hub benchmark: " + events + " events; " + results.environment.get("machine"));
 
         stores.wipe();
@@ -268,6 +273,41 @@ public final class BenchMain {
             return waitCaughtUp(hub, startRebuilds(hub, lanes), head, label, start);
         } finally {
             hub.stop();
+        }
+    }
+
+    /**
+     * For profiling: the order log of {@code events} appended directly, then each of {@code models} projected alone
+     * from empty by a hub (with a JDK Flight Recorder recording {@code <profileDir>/<model>.jfr} when given).
+     * Nothing is written to RESULTS.md.
+     */
+    private void projectionOnly(int events, List<String> models, Path profileDir) throws Exception {
+        say("Projection Hub benchmark, projection only: " + events + " events; " + results.environment.get("machine"));
+        stores.wipe();
+        List<OrderWorkload.Append> appends = new OrderWorkload("b-", 42).generate(events);
+        EventStore eventStore = stores.eventStore();
+        OrderWorkload.AppendRun fill = OrderWorkload.appendAll(eventStore, appends, 8);
+        LogPosition head = logHead();
+        say("  appended %,d events in %.1f s", fill.events(), fill.nanos() / 1e9);
+        for (String model : models) {
+            resetReadModels();
+            HubProcess.Builder builder = hub(model.equals("all") ? null : model);
+            if (profileDir != null) {
+                Files.createDirectories(profileDir);
+                List<String> jvm = new ArrayList<>(List.of("-Xms128m", "-Xmx256m", "-XX:+UseSerialGC"));
+                jvm.add("-XX:StartFlightRecording=settings=profile,filename="
+                        + profileDir.resolve(model + ".jfr").toAbsolutePath());
+                builder.jvmOptions(jvm);
+            }
+            HubProcess hub = builder.build();
+            try {
+                hub.start(Duration.ofMinutes(2));
+                CpuAccount.Snapshot before = CpuAccount.snapshot();
+                waitCaughtUp(hub, model.equals("all") ? READ_MODELS : List.of(model), head, "  " + model);
+                say("    CPU: %s", CpuAccount.format(CpuAccount.between(before, CpuAccount.snapshot())));
+            } finally {
+                hub.stop();
+            }
         }
     }
 

@@ -774,6 +774,13 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
         row.put("props", props);
         row.put("fromProps", nodeProperties(change.fromProperties(), fromDocument));
         row.put("toProps", nodeProperties(change.toProperties(), toDocument));
+        row.put("fromNew", fromDocument); // an end that may be a document new in the batch (see markFresh)
+        row.put("toNew", toDocument);
+        List<Object> identity = new ArrayList<>();
+        for (String name : change.identity()) {
+            identity.add(props.get(name));
+        }
+        row.put("identity", identity);
         // A document end is merged under the documents' first label, whichever of their labels the change names.
         String fromLabel = fromDocument ? null : change.fromLabel();
         String toLabel = toDocument ? primary : change.toLabel();
@@ -834,25 +841,47 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
      * fields and merged relationships only, which commute) the documents are written first, so new ones are
      * CREATEd, then one plain {@code UNWIND ... MERGE} per relationship kind.
      */
-    private String writeStatement(List<String> combos, boolean ordered) {
+    private String writeStatement(List<String> combos, List<String> shapes, boolean ordered) {
         List<String> cacheKey = new ArrayList<>(combos);
+        cacheKey.addAll(shapes);
         cacheKey.add(ordered ? "#ordered" : "#merges");
         return writeStatements.computeIfAbsent(cacheKey, k -> {
             if (!ordered) {
                 StringBuilder merges = new StringBuilder(documentStatement);
                 for (int i = 0; i < combos.size(); i++) {
                     Combo combo = Combo.parse(combos.get(i));
+                    String shape = shapes.get(i);
                     merges.append("CALL () {\n  UNWIND [s IN $steps WHERE s.combo = ").append(i).append("] AS step\n");
                     if (combo.node()) {
-                        merges.append(mergeNode("n", combo.toLabel(), "step.key")).append("  SET n += step.props\n}\n");
+                        merges.append(mergeNode("n", combo.toLabel(), "step.key"))
+                                .append(setIf(shape, PROPS, "  SET n += step.props\n")).append("}\n");
                         continue;
                     }
+                    if (shape.indexOf(FRESH) >= 0) {
+                        // relationships of documents new in this batch cannot exist yet: CREATE them (the steps of
+                        // each such relationship were folded into one in the batch)
+                        merges.setLength(merges.length() - "] AS step\n".length());
+                        merges.append(" AND s.fresh] AS step\n")
+                                .append(mergeNode("a", combo.fromLabel(), "step.from"))
+                                .append(setIf(shape, FROM_PROPS, "  SET a += step.fromProps\n"))
+                                .append(mergeNode("b", combo.toLabel(), "step.to"))
+                                .append(setIf(shape, TO_PROPS, "  SET b += step.toProps\n"))
+                                .append("  CREATE (a)-[r:").append(quoted(combo.type())).append(" {")
+                                .append(relationshipIdentity(combo)).append("}]->(b)\n")
+                                .append(setIf(shape, PROPS, "  SET r += step.props\n")).append("}\n");
+                        if (shape.indexOf(KNOWN) < 0) {
+                            continue;
+                        }
+                        merges.append("CALL () {\n  UNWIND [s IN $steps WHERE s.combo = ").append(i)
+                                .append(" AND NOT s.fresh] AS step\n");
+                    }
                     merges.append(mergeNode("a", combo.fromLabel(), "step.from"))
-                            .append("  SET a += step.fromProps\n")
+                            .append(setIf(shape, FROM_PROPS, "  SET a += step.fromProps\n"))
                             .append(mergeNode("b", combo.toLabel(), "step.to"))
-                            .append("  SET b += step.toProps\n")
+                            .append(setIf(shape, TO_PROPS, "  SET b += step.toProps\n"))
                             .append("  MERGE (a)-[r:").append(quoted(combo.type())).append(" {")
-                            .append(relationshipIdentity(combo)).append("}]->(b)\n  SET r += step.props\n}\n");
+                            .append(relationshipIdentity(combo)).append("}]->(b)\n")
+                            .append(setIf(shape, PROPS, "  SET r += step.props\n")).append("}\n");
                 }
                 return merges + WRITE_VERSIONS_AND_CHECKPOINT;
             }
@@ -881,21 +910,23 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
                     """.formatted(quoted(primary), MARKER, STREAM));
             for (int i = 0; i < combos.size(); i++) {
                 Combo combo = Combo.parse(combos.get(i));
+                String shape = shapes.get(i);
                 if (combo.node()) {
                     steps.append("  CALL (step) {\n    WITH step WHERE step.kind = 'node' AND step.combo = ").append(i)
                             .append("\n").append(mergeNode("n", combo.toLabel(), "step.key"))
-                            .append("    SET n += step.props\n  }\n");
+                            .append(setIf(shape, PROPS, "    SET n += step.props\n")).append("  }\n");
                     continue;
                 }
                 String fromLabel = quoted(combo.fromLabel() == null ? primary : combo.fromLabel());
                 steps.append("  CALL (step) {\n    WITH step WHERE step.kind = 'rel' AND step.combo = ").append(i)
                         .append(" AND NOT step.unlink\n")
                         .append(mergeNode("a", combo.fromLabel(), "step.from"))
-                        .append("    SET a += step.fromProps\n")
+                        .append(setIf(shape, FROM_PROPS, "    SET a += step.fromProps\n"))
                         .append(mergeNode("b", combo.toLabel(), "step.to"))
-                        .append("    SET b += step.toProps\n")
+                        .append(setIf(shape, TO_PROPS, "    SET b += step.toProps\n"))
                         .append("    MERGE (a)-[r:").append(quoted(combo.type())).append(" {")
-                        .append(relationshipIdentity(combo)).append("}]->(b)\n    SET r += step.props\n  }\n")
+                        .append(relationshipIdentity(combo)).append("}]->(b)\n")
+                        .append(setIf(shape, PROPS, "    SET r += step.props\n")).append("  }\n")
                         .append("  CALL (step) {\n    WITH step WHERE step.kind = 'rel' AND step.combo = ").append(i)
                         .append(" AND step.unlink\n")
                         .append("    MATCH (:").append(fromLabel).append(" {").append(MARKER)
@@ -906,6 +937,118 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
             steps.append("  }\n}\n");
             return steps + documentStatement + WRITE_VERSIONS_AND_CHECKPOINT;
         });
+    }
+
+    private static final char FROM_PROPS = 'f';
+    private static final char TO_PROPS = 't';
+    private static final char PROPS = 'p';
+    /** Some steps of the kind are relationships of documents new in the batch ({@code fresh}: CREATEd). */
+    private static final char FRESH = 'c';
+    /** Some steps of the kind may link what exists already (MERGEd). */
+    private static final char KNOWN = 'm';
+
+    /**
+     * A SET of a step's property map only where some step of that kind has properties in this batch: an empty
+     * {@code SET x += {}} still costs a write per row and makes Cypher materialise every row before it (Eager), so
+     * the batch's statement leaves it out.
+     */
+    private static String setIf(String shape, char part, String set) {
+        return shape.indexOf(part) >= 0 ? set : "";
+    }
+
+    /** Which property maps the steps of each combo carry in this batch (see {@link #setIf}). */
+    private static List<String> shapes(List<String> combos, List<Map<String, Object>> steps) {
+        List<StringBuilder> shapes = new ArrayList<>();
+        for (int i = 0; i < combos.size(); i++) {
+            shapes.add(new StringBuilder());
+        }
+        for (Map<String, Object> step : steps) {
+            Object index = step.get("combo");
+            if (!(index instanceof Long i)) {
+                continue;
+            }
+            StringBuilder shape = shapes.get(i.intValue());
+            Combo combo = Combo.parse(combos.get(i.intValue()));
+            mark(shape, FROM_PROPS, step.get("fromProps"), List.of());
+            mark(shape, TO_PROPS, step.get("toProps"), List.of());
+            mark(shape, PROPS, step.get("props"), combo.node() ? List.of() : combo.identity());
+            char freshness = Boolean.TRUE.equals(step.get("fresh")) ? FRESH : KNOWN;
+            if (shape.indexOf(String.valueOf(freshness)) < 0) {
+                shape.append(freshness);
+            }
+        }
+        List<String> result = new ArrayList<>();
+        for (StringBuilder shape : shapes) {
+            char[] parts = shape.toString().toCharArray();
+            java.util.Arrays.sort(parts);
+            result.add(new String(parts));
+        }
+        return result;
+    }
+
+    /**
+     * Marks {@code fresh} the relationship steps with an end that is a document created in this batch (no node had
+     * its key before it, so no relationship of it exists: the statement CREATEs them instead of MERGE, which would
+     * look through the other end's relationships, a hot Product's or Carrier's thousands). Two steps of one such
+     * relationship (same kind, ends, stream and key properties) are folded into one, the later properties winning,
+     * as MERGE then SET would have left them.
+     */
+    private static List<Map<String, Object>> markFresh(List<Map<String, Object>> steps,
+                                                       List<Map<String, Object>> created) {
+        if (created.isEmpty()) {
+            return steps;
+        }
+        Set<Object> newKeys = new HashSet<>();
+        created.forEach(document -> newKeys.add(document.get("key")));
+        List<Map<String, Object>> result = new ArrayList<>(steps.size());
+        Map<List<Object>, Map<String, Object>> fresh = new HashMap<>();
+        for (Map<String, Object> step : steps) {
+            if (!"rel".equals(step.get("kind")) || !(Boolean.TRUE.equals(step.get("fromNew"))
+                    && newKeys.contains(step.get("from")) || Boolean.TRUE.equals(step.get("toNew"))
+                    && newKeys.contains(step.get("to")))) {
+                result.add(step);
+                continue;
+            }
+            Map<?, ?> props = (Map<?, ?>) step.get("props");
+            List<Object> identity = new ArrayList<>(List.of(step.get("combo"), step.get("from"), step.get("to"),
+                    step.get("stream")));
+            identity.add(step.get("identity"));
+            Map<String, Object> earlier = fresh.get(identity);
+            if (earlier == null) {
+                Map<String, Object> row = new HashMap<>(step);
+                row.put("fresh", true);
+                fresh.put(identity, row);
+                result.add(row);
+                continue;
+            }
+            earlier.put("props", merged((Map<?, ?>) earlier.get("props"), props));
+            earlier.put("fromProps", merged((Map<?, ?>) earlier.get("fromProps"), (Map<?, ?>) step.get("fromProps")));
+            earlier.put("toProps", merged((Map<?, ?>) earlier.get("toProps"), (Map<?, ?>) step.get("toProps")));
+        }
+        return result;
+    }
+
+    private static Map<String, Object> merged(Map<?, ?> earlier, Map<?, ?> later) {
+        Map<String, Object> merged = new HashMap<>();
+        if (earlier != null) {
+            earlier.forEach((k, v) -> merged.put((String) k, v));
+        }
+        if (later != null) {
+            later.forEach((k, v) -> merged.put((String) k, v));
+        }
+        return merged;
+    }
+
+    private static void mark(StringBuilder shape, char part, Object properties, List<String> inPattern) {
+        if (shape.indexOf(String.valueOf(part)) >= 0 || !(properties instanceof Map<?, ?> map)) {
+            return;
+        }
+        for (Object name : map.keySet()) {
+            if (!inPattern.contains(name)) {
+                shape.append(part);
+                return;
+            }
+        }
     }
 
     /**
@@ -1292,6 +1435,9 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
                     merged.add(row);
                 }
             });
+            if (!ordered) {
+                steps = markFresh(steps, created);
+            }
             List<Map<String, Object>> newVersions = new ArrayList<>();
             List<Map<String, Object>> raisedVersions = new ArrayList<>();
             applied.forEach((stream, version) -> {
@@ -1315,7 +1461,7 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
             parameters.put("definitionVersion", (long) definition.version());
             parameters.put("txId", checkpoint.txId());
             parameters.put("position", checkpoint.position());
-            tx.run(writeStatement(combos, ordered), parameters).consume();
+            tx.run(writeStatement(combos, shapes(combos, steps), ordered), parameters).consume();
         }
 
         @Override

@@ -105,6 +105,32 @@ class Neo4jLinkedNodesTest {
     }
 
     @Test
+    void relationshipsOfADocumentNewInTheBatchAreCreatedOnceEachWithTheLaterPropertiesAndMergedAfterwards()
+            throws Exception {
+        Neo4jDefinedReadModel model = model();
+        // d-1 is new in this batch: its relationships are CREATEd; the same relationship linked twice in the batch
+        // is one relationship with the later event's properties, two lines of one product stay two.
+        event("d-1", new DocumentChange("d-1", List.of()), contains("d-1", "widget", 1, 5));
+        event("d-1", contains("d-1", "widget", 1, 7), contains("d-1", "widget", 2, 3));
+        model.projector().apply(new EventBatch(log.events(), log.head()));
+        assertThat(rows("MATCH (:" + DOC + " {projhub_rm: $rm, key: 'd-1'})-[r:CONTAINS]->(:" + PERSON
+                + " {projhub_rm: $rm, key: 'widget'}) RETURN r.line AS line, r.quantity AS quantity ORDER BY line"))
+                .containsExactly(Map.of("line", 1L, "quantity", 7L), Map.of("line", 2L, "quantity", 3L));
+
+        // In a later batch d-1 exists: the same relationship is merged, not created again.
+        RecordedEvent again = event("d-1", contains("d-1", "widget", 1, 9));
+        model.projector().apply(new EventBatch(List.of(again), again.logPosition()));
+        assertThat(rows("MATCH (:" + DOC + " {projhub_rm: $rm, key: 'd-1'})-[r:CONTAINS]->() "
+                + "RETURN r.line AS line, r.quantity AS quantity ORDER BY line"))
+                .containsExactly(Map.of("line", 1L, "quantity", 9L), Map.of("line", 2L, "quantity", 3L));
+    }
+
+    private static RelationshipChange contains(String document, String product, long line, long quantity) {
+        return new RelationshipChange(null, document, "CONTAINS", PERSON, product,
+                Map.of("line", line, "quantity", quantity), Map.of(), Map.of(), List.of("line"), false);
+    }
+
+    @Test
     void aNodeSetByTwoKindsOfChangeInOneBatchKeepsTheLaterEventsValue() throws Exception {
         Neo4jDefinedReadModel model = model();
         event("d-1", new DocumentChange("d-1", List.of()),
