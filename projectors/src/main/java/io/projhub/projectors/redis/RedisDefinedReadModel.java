@@ -313,17 +313,20 @@ public final class RedisDefinedReadModel implements DefinedReadModel {
         long applied = 0;
         int from = 0;
         do {
-            ArrayNode chunk = JsonNodeFactory.instance.arrayNode();
-            int chars = 0;
+            // each event is serialised once, the chunk joined from the pieces
+            StringBuilder chunk = new StringBuilder("[");
             int to = from;
-            while (to < events.size() && to - from < CHUNK_EVENTS && (to == from || chars < CHUNK_CHARS)) {
+            while (to < events.size() && to - from < CHUNK_EVENTS && (to == from || chunk.length() < CHUNK_CHARS)) {
                 ObjectNode encoded = rows == null ? encode(events.get(to)) : rows.get(to);
-                chars += encoded.toString().length();
-                chunk.add(encoded);
+                if (to > from) {
+                    chunk.append(',');
+                }
+                chunk.append(RedisDefinedValues.JSON.writeValueAsString(encoded));
                 to++;
             }
+            chunk.append(']');
             boolean last = to >= events.size();
-            List<String> args = List.of(prefix, RedisDefinedValues.JSON.writeValueAsString(chunk),
+            List<String> args = List.of(prefix, chunk.toString(),
                     last ? Long.toString(batch.checkpoint().txId()) : "",
                     last ? Long.toString(batch.checkpoint().position()) : "",
                     program.hash());

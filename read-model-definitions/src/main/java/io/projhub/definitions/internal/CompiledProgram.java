@@ -42,8 +42,14 @@ final class CompiledProgram implements ReadModelProgram {
 
     @Override
     public String keyOf(RecordedEvent event) throws ChangeFailure {
+        if (STREAM_ID.equals(key.source().strip())) {
+            // the default key, asked of every event by the writers that read documents: no variables to build
+            return event.streamId();
+        }
         return keyOf(key, variables(event, Map.of()));
     }
+
+    private static final String STREAM_ID = "streamId";
 
     @Override
     public ReadModelDefinition definition() {

@@ -13,11 +13,26 @@ record Expression(String source, String where, CelType resultType, CelRuntime.Pr
 
     Object eval(Map<String, Object> variables) throws ChangeFailure {
         try {
-            return program.eval(variables);
+            // read the variables where they are (eval(Map) copies the whole map for every expression)
+            return program.eval(name -> java.util.Optional.ofNullable(adapted(variables.get(name))));
         } catch (CelEvaluationException | RuntimeException e) {
             throw new ChangeFailure(where + ": the expression '" + source + "' failed on " + describe(variables)
                     + ": " + e.getMessage(), e);
         }
+    }
+
+    /** CEL's integers and doubles are 64-bit: as its own map activation does, widen the narrower Java ones. */
+    private static Object adapted(Object value) {
+        if (value instanceof Integer i) {
+            return i.longValue();
+        }
+        if (value instanceof Short || value instanceof Byte) {
+            return ((Number) value).longValue();
+        }
+        if (value instanceof Float f) {
+            return f.doubleValue();
+        }
+        return value;
     }
 
     ChangeFailure failure(Map<String, Object> variables, String problem) {
