@@ -46,6 +46,12 @@ class ModuleBoundariesTest {
             .matching("io.projhub.projectors.(*)..")
             .should().notDependOnEachOther();
 
+    /** The server drives hub-core through its public interfaces (ProjectionSubscriber, ...), never its internals. */
+    @ArchTest
+    static final ArchRule serverUsesNoInternalOfHubCore = noClasses()
+            .that().resideInAPackage("io.projhub.server..")
+            .should().dependOnClassesThat().resideInAPackage("io.projhub.core..internal..");
+
     private static String[] concat(String[] first, String... rest) {
         String[] all = new String[first.length + rest.length];
         System.arraycopy(first, 0, all, 0, first.length);

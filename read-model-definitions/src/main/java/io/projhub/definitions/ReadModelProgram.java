@@ -20,6 +20,14 @@ public interface ReadModelProgram {
     /** A hash of the compiled definition; stored with the checkpoint, so a changed file without a new version is seen. */
     String hash();
 
+    /**
+     * The definition file's text it was compiled from (a hub keeps it for a replaced build, so that it can still drop
+     * that build's data after a restart, when the file says something else); empty if not known.
+     */
+    default String text() {
+        return "";
+    }
+
     /** The event types the definition handles. */
     Set<String> eventTypes();
 

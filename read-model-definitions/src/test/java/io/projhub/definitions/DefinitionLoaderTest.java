@@ -208,6 +208,27 @@ class DefinitionLoaderTest {
     }
 
     @Test
+    void aSortedSetKeepIsAPositiveBoundForAnAddOnly() throws Exception {
+        String add = """
+                name: latest
+                store: redis
+                version: 1
+                target: {keyPrefix: latest}
+                on:
+                  TicketOpened:
+                    - sortedSet: {name: "'latest'", member: streamId, score: "double(version)", keep: 50}
+                """;
+        assertThat(loader.compile("latest.yaml", add).eventTypes()).containsExactly("TicketOpened");
+        for (String wrong : List.of("score: \"double(version)\", keep: 0", "remove: true, keep: 5")) {
+            String text = add.replace("score: \"double(version)\", keep: 50", wrong);
+            assertThatThrownBy(() -> loader.compile("latest.yaml", text)).as(wrong)
+                    .isInstanceOfSatisfying(DefinitionException.class, e -> assertThat(e.errors())
+                            .extracting(DefinitionError::toString)
+                            .anySatisfy(m -> assertThat(m).startsWith("latest.yaml:7:").contains("keep")));
+        }
+    }
+
+    @Test
     void twoReadModelsWithOneNameOrOneTargetAreRefused() {
         String first = """
                 name: same

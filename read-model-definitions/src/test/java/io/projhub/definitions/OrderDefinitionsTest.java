@@ -74,7 +74,7 @@ class OrderDefinitionsTest {
         ReadModelProgram stats = shipped("order-stats");
         assertThat(stats.changes(created(), Map.of())).contains(new CounterChange("created", 1L, 0),
                 new CounterChange("revenue:EUR", new BigDecimal("16.0000"), 4),
-                new SortedSetChange("recent", "order-1", CREATED_AT.toEpochMilli(), false, false));
+                new SortedSetChange("recent", "order-1", CREATED_AT.toEpochMilli(), false, false, 1000));
         Map<String, Object> doc = Map.of("status", "CREATED", "currency", "EUR", "total", new BigDecimal("16.0000"));
         assertThat(stats.changes(event(2, new OrderCancelled("order-1", "changed mind", CREATED_AT)), doc))
                 .contains(new CounterChange("status:CREATED", -1L, 0), new CounterChange("status:CANCELLED", 1L, 0),

@@ -4,6 +4,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 import javax.sql.DataSource;
@@ -18,6 +21,10 @@ public final class ReadModelBuilds {
     /** The live and building generations of one version (0 and none when nothing was recorded). */
     public record Builds(int live, OptionalInt building) {
         static final Builds FIRST = new Builds(0, OptionalInt.empty());
+    }
+
+    /** The build a switch replaced: its version, generation, definition text, and when it was replaced. */
+    public record Replaced(int version, int generation, String definition, Instant replacedAt) {
     }
 
     private final DataSource dataSource;
@@ -57,6 +64,48 @@ public final class ReadModelBuilds {
         upsert(name, version, "insert into read_model_builds (name, version, live) values (?, ?, ?) "
                 + "on conflict (name, version) do update set live = excluded.live, building = null, "
                 + "updated_at = now()", generation);
+    }
+
+    /** Records the build a switch of {@code name} replaced (one per read model: the one switch-back goes to). */
+    public void replaced(String name, Replaced replaced) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("insert into read_model_previous "
+                     + "(name, version, generation, definition, replaced_at) values (?, ?, ?, ?, ?) "
+                     + "on conflict (name) do update set version = excluded.version, "
+                     + "generation = excluded.generation, definition = excluded.definition, "
+                     + "replaced_at = excluded.replaced_at")) {
+            ps.setString(1, namespace + name);
+            ps.setInt(2, replaced.version());
+            ps.setInt(3, replaced.generation());
+            ps.setString(4, replaced.definition());
+            ps.setTimestamp(5, Timestamp.from(replaced.replacedAt()));
+            ps.executeUpdate();
+        }
+    }
+
+    /** The build a switch of {@code name} replaced and that is still kept, if any. */
+    public Optional<Replaced> replaced(String name) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("select version, generation, definition, replaced_at "
+                     + "from read_model_previous where name = ?")) {
+            ps.setString(1, namespace + name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(new Replaced(rs.getInt(1), rs.getInt(2), rs.getString(3),
+                        rs.getTimestamp(4).toInstant())) : Optional.empty();
+            }
+        }
+    }
+
+    /** Forgets the replaced build {@code generation} of {@code version} (dropped, or switched back to). */
+    public void noPrevious(String name, int version, int generation) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("delete from read_model_previous "
+                     + "where name = ? and version = ? and generation = ?")) {
+            ps.setString(1, namespace + name);
+            ps.setInt(2, version);
+            ps.setInt(3, generation);
+            ps.executeUpdate();
+        }
     }
 
     /** Records that no build of the version is building any longer (it was abandoned). */

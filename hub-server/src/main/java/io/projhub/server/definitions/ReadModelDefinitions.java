@@ -112,6 +112,7 @@ public final class ReadModelDefinitions {
         Map<String, ReadModel> current = live();
         List<ReadModel> nextLive = new ArrayList<>();
         Map<String, DefinedReadModel> nextBuilding = new LinkedHashMap<>();
+        Map<String, Previous> restored = new LinkedHashMap<>();
         List<String> added = new ArrayList<>();
         List<String> changed = new ArrayList<>();
         List<String> unchanged = new ArrayList<>();
@@ -154,6 +155,9 @@ public final class ReadModelDefinitions {
                     // a rebuild the hub had not finished when it stopped goes on beside the live build
                     resumed = factory.create(program, recorded.building().getAsInt());
                 }
+                if (live == null) {
+                    restorePrevious(program, recorded.live()).ifPresent(p -> restored.put(name, p));
+                }
             } catch (RuntimeException | java.sql.SQLException e) {
                 errors.add(new DefinitionError(program.definition().source(), lineOf(program, "store:"), 1,
                         e.getMessage()));
@@ -177,6 +181,7 @@ public final class ReadModelDefinitions {
             throw new DefinitionException(errors);
         }
         publish(nextLive, nextBuilding);
+        restored.forEach(previous::putIfAbsent);
         List<String> gone = new ArrayList<>();
         current.forEach((name, model) -> {
             if (nextLive.stream().noneMatch(m -> m.name().equals(name))) {
@@ -226,6 +231,9 @@ public final class ReadModelDefinitions {
             try {
                 model.promote();
                 builds.live(name, model.program().definition().version(), model.generation());
+                DefinedReadModel replaced = live.defined();
+                builds.replaced(name, new ReadModelBuilds.Replaced(replaced.program().definition().version(),
+                        replaced.generation(), replaced.program().text(), now));
             } catch (Exception e) {
                 log.warn("read_model={} event=switch-deferred build={} error=\"{}\"", name,
                         BuildingLane.laneName(model), e.toString());
@@ -282,6 +290,7 @@ public final class ReadModelDefinitions {
         publish(new ArrayList<>(live().values()), nextBuilding);
         previous.remove(name);
         try {
+            builds.noPrevious(name, back.model().program().definition().version(), back.model().generation());
             builds.building(name, back.model().program().definition().version(), back.model().generation());
         } catch (java.sql.SQLException e) {
             log.warn("read_model={} event=build-record-failed error=\"{}\"", name, e.toString());
@@ -329,18 +338,22 @@ public final class ReadModelDefinitions {
         return lane;
     }
 
-    /** The version of each read model building beside its live one, by name. */
-    public synchronized Map<String, Integer> building() {
-        Map<String, Integer> versions = new LinkedHashMap<>();
-        building.forEach((name, model) -> versions.put(name, model.program().definition().version()));
-        return versions;
+    /** The build of each read model building beside its live one ({@code v<version>} or {@code v<version>r<n>}). */
+    public synchronized Map<String, String> building() {
+        Map<String, String> builds = new LinkedHashMap<>();
+        building.forEach((name, model) -> builds.put(name, tag(model)));
+        return builds;
     }
 
-    /** The previous version of each switched read model still kept, by name. */
-    public synchronized Map<String, Integer> previous() {
-        Map<String, Integer> versions = new LinkedHashMap<>();
-        previous.forEach((name, p) -> versions.put(name, p.model().program().definition().version()));
-        return versions;
+    /** The replaced build of each read model still kept ({@code v<version>} or {@code v<version>r<n>}). */
+    public synchronized Map<String, String> previous() {
+        Map<String, String> builds = new LinkedHashMap<>();
+        previous.forEach((name, p) -> builds.put(name, tag(p.model())));
+        return builds;
+    }
+
+    private static String tag(DefinedReadModel model) {
+        return "v" + model.program().definition().versionTag(model.generation());
     }
 
     /**
@@ -365,11 +378,41 @@ public final class ReadModelDefinitions {
         }
         try {
             model.drop();
+            forgetPrevious(name, model);
             log.info("read_model={} event=previous-build-dropped build={}", name, target(model));
         } catch (Exception e) {
             log.warn("read_model={} event=previous-build-drop-failed build={} error=\"{}\"", name, target(model),
                     e.toString());
         }
+    }
+
+    /**
+     * The build a switch replaced before the hub stopped, compiled again from the definition text kept with it:
+     * still kept until {@code keepPrevious} has passed since the switch (then dropped), and switched back to on
+     * request. Nothing if none is recorded, it is the live build itself, or its text no longer compiles (logged: its
+     * data then stay until dropped by hand).
+     */
+    private Optional<Previous> restorePrevious(ReadModelProgram live, int liveGeneration) {
+        String name = live.definition().name();
+        try {
+            Optional<ReadModelBuilds.Replaced> recorded = builds.replaced(name);
+            if (recorded.isEmpty() || recorded.get().version() == live.definition().version()
+                    && recorded.get().generation() == liveGeneration) {
+                return Optional.empty();
+            }
+            ReadModelBuilds.Replaced replaced = recorded.get();
+            ReadModelProgram program = replaced.version() == live.definition().version()
+                    ? live : loader.compile(live.definition().source(), replaced.definition());
+            return Optional.of(new Previous(factory.create(program, replaced.generation()), replaced.replacedAt()));
+        } catch (Exception e) {
+            log.warn("read_model={} event=previous-build-unknown error=\"{}\"", name, e.toString());
+            return Optional.empty();
+        }
+    }
+
+    /** The build record of a replaced build that is gone: a restarted hub must not look for it again. */
+    private void forgetPrevious(String name, DefinedReadModel model) throws java.sql.SQLException {
+        builds.noPrevious(name, model.program().definition().version(), model.generation());
     }
 
     private void notBuilding(DefinedReadModel model) {
@@ -388,6 +431,7 @@ public final class ReadModelDefinitions {
             }
             try {
                 entry.getValue().model().drop();
+                forgetPrevious(entry.getKey(), entry.getValue().model());
                 log.info("read_model={} event=previous-version-dropped version={}", entry.getKey(),
                         entry.getValue().model().program().definition().version());
                 return true;

@@ -1,5 +1,6 @@
 package io.projhub.server.monitor;
 
+import io.projhub.core.projection.ProjectionSubscriber;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -16,7 +17,6 @@ import org.springframework.context.annotation.Primary;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.projhub.core.eventstore.EventStore;
-import io.projhub.core.projection.internal.PollingProjectionSubscriber;
 import io.projhub.monitor.ConsistencyMonitor;
 import io.projhub.monitor.MonitorListener;
 import io.projhub.monitor.MonitoredReadModel;
@@ -44,7 +44,7 @@ public class MonitorConfiguration {
         @Bean(destroyMethod = "close")
         @DependsOnDatabaseInitialization
         PostgresConsistencyMonitor consistencyMonitor(DataSource dataSource, @Qualifier("eventStore") EventStore store,
-                                                      ReadModels readModels, PollingProjectionSubscriber subscriber,
+                                                      ReadModels readModels, ProjectionSubscriber subscriber,
                                                       MonitorProperties properties, MeterRegistry registry) {
             List<MonitoredReadModel> monitored = monitored(readModels.all());
             Redriver lanes = new Redriver() {

@@ -1,5 +1,7 @@
 package io.projhub.server.projection;
 
+import io.projhub.core.projection.ProjectionSubscribers;
+import io.projhub.core.projection.ProjectionSubscriber;
 import org.springframework.beans.factory.ObjectProvider;
 import io.projhub.definitions.DefinitionException;
 import io.projhub.server.definitions.DefinedReadModelFactory;
@@ -24,7 +26,6 @@ import io.projhub.core.eventstore.EventStore;
 import io.projhub.core.eventstore.EventTypeRegistry;
 import io.projhub.core.projection.LaneSettings;
 import io.projhub.core.projection.Projector;
-import io.projhub.core.projection.internal.PollingProjectionSubscriber;
 import org.neo4j.driver.Driver;
 
 import com.influxdb.client.InfluxDBClient;
@@ -70,11 +71,11 @@ public class ProjectionConfiguration {
 
     @Bean
     @DependsOnDatabaseInitialization
-    PollingProjectionSubscriber projectionSubscriber(DataSource dataSource, EventStore store, ReadModels readModels,
+    ProjectionSubscriber projectionSubscriber(DataSource dataSource, EventStore store, ReadModels readModels,
                                                      ProjectionProperties properties, MeterRegistry registry) {
         Map<Projector, LaneSettings> lanes = new LinkedHashMap<>();
         lanes.putAll(lanes(readModels.all(), properties));
-        PollingProjectionSubscriber subscriber = new PollingProjectionSubscriber(dataSource, store, lanes,
+        ProjectionSubscriber subscriber = ProjectionSubscribers.polling(dataSource, store, lanes,
                 properties.subscriberSettings(), registry);
         readModels.onChange(all -> subscriber.replaceLanes(lanes(all, properties)));
         return subscriber;
@@ -93,12 +94,12 @@ public class ProjectionConfiguration {
     /** Switches each new version of a read model once it has caught up with the live one (checked every second). */
     @Bean
     org.springframework.context.SmartLifecycle versionSwitcher(ReadModelDefinitions definitions,
-                                                               PollingProjectionSubscriber subscriber) {
+                                                               ProjectionSubscriber subscriber) {
         return new VersionSwitcher(definitions, subscriber);
     }
 
     @Bean
-    SubscriberLifecycle subscriberLifecycle(PollingProjectionSubscriber subscriber, ProjectionProperties properties) {
+    SubscriberLifecycle subscriberLifecycle(ProjectionSubscriber subscriber, ProjectionProperties properties) {
         return new SubscriberLifecycle(subscriber, properties.enabled());
     }
 }

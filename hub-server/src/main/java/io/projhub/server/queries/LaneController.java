@@ -1,5 +1,6 @@
 package io.projhub.server.queries;
 
+import io.projhub.core.projection.ProjectionSubscriber;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -23,7 +24,6 @@ import io.projhub.core.domain.StreamIds;
 import io.projhub.core.projection.DeadLetter;
 import io.projhub.core.projection.DeadLetterConflictException;
 import io.projhub.core.projection.SubscriberStatus;
-import io.projhub.core.projection.internal.PollingProjectionSubscriber;
 import io.projhub.server.web.InvalidParameterException;
 import io.projhub.server.web.StrictRequestBody;
 
@@ -31,9 +31,9 @@ import io.projhub.server.web.StrictRequestBody;
 @RestController
 public class LaneController {
 
-    private final PollingProjectionSubscriber subscriber;
+    private final ProjectionSubscriber subscriber;
 
-    public LaneController(PollingProjectionSubscriber subscriber) {
+    public LaneController(ProjectionSubscriber subscriber) {
         this.subscriber = subscriber;
     }
 

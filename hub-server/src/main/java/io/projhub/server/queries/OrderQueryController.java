@@ -44,7 +44,9 @@ public class OrderQueryController {
         StreamIds.require("id", id);
         DefinedReadModel details = orders.require(OrderReadModels.DETAILS, DefinedReadModel.class);
         Optional<DefinedReadModel> customers = optional(OrderReadModels.CUSTOMERS);
-        ResponseEntity<OrderDetails> answer = responses.answer(OrderReadModels.DETAILS, id, token, () -> {
+        // the customer's part comes from customer-directory: the token is awaited there too
+        ResponseEntity<OrderDetails> answer = responses.answer(OrderReadModels.DETAILS,
+                java.util.List.of(OrderReadModels.CUSTOMERS), id, token, () -> {
             Optional<Map<String, Object>> order = details.document(id, 1);
             if (order.isEmpty()) {
                 return null;

@@ -1,5 +1,6 @@
 package io.projhub.server.queries;
 
+import io.projhub.core.projection.ProjectionSubscriber;
 import java.util.List;
 import io.projhub.projectors.elasticsearch.ElasticsearchDefinedReadModel;
 import io.projhub.projectors.jdbc.JdbcDefinedReadModel;
@@ -22,7 +23,6 @@ import org.springframework.context.annotation.Configuration;
 import io.projhub.core.eventstore.EventStore;
 import io.projhub.core.eventstore.LogHead;
 import io.projhub.core.projection.ReadModelProbe;
-import io.projhub.core.projection.internal.PollingProjectionSubscriber;
 import io.projhub.server.projection.ReadModel;
 import io.projhub.server.projection.ReadModels;
 
@@ -87,7 +87,7 @@ public class QueryConfiguration {
 
     @Bean
     ConsistencyGate consistencyGate(@Value("${projhub.queries.consistency-wait:2s}") Duration maxWait,
-                                    ReadModelWaits waits, PollingProjectionSubscriber subscriber,
+                                    ReadModelWaits waits, ProjectionSubscriber subscriber,
                                     @Qualifier("eventStore") EventStore store) {
         return new ConsistencyGate(maxWait, waits, () -> subscriber.status().head(),
                 () -> store.head().map(LogHead::position));
@@ -100,7 +100,7 @@ public class QueryConfiguration {
 
     @Bean
     ReadModelResponses readModelResponses(ReadModels readModels, ConsistencyGate gate,
-                                          PollingProjectionSubscriber subscriber) {
+                                          ProjectionSubscriber subscriber) {
         return new ReadModelResponses(readModels, gate, subscriber);
     }
 }

@@ -1,5 +1,6 @@
 package io.projhub.server.queries;
 
+import io.projhub.core.projection.ProjectionSubscriber;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -7,7 +8,6 @@ import org.springframework.web.server.ResponseStatusException;
 
 import io.projhub.core.projection.LaneStatus;
 import io.projhub.core.projection.SubscriberStatus;
-import io.projhub.core.projection.internal.PollingProjectionSubscriber;
 import io.projhub.server.projection.ReadModel;
 import io.projhub.server.projection.ReadModels;
 
@@ -32,9 +32,9 @@ public final class ReadModelResponses {
 
     private final ReadModels readModels;
     private final ConsistencyGate gate;
-    private final PollingProjectionSubscriber subscriber;
+    private final ProjectionSubscriber subscriber;
 
-    public ReadModelResponses(ReadModels readModels, ConsistencyGate gate, PollingProjectionSubscriber subscriber) {
+    public ReadModelResponses(ReadModels readModels, ConsistencyGate gate, ProjectionSubscriber subscriber) {
         this.readModels = readModels;
         this.gate = gate;
         this.subscriber = subscriber;
@@ -53,8 +53,27 @@ public final class ReadModelResponses {
      */
     public <T> ResponseEntity<T> answer(String readModel, String streamId, String token, StoreQuery<T> query)
             throws Exception {
+        return answer(readModel, java.util.List.of(), streamId, token, query);
+    }
+
+    /**
+     * A query of {@code readModel} that also reads {@code alsoReads} (an order's details and its customer's): the
+     * token is awaited in each, and the answer is consistent only if every one of them reached it. The position and
+     * parked headers are {@code readModel}'s.
+     */
+    public <T> ResponseEntity<T> answer(String readModel, java.util.List<String> alsoReads, String streamId,
+                                        String token, StoreQuery<T> query) throws Exception {
         ReadModel model = readModels.find(readModel).orElseThrow(() -> new ReadModelDisabledException(readModel));
         ConsistencyGate.Outcome outcome = gate.await(model.name(), token);
+        String staleReadModel = outcome.asked() && !outcome.consistent() ? readModel : null;
+        for (String other : alsoReads) {
+            if (readModels.find(other).isPresent()) {
+                ConsistencyGate.Outcome also = gate.await(other, token);
+                if (also.asked() && !also.consistent() && staleReadModel == null) {
+                    staleReadModel = other;
+                }
+            }
+        }
         T body;
         try {
             body = query.run();
@@ -75,10 +94,10 @@ public final class ReadModelResponses {
             headers.add(ConsistencyGate.CONSISTENCY_HEADER, "stale");
             headers.add(PARKED_HEADER, "1");
         } else if (outcome.asked()) {
-            headers.add(ConsistencyGate.CONSISTENCY_HEADER, outcome.consistent() ? "consistent" : "stale");
+            headers.add(ConsistencyGate.CONSISTENCY_HEADER, staleReadModel == null ? "consistent" : "stale");
         }
-        if (outcome.asked() && !outcome.consistent()) {
-            headers.add("X-Consistency-Lag-Events", String.valueOf(lagEvents(readModel)));
+        if (staleReadModel != null) {
+            headers.add("X-Consistency-Lag-Events", String.valueOf(lagEvents(staleReadModel)));
         }
         if (streamId == null) {
             long parkedStreams = parkedStreams(readModel);

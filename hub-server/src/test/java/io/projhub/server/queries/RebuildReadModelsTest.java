@@ -62,12 +62,21 @@ class RebuildReadModelsTest extends HubTestBase {
             assertThat(response.statusCode()).as(readModel + ": " + response.body()).isEqualTo(202);
             lanes.put(readModel, json(response).path("lane").asString());
         }
-        var again = post("/api/admin/read-models/order-stats/rebuild", "", admin());
-        assertThat(again.statusCode()).as(again.body()).isEqualTo(409);
-        assertThat(again.body()).contains(lanes.get("order-stats"));
         for (String readModel : READ_MODELS) {
             assertThat(lanes.get(readModel)).isEqualTo(readModel + "~v" + version(readModel) + "r"
                     + (generations.get(readModel) + 1));
+        }
+        // A second rebuild while one runs is refused, naming the running build's lane (on a short log the first may
+        // already have caught up and been switched to: then the second is the next build, and the wait below is for
+        // that one).
+        var again = post("/api/admin/read-models/order-stats/rebuild", "", admin());
+        if (again.statusCode() == 202) {
+            assertThat(generation("order-stats")).as("the first build was switched to (the second may be too)")
+                    .isBetween(generations.get("order-stats") + 1, generations.get("order-stats") + 2);
+            generations.put("order-stats", generations.get("order-stats") + 1);
+        } else {
+            assertThat(again.statusCode()).as(again.body()).isEqualTo(409);
+            assertThat(again.body()).contains(lanes.get("order-stats"));
         }
 
         // Until every new build has been switched to, the live builds answer exactly what they held (checked

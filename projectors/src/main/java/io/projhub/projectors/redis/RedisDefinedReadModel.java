@@ -638,6 +638,9 @@ public final class RedisDefinedReadModel implements DefinedReadModel {
                         + " is not finite: " + sorted.score());
             }
             c.put("sc", Double.toString(sorted.score()));
+            if (sorted.keep() > 0 && !sorted.remove()) {
+                c.put("kp", Long.toString(sorted.keep()));
+            }
         } else {
             throw new ChangeFailure("Read model " + definition.name() + ": Redis does not support a "
                     + change.getClass().getSimpleName());

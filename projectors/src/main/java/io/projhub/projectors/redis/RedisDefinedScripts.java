@@ -28,7 +28,7 @@ final class RedisDefinedScripts {
      *                                    {o='add'|'rem'|'app', f, v=JSON text of the element}
      *   {t='del', k=key}
      *   {t='cnt', n=name, m='L'|'D', d=delta (minor units for 'D'), s=scale}
-     *   {t='zs', n=name, m='add'|'incr'|'rem', e=member, sc=score}
+     *   {t='zs', n=name, m='add'|'incr'|'rem', e=member, sc=score, kp=members to keep (absent: all)}
      *
      * Each event whose version is above the recorded one is applied in two passes: the first reads and computes
      * every new value (nothing is written; any failure, e.g. a decimal with more digits than its scale, a long
@@ -292,7 +292,7 @@ final class RedisDefinedScripts {
                 elseif c.t == 'zs' then
                   local key = base .. 'zset:' .. c.n
                   checkType(key, 'zset')
-                  zops[#zops + 1] = {c.m, key, c.e, c.sc}
+                  zops[#zops + 1] = {c.m, key, c.e, c.sc, c.kp}
                 else
                   fail('unknown change ' .. tostring(c.t))
                 end
@@ -323,6 +323,7 @@ final class RedisDefinedScripts {
                 if z[1] == 'add' then redis.call('ZADD', z[2], z[4], z[3])
                 elseif z[1] == 'incr' then redis.call('ZINCRBY', z[2], z[4], z[3])
                 else redis.call('ZREM', z[2], z[3]) end
+                if z[5] then redis.call('ZREMRANGEBYRANK', z[2], 0, -(tonumber(z[5]) + 1)) end
               end
             end
 

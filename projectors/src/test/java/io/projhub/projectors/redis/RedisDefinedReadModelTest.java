@@ -456,6 +456,28 @@ class RedisDefinedReadModelTest {
     }
 
     @Test
+    void aSortedSetWithKeepHoldsOnlyItsHighestScoresAndAReplayTrimsTheSameWay() throws Exception {
+        ReadModelProgram program = TestPrograms.of(definition("latest", "latest", 1), "h-keep", Map.of(
+                "AccountCreated", event -> List.of(new SortedSetChange("latest", event.streamId(),
+                        ((AccountCreated) REGISTRY.toObject(event)).initialBalance().doubleValue(), false, false, 3))));
+        RedisDefinedReadModel model = new RedisDefinedReadModel(redis, namespace, program);
+        EventLog events = new EventLog();
+        for (int i = 1; i <= 6; i++) {
+            events.append("account", "acct-" + i, new AccountCreated("acct-" + i, BigDecimal.valueOf(i), "EUR", T0));
+        }
+        model.projector().apply(new EventBatch(events.events(), events.head()));
+        assertThat(model.sortedSet("latest", 10, true)).extracting(RedisDefinedReadModel.ScoredMember::member)
+                .containsExactly("acct-6", "acct-5", "acct-4");
+
+        model.projector().reset();
+        for (RecordedEvent event : events.events()) { // one event per batch: trimmed after each add all the same
+            model.projector().apply(new EventBatch(List.of(event), event.logPosition()));
+        }
+        assertThat(model.sortedSet("latest", 10, true)).extracting(RedisDefinedReadModel.ScoredMember::member)
+                .containsExactly("acct-6", "acct-5", "acct-4");
+    }
+
+    @Test
     void changesRedisDoesNotSupportAreChangeFailuresOfTheirEvent() throws Exception {
         List<Change> unsupported = List.of(
                 new RelationshipChange("acct-1", "OWNS", "Customer", "cust-1", Map.of(), Map.of(), false),

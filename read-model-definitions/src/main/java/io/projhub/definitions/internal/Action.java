@@ -250,8 +250,8 @@ sealed interface Action {
         }
     }
 
-    record SortedSet(Expression name, Expression member, Expression score, boolean increment, boolean remove)
-            implements Action {
+    record SortedSet(Expression name, Expression member, Expression score, boolean increment, boolean remove,
+                     long keep) implements Action {
         @Override
         public void run(Map<String, Object> variables, String key, List<Change> out) throws ChangeFailure {
             String set = CompiledProgram.keyOf(name, variables);
@@ -266,7 +266,7 @@ sealed interface Action {
                     throw score.failure(variables, e.getMessage());
                 }
             }
-            out.add(new SortedSetChange(set, who, value, increment, remove));
+            out.add(new SortedSetChange(set, who, value, increment, remove, keep));
         }
     }
 

@@ -25,14 +25,21 @@ final class CompiledProgram implements ReadModelProgram {
     private final Map<String, List<Entry>> byType;
 
     private final boolean usesDocument;
+    private final String text;
 
     CompiledProgram(ReadModelDefinition definition, String hash, Expression key, Map<String, List<Entry>> byType,
-                    boolean usesDocument) {
+                    boolean usesDocument, String text) {
+        this.text = text;
         this.definition = definition;
         this.hash = hash;
         this.key = key;
         this.byType = Map.copyOf(byType);
         this.usesDocument = usesDocument;
+    }
+
+    @Override
+    public String text() {
+        return text;
     }
 
     @Override

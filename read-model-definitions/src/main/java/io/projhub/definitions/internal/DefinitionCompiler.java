@@ -205,7 +205,7 @@ public final class DefinitionCompiler {
                 return new Compiled(file, root, null, errors);
             }
             return new Compiled(file, root, new CompiledProgram(definition, hash(root), key,
-                    byType, usesDocument), List.of());
+                    byType, usesDocument, String.join("\n", lines)), List.of());
         }
 
         private Map<String, FieldSpec> fieldSpecs(JsonNode node) {
@@ -591,11 +591,19 @@ public final class DefinitionCompiler {
                 }
                 score = expression(node.get("score"), false, "sortedSet.score");
             }
+            long keep = 0;
+            if (node.has("keep")) {
+                if (remove) {
+                    error(node.get("keep"), "keep trims the set after an add; a remove has nothing to keep");
+                    return null;
+                }
+                keep = node.get("keep").asLong();
+            }
             if (name == null || member == null || (!remove && score == null)) {
                 return null;
             }
             return new Action.SortedSet(name, member, score, node.has("increment")
-                    && node.get("increment").asBoolean(), remove);
+                    && node.get("increment").asBoolean(), remove, keep);
         }
 
         private Map<String, Expression> expressions(JsonNode node, boolean withItem, String where) {
