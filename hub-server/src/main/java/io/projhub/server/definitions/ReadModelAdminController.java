@@ -136,9 +136,12 @@ public class ReadModelAdminController {
             throw new org.springframework.web.server.ResponseStatusException(HttpStatus.NOT_FOUND, e.getMessage());
         } catch (IllegalStateException e) {
             throw new org.springframework.web.server.ResponseStatusException(HttpStatus.CONFLICT, e.getMessage());
+        } catch (ReadModelDefinitions.BuildNotPrepared e) {
+            throw new org.springframework.web.server.ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE,
+                    e.getMessage());
         } catch (Exception e) {
             throw new org.springframework.web.server.ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE,
-                    "The new build of " + name + " could not be prepared in its store: " + e);
+                    "The rebuild of " + name + " could not be recorded: " + e.getClass().getSimpleName());
         }
         return ResponseEntity.accepted().body(Map.of("readModel", name, "status", "rebuilding", "lane", lane,
                 "progress", "/api/lanes"));

@@ -151,7 +151,8 @@ public final class ReadModelDefinitions {
             try {
                 ReadModelBuilds.Builds recorded = builds.of(name, program.definition().version());
                 created = factory.create(program, recorded.live());
-                if (live == null && recorded.building().isPresent()) {
+                if (live == null && recorded.building().isPresent()
+                        && recorded.building().getAsInt() != recorded.live()) {
                     // a rebuild the hub had not finished when it stopped goes on beside the live build
                     resumed = factory.create(program, recorded.building().getAsInt());
                 }
@@ -326,16 +327,37 @@ public final class ReadModelDefinitions {
         if (kept != null && kept.model().program().definition().version() == version) {
             generation = Math.max(generation, kept.model().generation() + 1);
         }
-        DefinedReadModel next = factory.create(current.program(), generation);
-        next.projector().reset(); // whatever an abandoned build of this generation left behind
-        builds.building(name, version, generation);
+        DefinedReadModel next;
+        try {
+            next = factory.create(current.program(), generation);
+            next.projector().reset(); // whatever an abandoned build of this generation left behind
+        } catch (Exception e) {
+            // the store refused the new build's names (too long with r<generation>) or could not prepare them
+            throw new BuildNotPrepared("the new build " + generation + " of " + name + " could not be prepared: "
+                    + e.getMessage(), e);
+        }
         Map<String, DefinedReadModel> nextBuilding = new LinkedHashMap<>(building);
         nextBuilding.put(name, next);
-        publish(new ArrayList<>(live().values()), nextBuilding);
+        try {
+            publish(new ArrayList<>(live().values()), nextBuilding);
+        } catch (RuntimeException e) {
+            throw new BuildNotPrepared("the lane of the new build " + generation + " of " + name
+                    + " was refused: " + e.getMessage(), e);
+        }
+        // recorded once its lane runs: a restart resumes it (a record that fails only loses the resumption; the next
+        // rebuild of this generation starts with a reset)
+        builds.building(name, version, generation);
         String lane = BuildingLane.laneName(next);
         log.info("read_model={} event=rebuild-started version={} generation={} lane={}", name, version, generation,
                 lane);
         return lane;
+    }
+
+    /** A rebuild whose new build the store could not prepare (its names refused, the store down). */
+    public static final class BuildNotPrepared extends Exception {
+        BuildNotPrepared(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     /** The build of each read model building beside its live one ({@code v<version>} or {@code v<version>r<n>}). */

@@ -774,6 +774,7 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
         row.put("props", props);
         row.put("fromProps", nodeProperties(change.fromProperties(), fromDocument));
         row.put("toProps", nodeProperties(change.toProperties(), toDocument));
+        row.put("fresh", false); // markFresh sets it on a relationship of a document new in the batch
         row.put("fromNew", fromDocument); // an end that may be a document new in the batch (see markFresh)
         row.put("toNew", toDocument);
         List<Object> identity = new ArrayList<>();
@@ -873,7 +874,7 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
                             continue;
                         }
                         merges.append("CALL () {\n  UNWIND [s IN $steps WHERE s.combo = ").append(i)
-                                .append(" AND NOT s.fresh] AS step\n");
+                                .append(" AND NOT coalesce(s.fresh, false)] AS step\n");
                     }
                     merges.append(mergeNode("a", combo.fromLabel(), "step.from"))
                             .append(setIf(shape, FROM_PROPS, "  SET a += step.fromProps\n"))

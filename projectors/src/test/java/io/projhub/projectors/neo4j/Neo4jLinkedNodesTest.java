@@ -117,12 +117,17 @@ class Neo4jLinkedNodesTest {
                 + " {projhub_rm: $rm, key: 'widget'}) RETURN r.line AS line, r.quantity AS quantity ORDER BY line"))
                 .containsExactly(Map.of("line", 1L, "quantity", 7L), Map.of("line", 2L, "quantity", 3L));
 
-        // In a later batch d-1 exists: the same relationship is merged, not created again.
+        // In a later batch d-1 exists: its relationship is merged, not created again, in the same batch as the
+        // relationships of a new document d-2 (created): both kinds of step of one relationship type in one batch.
         RecordedEvent again = event("d-1", contains("d-1", "widget", 1, 9));
-        model.projector().apply(new EventBatch(List.of(again), again.logPosition()));
+        RecordedEvent fresh = event("d-2", new DocumentChange("d-2", List.of()), contains("d-2", "widget", 1, 4));
+        model.projector().apply(new EventBatch(List.of(again, fresh), fresh.logPosition()));
         assertThat(rows("MATCH (:" + DOC + " {projhub_rm: $rm, key: 'd-1'})-[r:CONTAINS]->() "
                 + "RETURN r.line AS line, r.quantity AS quantity ORDER BY line"))
                 .containsExactly(Map.of("line", 1L, "quantity", 9L), Map.of("line", 2L, "quantity", 3L));
+        assertThat(rows("MATCH (:" + DOC + " {projhub_rm: $rm, key: 'd-2'})-[r:CONTAINS]->() "
+                + "RETURN r.line AS line, r.quantity AS quantity"))
+                .containsExactly(Map.of("line", 1L, "quantity", 4L));
     }
 
     private static RelationshipChange contains(String document, String product, long line, long quantity) {
