@@ -100,6 +100,11 @@ public final class ConsistencyGate {
         }
     }
 
+    /** How long a query waits at most for its read model to reach the caller's token. */
+    public Duration maxWait() {
+        return maxWait;
+    }
+
     public ReadModelWaits waits() {
         return waits;
     }

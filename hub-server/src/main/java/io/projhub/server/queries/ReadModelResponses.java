@@ -58,17 +58,20 @@ public final class ReadModelResponses {
 
     /**
      * A query of {@code readModel} that also reads {@code alsoReads} (an order's details and its customer's): the
-     * token is awaited in each, and the answer is consistent only if every one of them reached it. The position and
-     * parked headers are {@code readModel}'s.
+     * token is awaited in each, all within the one wait a query has, and the answer is consistent only if every one
+     * of them reached it. The position and parked headers are {@code readModel}'s.
      */
     public <T> ResponseEntity<T> answer(String readModel, java.util.List<String> alsoReads, String streamId,
                                         String token, StoreQuery<T> query) throws Exception {
         ReadModel model = readModels.find(readModel).orElseThrow(() -> new ReadModelDisabledException(readModel));
+        long started = System.nanoTime();
         ConsistencyGate.Outcome outcome = gate.await(model.name(), token);
         String staleReadModel = outcome.asked() && !outcome.consistent() ? readModel : null;
         for (String other : alsoReads) {
-            if (readModels.find(other).isPresent()) {
-                ConsistencyGate.Outcome also = gate.await(other, token);
+            if (outcome.asked() && readModels.find(other).isPresent()) {
+                java.time.Duration left = gate.maxWait().minusNanos(System.nanoTime() - started);
+                ConsistencyGate.Outcome also = gate.await(other, gate.parse(token),
+                        left.isNegative() ? java.time.Duration.ZERO : left);
                 if (also.asked() && !also.consistent() && staleReadModel == null) {
                     staleReadModel = other;
                 }
