@@ -27,6 +27,7 @@ import io.projhub.projectors.elasticsearch.ElasticsearchDefinedReadModel;
 import io.projhub.projectors.influxdb.InfluxDefinedReadModel;
 import io.projhub.projectors.jdbc.JdbcDefinedReadModel;
 import io.projhub.projectors.redis.RedisDefinedReadModel;
+import io.projhub.projectors.testing.RefreshingProbe;
 import io.projhub.projectors.testing.ShippedDefinitions;
 import io.projhub.projectors.testing.TestDatabase;
 import io.projhub.projectors.neo4j.Neo4jConnector;
@@ -103,24 +104,7 @@ class ReadModelResetTest {
         ElasticsearchDefinedReadModel orders = new ElasticsearchDefinedReadModel(client, namespace,
                 ShippedDefinitions.program("order-search"));
         try {
-            // The probe sees what the last refresh made searchable, as the monitor does (waits refresh first).
-            ReadModelProbe refreshing = new ReadModelProbe() {
-                @Override
-                public String name() {
-                    return orders.probe().name();
-                }
-
-                @Override
-                public LogPosition checkpoint() throws Exception {
-                    return orders.probe().checkpoint();
-                }
-
-                @Override
-                public long appliedVersion(String streamId) throws Exception {
-                    orders.refresh();
-                    return orders.probe().appliedVersion(streamId);
-                }
-            };
+            ReadModelProbe refreshing = RefreshingProbe.of(orders);
             applyThenReset(orders.projector(), refreshing, log(orderId), orderId,
                     () -> orders.document(orderId, 1).isPresent());
         } finally {

@@ -30,6 +30,7 @@ import io.projhub.projectors.neo4j.Neo4jDefinedReadModel;
 import io.projhub.projectors.redis.RedisConnector;
 import io.projhub.projectors.redis.RedisDefinedReadModel;
 import io.projhub.projectors.testing.OrderEventLog;
+import io.projhub.projectors.testing.RefreshingProbe;
 import io.projhub.projectors.testing.ShippedDefinitions;
 import io.projhub.projectors.testing.TestDatabase;
 import io.projhub.testsupport.RealStores;
@@ -183,23 +184,7 @@ class RebuildGenerationTest {
 
         @Override
         public io.projhub.core.projection.ReadModelProbe probe() {
-            return new io.projhub.core.projection.ReadModelProbe() {
-                @Override
-                public String name() {
-                    return model.probe().name();
-                }
-
-                @Override
-                public LogPosition checkpoint() throws Exception {
-                    return model.probe().checkpoint();
-                }
-
-                @Override
-                public long appliedVersion(String streamId) throws Exception {
-                    model.refresh();
-                    return model.probe().appliedVersion(streamId);
-                }
-            };
+            return RefreshingProbe.of(model);
         }
 
         @Override

@@ -858,31 +858,20 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
                                 .append(setIf(shape, PROPS, "  SET n += step.props\n")).append("}\n");
                         continue;
                     }
-                    if (shape.indexOf(FRESH) >= 0) {
+                    boolean fresh = shape.indexOf(FRESH) >= 0;
+                    if (fresh) {
                         // relationships of documents new in this batch cannot exist yet: CREATE them (the steps of
                         // each such relationship were folded into one in the batch)
                         merges.setLength(merges.length() - "] AS step\n".length());
-                        merges.append(" AND s.fresh] AS step\n")
-                                .append(mergeNode("a", combo.fromLabel(), "step.from"))
-                                .append(setIf(shape, FROM_PROPS, "  SET a += step.fromProps\n"))
-                                .append(mergeNode("b", combo.toLabel(), "step.to"))
-                                .append(setIf(shape, TO_PROPS, "  SET b += step.toProps\n"))
-                                .append("  CREATE (a)-[r:").append(quoted(combo.type())).append(" {")
-                                .append(relationshipIdentity(combo)).append("}]->(b)\n")
-                                .append(setIf(shape, PROPS, "  SET r += step.props\n")).append("}\n");
+                        merges.append(" AND s.fresh] AS step\n").append(link(combo, shape, "CREATE", "  "))
+                                .append("}\n");
                         if (shape.indexOf(KNOWN) < 0) {
                             continue;
                         }
                         merges.append("CALL () {\n  UNWIND [s IN $steps WHERE s.combo = ").append(i)
                                 .append(" AND NOT coalesce(s.fresh, false)] AS step\n");
                     }
-                    merges.append(mergeNode("a", combo.fromLabel(), "step.from"))
-                            .append(setIf(shape, FROM_PROPS, "  SET a += step.fromProps\n"))
-                            .append(mergeNode("b", combo.toLabel(), "step.to"))
-                            .append(setIf(shape, TO_PROPS, "  SET b += step.toProps\n"))
-                            .append("  MERGE (a)-[r:").append(quoted(combo.type())).append(" {")
-                            .append(relationshipIdentity(combo)).append("}]->(b)\n")
-                            .append(setIf(shape, PROPS, "  SET r += step.props\n")).append("}\n");
+                    merges.append(link(combo, shape, "MERGE", "  ")).append("}\n");
                 }
                 return merges + WRITE_VERSIONS_AND_CHECKPOINT;
             }
@@ -921,13 +910,7 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
                 String fromLabel = quoted(combo.fromLabel() == null ? primary : combo.fromLabel());
                 steps.append("  CALL (step) {\n    WITH step WHERE step.kind = 'rel' AND step.combo = ").append(i)
                         .append(" AND NOT step.unlink\n")
-                        .append(mergeNode("a", combo.fromLabel(), "step.from"))
-                        .append(setIf(shape, FROM_PROPS, "    SET a += step.fromProps\n"))
-                        .append(mergeNode("b", combo.toLabel(), "step.to"))
-                        .append(setIf(shape, TO_PROPS, "    SET b += step.toProps\n"))
-                        .append("    MERGE (a)-[r:").append(quoted(combo.type())).append(" {")
-                        .append(relationshipIdentity(combo)).append("}]->(b)\n")
-                        .append(setIf(shape, PROPS, "    SET r += step.props\n")).append("  }\n")
+                        .append(link(combo, shape, "MERGE", "    ")).append("  }\n")
                         .append("  CALL (step) {\n    WITH step WHERE step.kind = 'rel' AND step.combo = ").append(i)
                         .append(" AND step.unlink\n")
                         .append("    MATCH (:").append(fromLabel).append(" {").append(MARKER)
@@ -938,6 +921,19 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
             steps.append("  }\n}\n");
             return steps + documentStatement + WRITE_VERSIONS_AND_CHECKPOINT;
         });
+    }
+
+    /**
+     * The body that links a step's two ends: each end merged (with its properties where the batch has some), then
+     * the relationship made with {@code verb} (MERGE, or CREATE where it cannot exist yet) and its properties set.
+     */
+    private String link(Combo combo, String shape, String verb, String indent) {
+        return mergeNode("a", combo.fromLabel(), "step.from")
+                + setIf(shape, FROM_PROPS, indent + "SET a += step.fromProps\n")
+                + mergeNode("b", combo.toLabel(), "step.to")
+                + setIf(shape, TO_PROPS, indent + "SET b += step.toProps\n")
+                + indent + verb + " (a)-[r:" + quoted(combo.type()) + " {" + relationshipIdentity(combo) + "}]->(b)\n"
+                + setIf(shape, PROPS, indent + "SET r += step.props\n");
     }
 
     private static final char FROM_PROPS = 'f';
