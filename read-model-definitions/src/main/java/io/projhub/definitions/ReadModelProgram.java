@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Set;
 
 import io.projhub.core.eventstore.RecordedEvent;
+import io.projhub.core.projection.PartKeys;
 import io.projhub.definitions.changes.Change;
 
 /**
@@ -51,6 +52,19 @@ public interface ReadModelProgram {
     /** The key of the document an event changes unless an action names another (the definition's {@code key}). */
     default String keyOf(RecordedEvent event) throws ChangeFailure {
         return event.streamId();
+    }
+
+    /**
+     * The keys of what {@code event} changes, for a lane that writes a batch in parts at once
+     * ({@link io.projhub.core.projection.Projector#partKeys}). Written: each document it changes or deletes (a row's
+     * document in PostgreSQL), each Neo4j node whose properties it sets, each document node a relationship ends at;
+     * not counters or sorted sets, which the stores add to atomically. Locked: the other nodes its relationships end
+     * at. Null when the keys cannot be told without the current document (a program that reads {@code doc} and links
+     * nodes): the batch is then written whole. An event whose keys fail to compute answers none; it fails wherever it
+     * is applied.
+     */
+    default PartKeys partKeys(RecordedEvent event) {
+        return null;
     }
 
     /**

@@ -14,6 +14,11 @@ import io.projhub.core.eventstore.RecordedEvent;
  * monitor, a dead letter replayed): they may lie at or before the checkpoint, and each one the read model has not
  * applied yet must be applied (a projector that skips everything up to its checkpoint would skip them). The
  * checkpoint of a redelivery is the current one and must not move backwards.
+ *
+ * <p>A {@linkplain #part part} is some of a batch's events, written at the same time as the batch's other parts by a
+ * lane that splits its writes ({@link Projector#partKeys}): its {@code checkpoint} is null, and the projector writes
+ * its events and their streams' version records but neither reads nor writes the checkpoint (the lane writes it
+ * alone once every part is written).
  */
 public record EventBatch(List<RecordedEvent> events, LogPosition checkpoint, boolean redelivery) {
 
@@ -23,6 +28,15 @@ public record EventBatch(List<RecordedEvent> events, LogPosition checkpoint, boo
 
     public EventBatch(List<RecordedEvent> events, LogPosition checkpoint) {
         this(events, checkpoint, false);
+    }
+
+    /** A part of a batch: its events without the checkpoint. */
+    public static EventBatch part(List<RecordedEvent> events) {
+        return new EventBatch(events, null, false);
+    }
+
+    public boolean isPart() {
+        return checkpoint == null;
     }
 
     public boolean isEmpty() {

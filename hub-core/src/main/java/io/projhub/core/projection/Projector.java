@@ -3,6 +3,7 @@ package io.projhub.core.projection;
 import java.util.Set;
 
 import io.projhub.core.eventstore.LogPosition;
+import io.projhub.core.eventstore.RecordedEvent;
 
 /**
  * Turns events into one read model in one store. A projector maps events to store writes and nothing else:
@@ -31,6 +32,17 @@ public interface Projector {
      * @throws Exception any failure; the lane classifies it with {@link #classify} and retries
      */
     void apply(EventBatch batch) throws Exception;
+
+    /**
+     * For a lane that writes a batch in parts at once ({@link LaneSettings#partitions()} above 1): the keys of what
+     * {@code event} changes ({@link PartKeys}). The lane puts events that share a stream or a written key in one
+     * part, in batch order, applies the parts at once ({@link EventBatch#part}), then the checkpoint alone. Null, the
+     * default: this projector writes whole batches only. An event whose keys cannot be computed (an expression fails
+     * on it) may answer {@link PartKeys#NONE}: it fails wherever it is applied.
+     */
+    default PartKeys partKeys(RecordedEvent event) {
+        return null;
+    }
 
     /**
      * Clears this read model and its checkpoint in its store, so that the lane rebuilds it from the start of the

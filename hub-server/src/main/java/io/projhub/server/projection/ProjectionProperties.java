@@ -12,7 +12,7 @@ import io.projhub.core.projection.SubscriberSettings;
 
 /**
  * The subscriber and its lanes ({@code projhub.projection.*}): poller settings, lane defaults, and per-lane
- * overrides by read-model name (e.g. {@code projhub.projection.lanes.order-graph.batch-size: 500}). {@code namespace}
+ * overrides by read-model name (e.g. {@code projhub.projection.lanes.order-graph.batch-size: 500}, {@code ...partitions: 4}). {@code namespace}
  * prefixes the read models' indices, keys and checkpoints, so two hubs (or a hub and the tests) can share servers.
  */
 @ConfigurationProperties("projhub.projection")
@@ -29,7 +29,8 @@ public record ProjectionProperties(
 
     /** One lane's settings; a null field takes the default lane's value. */
     public record Lane(Integer batchSize, Integer inboxBatches, Duration initialRetryInterval, Double retryMultiplier,
-                       Double retryJitter, Duration maxRetryInterval, Integer maxAttempts, PoisonPolicy onPoison) {
+                       Double retryJitter, Duration maxRetryInterval, Integer maxAttempts, PoisonPolicy onPoison,
+                       Integer partitions) {
     }
 
     public SubscriberSettings subscriberSettings() {
@@ -54,6 +55,7 @@ public record ProjectionProperties(
                 over.retryJitter() != null ? over.retryJitter() : base.retryJitter(),
                 over.maxRetryInterval() != null ? over.maxRetryInterval() : base.maxRetryInterval(),
                 over.maxAttempts() != null ? over.maxAttempts() : base.maxAttempts(),
-                over.onPoison() != null ? over.onPoison() : base.onPoison());
+                over.onPoison() != null ? over.onPoison() : base.onPoison(),
+                over.partitions() != null ? over.partitions() : base.partitions());
     }
 }

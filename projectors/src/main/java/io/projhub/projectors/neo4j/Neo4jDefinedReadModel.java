@@ -37,6 +37,7 @@ import io.projhub.core.eventstore.LogPosition;
 import io.projhub.core.eventstore.RecordedEvent;
 import io.projhub.core.projection.EventBatch;
 import io.projhub.core.projection.FailureKind;
+import io.projhub.core.projection.PartKeys;
 import io.projhub.core.projection.Projector;
 import io.projhub.core.projection.ReadModelProbe;
 import io.projhub.definitions.ChangeFailure;
@@ -77,7 +78,9 @@ import io.projhub.definitions.DefinedReadModel;
  * writes everything with {@code UNWIND}s: each changed document once (CREATE for a node that did not exist, MERGE
  * and {@code SET +=} of the changed fields otherwise), one {@code UNWIND ... MERGE} per relationship kind, the new
  * stream versions and the checkpoint with
- * the program's hash (never moved backwards). Two round trips per batch. A batch that deletes documents or
+ * the program's hash (never moved backwards). Two round trips per batch. A part of a batch ({@link
+ * EventBatch#part}, written at the same time as the batch's other parts by a lane that splits its writes by
+ * {@link Projector#partKeys}) neither locks nor writes the checkpoint. A batch that deletes documents or
  * relationships runs its relationship changes and deletions first, row by row in event order (each row a CALL
  * subquery, which sees the previous rows' writes), then writes its documents.
  *
@@ -139,6 +142,7 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
               SET x.version = v.version
             }
             CALL () {
+              WITH $txId AS txId WHERE txId IS NOT NULL
               MERGE (k:%2$s {rm: $rm})
               SET k.hash = $hash, k.name = $name, k.version = $definitionVersion
               WITH k WHERE k.txId IS NULL OR k.txId < $txId OR (k.txId = $txId AND k.position < $position)
@@ -204,6 +208,8 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
     private final String primary;
     private final Neo4jDefinedValues values;
     private final String readStatement;
+    /** The first statement of a part of a batch: as {@link #readStatement}, without the checkpoint's lock. */
+    private final String partReadStatement;
     /** Reads documents alone (keys the first statement did not read: a document an action names). */
     private final String readDocumentsStatement;
     private final String documentStatement;
@@ -252,12 +258,12 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
         this.values = new Neo4jDefinedValues(definition.fields());
         String documentLabels = labels.stream().map(Neo4jDefinedReadModel::quoted).reduce("", (a, b) -> a + ":" + b);
         String otherLabels = labels.stream().skip(1).map(l -> ":" + quoted(l)).reduce("", String::concat);
-        this.readStatement = LOCK_CHECKPOINT + """
-                WITH k
+        this.partReadStatement = """
                 RETURN COLLECT { UNWIND $streams AS s MATCH (v:%s {rm: $rm, stream: s})
                                  RETURN {stream: s, version: v.version} } AS versions,
                        COLLECT { UNWIND $keys AS key MATCH (n:%s {%s: $rm, key: key}) RETURN properties(n) } AS documents
                 """.formatted(VERSION_LABEL, quoted(primary), MARKER);
+        this.readStatement = LOCK_CHECKPOINT + "WITH k\n" + partReadStatement;
         this.readDocumentsStatement = """
                 UNWIND $keys AS key
                 MATCH (n:%s {%s: $rm, key: key})
@@ -1136,6 +1142,11 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
         }
 
         @Override
+        public PartKeys partKeys(RecordedEvent event) {
+            return program.partKeys(event);
+        }
+
+        @Override
         public void apply(EventBatch batch) throws Exception {
             ensureSchema();
             if (program.usesDocument()) {
@@ -1182,19 +1193,20 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
                         }
                     }
                 }
-                readState(tx, streams, keys, recorded, stored);
+                readState(tx, streams, keys, recorded, stored, checkpoint);
             }
             writeApplied(tx, events, prepared, combos, checkpoint, recorded, stored);
         }
 
         /**
-         * The first statement: locks the checkpoint node, reads the recorded versions of {@code streams} into
-         * {@code recorded} and the stored properties of the documents of {@code keys} into {@code stored}.
+         * The first statement: locks the checkpoint node (not for a part of a batch, whose checkpoint is null: the lane
+         * keeps parts disjoint), reads the recorded versions of {@code streams} into {@code recorded} and the stored
+         * properties of the documents of {@code keys} into {@code stored}.
          */
         private void readState(TransactionContext tx, Set<String> streams, Set<String> keys, Map<String, Long> recorded,
-                               Map<String, Map<String, Object>> stored) {
-            Record state = tx.run(readStatement, Map.of("rm", marker, "streams", List.copyOf(streams),
-                    "keys", List.copyOf(keys))).single();
+                               Map<String, Map<String, Object>> stored, LogPosition checkpoint) {
+            Record state = tx.run(checkpoint == null ? partReadStatement : readStatement, Map.of("rm", marker,
+                    "streams", List.copyOf(streams), "keys", List.copyOf(keys))).single();
             for (Value version : state.get("versions").values()) {
                 recorded.put(version.get("stream").asString(), version.get("version").asLong());
             }
@@ -1266,7 +1278,7 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
                 for (RecordedEvent event : events) {
                     streams.add(event.streamId());
                 }
-                readState(tx, streams, keys, recorded, stored);
+                readState(tx, streams, keys, recorded, stored, checkpoint);
                 read.addAll(keys);
             }
             // the events that apply, as writeApplied decides: above their stream's version, in batch order
@@ -1456,8 +1468,8 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
             parameters.put("hash", program.hash());
             parameters.put("name", definition.name());
             parameters.put("definitionVersion", (long) definition.version());
-            parameters.put("txId", checkpoint.txId());
-            parameters.put("position", checkpoint.position());
+            parameters.put("txId", checkpoint == null ? null : checkpoint.txId()); // a part: no checkpoint
+            parameters.put("position", checkpoint == null ? null : checkpoint.position());
             tx.run(writeStatement(combos, shapes(combos, steps), ordered), parameters).consume();
         }
 

@@ -18,6 +18,7 @@ import io.projhub.core.eventstore.LogPosition;
 import io.projhub.core.eventstore.RecordedEvent;
 import io.projhub.core.projection.EventBatch;
 import io.projhub.core.projection.FailureKind;
+import io.projhub.core.projection.PartKeys;
 import io.projhub.core.projection.Projector;
 import io.projhub.core.projection.ReadModelProbe;
 import io.projhub.definitions.ChangeFailure;
@@ -325,7 +326,7 @@ public final class RedisDefinedReadModel implements DefinedReadModel {
                 to++;
             }
             chunk.append(']');
-            boolean last = to >= events.size();
+            boolean last = to >= events.size() && !batch.isPart(); // a part of a batch leaves the checkpoint
             List<String> args = List.of(prefix, chunk.toString(),
                     last ? Long.toString(batch.checkpoint().txId()) : "",
                     last ? Long.toString(batch.checkpoint().position()) : "",
@@ -801,6 +802,11 @@ public final class RedisDefinedReadModel implements DefinedReadModel {
         @Override
         public LogPosition checkpoint() {
             return readCheckpoint();
+        }
+
+        @Override
+        public PartKeys partKeys(RecordedEvent event) {
+            return program.partKeys(event);
         }
 
         @Override

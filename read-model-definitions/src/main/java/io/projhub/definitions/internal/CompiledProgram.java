@@ -2,15 +2,23 @@ package io.projhub.definitions.internal;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 import io.projhub.core.eventstore.RecordedEvent;
+import io.projhub.core.projection.PartKeys;
 import io.projhub.definitions.ChangeFailure;
 import io.projhub.definitions.ReadModelDefinition;
 import io.projhub.definitions.ReadModelProgram;
+import io.projhub.definitions.StoreKind;
 import io.projhub.definitions.changes.Change;
+import io.projhub.definitions.changes.DeleteDocument;
+import io.projhub.definitions.changes.DocumentChange;
+import io.projhub.definitions.changes.NodeChange;
+import io.projhub.definitions.changes.RelationshipChange;
+import io.projhub.definitions.changes.RowChange;
 
 /** A compiled definition: per event type, its actions, each with an optional condition and key. */
 final class CompiledProgram implements ReadModelProgram {
@@ -118,6 +126,90 @@ final class CompiledProgram implements ReadModelProgram {
             entry.action().run(variables, target, changes);
         }
         return changes;
+    }
+
+    @Override
+    public PartKeys partKeys(RecordedEvent event) {
+        List<Entry> entries = byType.get(event.type());
+        if (entries == null) {
+            return PartKeys.NONE;
+        }
+        if (!usesDocument) {
+            try {
+                return keysChanged(changes(event));
+            } catch (ChangeFailure | RuntimeException e) {
+                return PartKeys.NONE;
+            }
+        }
+        // keys never read doc (the loader refuses it), so a document's key is known without the document; but a
+        // node's or a relationship's ends may come from a list that reads doc: such a batch is written whole
+        Set<String> keys = new HashSet<>();
+        try {
+            Map<String, Object> variables = null;
+            String documentKey = null;
+            for (Entry entry : entries) {
+                Action action = entry.action();
+                if (action instanceof Action.Node || action instanceof Action.Relationship) {
+                    return null;
+                }
+                if (!(action instanceof Action.Document || action instanceof Action.Delete
+                        || action instanceof Action.Row)) {
+                    continue;
+                }
+                if (entry.key() == null && STREAM_ID.equals(key.source().strip())) {
+                    keys.add(event.streamId());
+                    continue;
+                }
+                if (variables == null) {
+                    variables = variables(event);
+                }
+                if (entry.key() != null) {
+                    keys.add(keyOf(entry.key(), variables));
+                } else {
+                    if (documentKey == null) {
+                        documentKey = keyOf(key, variables);
+                    }
+                    keys.add(documentKey);
+                }
+            }
+        } catch (ChangeFailure | RuntimeException e) {
+            return null; // the key of an action its 'when' would skip may fail: not known, the batch goes whole
+        }
+        return PartKeys.written(keys);
+    }
+
+    /** See {@link #partKeys}: the documents, rows' documents, nodes with properties and document nodes changed. */
+    private PartKeys keysChanged(List<Change> changes) {
+        Set<String> keys = new HashSet<>();
+        Set<String> locked = new HashSet<>();
+        List<String> labels = definition.store() == StoreKind.NEO4J ? definition.target().labels() : List.of();
+        String documentLabel = labels.isEmpty() ? null : labels.get(0);
+        for (Change change : changes) {
+            if (change instanceof DocumentChange document) {
+                keys.add(document.key());
+            } else if (change instanceof DeleteDocument delete) {
+                keys.add(delete.key());
+            } else if (change instanceof RowChange row) {
+                keys.add(row.parentKey());
+            } else if (change instanceof NodeChange node) {
+                keys.add(node.key());
+            } else if (change instanceof RelationshipChange link) {
+                if (link.fromLabel() == null || link.fromLabel().equals(documentLabel)
+                        || !link.fromProperties().isEmpty()) {
+                    keys.add(link.fromKey());
+                } else {
+                    locked.add(link.fromKey());
+                }
+                if (link.toLabel() == null || link.toLabel().equals(documentLabel) || !link.toProperties().isEmpty()) {
+                    keys.add(link.toKey());
+                } else {
+                    locked.add(link.toKey());
+                }
+            }
+            // counters and sorted sets are added to atomically; points overwrite themselves
+        }
+        locked.removeAll(keys);
+        return new PartKeys(keys, locked);
     }
 
     private Map<String, Object> variables(RecordedEvent event, Map<String, Object> document) {

@@ -15,6 +15,8 @@ public final class LaneMetrics {
     private final Counter streamGaps;
     private final Counter parked;
     private final Counter redrivesRefused;
+    private final Counter splitBatches;
+    private final Counter parts;
 
     public LaneMetrics(MeterRegistry registry, String lane) {
         this.applied = Counter.builder("projhub_events_applied").tag("lane", lane)
@@ -30,11 +32,20 @@ public final class LaneMetrics {
                 .description("Events parked behind an earlier dead letter of their stream").register(registry);
         this.redrivesRefused = Counter.builder("projhub_redrives_refused").tag("lane", lane)
                 .description("Re-drive requests refused because the lane's re-drive queue was full").register(registry);
+        this.splitBatches = Counter.builder("projhub_batches_split").tag("lane", lane)
+                .description("Batches written in parts at once").register(registry);
+        this.parts = Counter.builder("projhub_batch_parts").tag("lane", lane)
+                .description("Parts written by batches written in parts").register(registry);
     }
 
     /** The counters registered for the lane, to remove from the registry when the lane is removed. */
     List<Meter> meters() {
-        return List.of(applied, retries, deadLettered, streamGaps, parked, redrivesRefused);
+        return List.of(applied, retries, deadLettered, streamGaps, parked, redrivesRefused, splitBatches, parts);
+    }
+
+    void parts(int count) {
+        splitBatches.increment();
+        parts.increment(count);
     }
 
     void redriveRefused() {

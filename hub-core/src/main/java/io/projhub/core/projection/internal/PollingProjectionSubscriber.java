@@ -57,6 +57,8 @@ import io.projhub.core.projection.SubscriberStatus;
 public final class PollingProjectionSubscriber implements ProjectionSubscriber {
 
     private static final Logger log = LoggerFactory.getLogger(PollingProjectionSubscriber.class);
+    /** Full reads the lanes share: 8 batches of 1,000 events are some 20 MB of decoded events. */
+    private static final int SHARED_READS = 8;
 
     private final DataSource dataSource;
     private final EventStore store;
@@ -88,6 +90,8 @@ public final class PollingProjectionSubscriber implements ProjectionSubscriber {
     /** One start-to-close of the poller and the lanes. */
     private final class Run {
         final GapSafePoller poller;
+        /** The lanes' reads of the log, shared between them (see {@link SharedLogReads}). */
+        final SharedLogReads laneReads = new SharedLogReads(store, SHARED_READS);
         final ScheduledExecutorService statusThread;
         /** The lanes now, by name, in reporting order: an unmodifiable snapshot, replaced whole. */
         volatile Map<String, ProjectionLane> lanes = Map.of();
@@ -196,7 +200,7 @@ public final class PollingProjectionSubscriber implements ProjectionSubscriber {
     }
 
     private ProjectionLane newLane(Run owner, Projector projector, LaneSettings laneSettings) {
-        ProjectionLane lane = new ProjectionLane(projector, laneSettings, store, deadLetters, owner.poller()::tail,
+        ProjectionLane lane = new ProjectionLane(projector, laneSettings, owner.laneReads, deadLetters, owner.poller()::tail,
                 laneMeters.get(projector.name()).counters(), settings.pollInterval().toMillis());
         ProjectionLane previous = retired.get(projector.name());
         if (previous != null) {

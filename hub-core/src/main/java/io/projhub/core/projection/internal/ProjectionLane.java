@@ -13,9 +13,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
@@ -51,6 +56,9 @@ public final class ProjectionLane implements Runnable {
     private static final int ORDER_GUARD_STREAMS = 100_000;
     static final int MAX_REDRIVES = 10_000;
     private static final int REDRIVES_PER_STEP = 50;
+    /** A batch is split only into parts of at least this many events: below it a round trip more costs more. */
+    static final int MIN_PART_EVENTS = 32;
+    private static final int PART_ATTEMPTS = 3;
 
     private final Projector projector;
     private final Set<String> eventTypes;
@@ -83,6 +91,11 @@ public final class ProjectionLane implements Runnable {
     private final AtomicLong applied = new AtomicLong();
     private final AtomicLong streamGaps = new AtomicLong();
     private Delivery held;
+    /** Threads that write a batch's other parts; created on first use, only the lane's thread touches the field. */
+    private ExecutorService partWriters;
+    /** The thread that reads the log ahead while the lane is behind; created on first use, as partWriters. */
+    private ExecutorService logReader;
+    private ReadAhead readAhead;
     /** The lane this one replaces (same read model name), set before the thread starts; see {@link #runAfter}. */
     private volatile ProjectionLane predecessor;
 
@@ -169,6 +182,12 @@ public final class ProjectionLane implements Runnable {
                 redrives.clear();
             }
             failControls();
+            if (partWriters != null) {
+                partWriters.shutdown();
+            }
+            if (logReader != null) {
+                logReader.shutdown();
+            }
             state = LaneState.STOPPED;
             finished.countDown();
             log.info("lane={} event=stopped checkpoint={}", name(), checkpoint == null ? "unknown" : checkpoint.token());
@@ -236,7 +255,7 @@ public final class ProjectionLane implements Runnable {
                     held = delivery; // a gap before it: read the gap from the log first
                 }
                 if (pollerTail.get().compareTo(cursor) > 0 || held != null) {
-                    List<RecordedEvent> own = store.readAll(cursor, settings.batchSize() - read.size());
+                    List<RecordedEvent> own = readLog(cursor, settings.batchSize() - read.size());
                     if (own.isEmpty()) {
                         break;
                     }
@@ -266,6 +285,53 @@ public final class ProjectionLane implements Runnable {
         LaneState steadyState = readOwn ? LaneState.CATCHING_UP : LaneState.LIVE;
         List<RecordedEvent> handled = guardOrder(read);
         applyWithRetry(handled, cursor, read.get(read.size() - 1).recordedAt(), steadyState);
+    }
+
+    /**
+     * Reads the log after {@code cursor} (gap-safe, as {@link EventStore#readAll}). A full read means the lane is
+     * behind: the next read is started at once on the lane's reader thread, so that it runs while this batch is
+     * written, and the next step takes it if it reads from where this one ended. A read ahead is as safe as one made
+     * later: it returns only what no transaction in flight can precede when it runs, and the lane goes on from its end.
+     */
+    private List<RecordedEvent> readLog(LogPosition cursor, int limit) {
+        ReadAhead ahead = readAhead;
+        readAhead = null;
+        List<RecordedEvent> events = null;
+        if (ahead != null && ahead.from().equals(cursor) && ahead.limit() == limit) {
+            try {
+                events = ahead.events().join();
+            } catch (RuntimeException e) {
+                events = null; // read again below: its failure is the one the step handles
+            }
+        }
+        if (events == null) {
+            events = store.readAll(cursor, limit);
+        }
+        if (events.size() == limit && running) {
+            LogPosition next = events.get(events.size() - 1).logPosition();
+            try {
+                readAhead = new ReadAhead(next, limit,
+                        CompletableFuture.supplyAsync(() -> store.readAll(next, limit), logReader()));
+            } catch (RejectedExecutionException e) {
+                readAhead = null; // stopping
+            }
+        }
+        return events;
+    }
+
+    private ExecutorService logReader() {
+        if (logReader == null) {
+            logReader = Executors.newSingleThreadExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "lane-" + name() + "-read");
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
+        return logReader;
+    }
+
+    /** A read of the log started before the lane asked for it. */
+    private record ReadAhead(LogPosition from, int limit, CompletableFuture<List<RecordedEvent>> events) {
     }
 
     /** Takes a delivery's events after {@code cursor}, up to the batch size; keeps the rest as held. */
@@ -331,7 +397,7 @@ public final class ProjectionLane implements Runnable {
         events = parkBehindDeadLetters(events);
         for (int attempt = 1; running || attempt == 1; attempt++) {
             try {
-                projector.apply(new EventBatch(events, to));
+                write(events, to);
                 advance(to, toRecordedAt, events.size());
                 if (state != LaneState.STOPPED) {
                     state = steadyState;
@@ -357,6 +423,93 @@ public final class ProjectionLane implements Runnable {
                 runRedrives(REDRIVES_PER_STEP);
             }
         }
+    }
+
+    /**
+     * Applies the events and the checkpoint {@code to}: whole, or, where the settings and the projector allow, in parts
+     * written at once ({@link BatchParts}), each part on its own thread (the first on the lane's), then the checkpoint
+     * alone once every part is written. A failed part fails the batch after every part has ended (the others stay
+     * written: a projector's writes are idempotent, the batch is applied again).
+     */
+    private void write(List<RecordedEvent> events, LogPosition to) throws Exception {
+        int parts = Math.min(settings.partitions(), events.size() / MIN_PART_EVENTS);
+        List<List<RecordedEvent>> split = parts < 2 ? List.of() : BatchParts.split(events, projector::partKeys, parts);
+        if (split.size() < 2) {
+            projector.apply(new EventBatch(events, to));
+            return;
+        }
+        List<Future<?>> others = new ArrayList<>(split.size() - 1);
+        for (List<RecordedEvent> part : split.subList(1, split.size())) {
+            others.add(partWriters().submit(() -> {
+                writePart(part);
+                return null;
+            }));
+        }
+        Throwable failure = null;
+        try {
+            writePart(split.get(0));
+        } catch (Exception e) {
+            failure = e;
+        }
+        boolean interrupted = false;
+        for (Future<?> other : others) {
+            // every part ends before the lane goes on (or stops): two writers never write this read model at once
+            while (true) {
+                try {
+                    other.get();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    if (failure == null) {
+                        failure = e.getCause();
+                    }
+                    break;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (failure instanceof Exception e) {
+            throw e;
+        }
+        if (failure instanceof Error e) {
+            throw e;
+        }
+        projector.apply(new EventBatch(List.of(), to));
+        metrics.parts(split.size());
+    }
+
+    /**
+     * One part; a transient failure is tried again at once, up to {@value #PART_ATTEMPTS} times in all: parts written
+     * at once may deadlock on a store's locks (the store aborts one of them), which another attempt clears. Beyond
+     * that the failure fails the batch, and the lane's backoff takes over.
+     */
+    private void writePart(List<RecordedEvent> part) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                projector.apply(EventBatch.part(part));
+                return;
+            } catch (Exception e) {
+                if (attempt >= PART_ATTEMPTS || projector.classify(e) != FailureKind.TRANSIENT) {
+                    throw e;
+                }
+                noteFailure(e);
+            }
+        }
+    }
+
+    private ExecutorService partWriters() {
+        if (partWriters == null) {
+            AtomicInteger number = new AtomicInteger();
+            partWriters = Executors.newFixedThreadPool(settings.partitions() - 1, runnable -> {
+                Thread thread = new Thread(runnable, "lane-" + name() + "-part-" + number.incrementAndGet());
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
+        return partWriters;
     }
 
     private void isolate(List<RecordedEvent> events, LogPosition to, Instant toRecordedAt, LaneState steadyState,
