@@ -67,6 +67,11 @@ public interface ReadModelProgram {
         return null;
     }
 
+    /** The label of the read model's document nodes (Neo4j: the first of {@code target.labels}); null elsewhere. */
+    default String documentLabel() {
+        return null;
+    }
+
     /**
      * The changes {@code event} makes when the document of its key is {@code document} (field → value of the declared
      * type, as {@link io.projhub.definitions.changes.DocumentFold} keeps them; timestamps may also be ISO-8601

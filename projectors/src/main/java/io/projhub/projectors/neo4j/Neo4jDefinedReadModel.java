@@ -2,9 +2,11 @@ package io.projhub.projectors.neo4j;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -45,6 +47,7 @@ import io.projhub.definitions.ReadModelDefinition;
 import io.projhub.definitions.ReadModelProgram;
 import io.projhub.definitions.StoreKind;
 import io.projhub.definitions.changes.Change;
+import io.projhub.definitions.changes.ChangeKeys;
 import io.projhub.definitions.changes.DeleteDocument;
 import io.projhub.definitions.changes.DocumentChange;
 import io.projhub.definitions.changes.DocumentFold;
@@ -216,6 +219,10 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
     private final Map<List<String>, String> writeStatements = new ConcurrentHashMap<>();
     private final Set<String> constrainedLabels = ConcurrentHashMap.newKeySet();
     private volatile boolean schemaReady;
+    /** Changes computed for {@link Projector#partKeys}, by event (identity), until the part's apply takes them. */
+    private final Map<RecordedEvent, List<Change>> computedForParts =
+            Collections.synchronizedMap(new IdentityHashMap<>());
+    private static final int MAX_COMPUTED_FOR_PARTS = 100_000;
     private final Projector projector = new DefinedProjector();
     private final DefinedProbe probe = new DefinedProbe();
 
@@ -660,7 +667,8 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
 
     private Prepared prepare(RecordedEvent event, Set<String> combos) {
         try {
-            List<Change> changes = program.changes(event);
+            List<Change> computed = computedForParts.remove(event);
+            List<Change> changes = computed != null ? computed : program.changes(event);
             List<Item> items = new ArrayList<>(changes.size());
             for (Change change : changes) {
                 items.add(item(change, event));
@@ -1141,9 +1149,25 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
             return probe.checkpoint();
         }
 
+        /**
+         * For a program that does not read {@code doc} the keys come from the event's changes, computed here once:
+         * kept for {@link #prepare}, which the part's apply runs next (so CEL runs once per event, not twice).
+         */
         @Override
         public PartKeys partKeys(RecordedEvent event) {
-            return program.partKeys(event);
+            if (program.usesDocument()) {
+                return program.partKeys(event);
+            }
+            try {
+                List<Change> changes = program.changes(event);
+                if (computedForParts.size() >= MAX_COMPUTED_FOR_PARTS) {
+                    computedForParts.clear(); // never consumed (the lane stopped between): computed again
+                }
+                computedForParts.put(event, changes);
+                return ChangeKeys.of(changes, program.documentLabel());
+            } catch (ChangeFailure | RuntimeException e) {
+                return PartKeys.NONE; // the event fails where it is applied
+            }
         }
 
         @Override

@@ -14,11 +14,7 @@ import io.projhub.definitions.ReadModelDefinition;
 import io.projhub.definitions.ReadModelProgram;
 import io.projhub.definitions.StoreKind;
 import io.projhub.definitions.changes.Change;
-import io.projhub.definitions.changes.DeleteDocument;
-import io.projhub.definitions.changes.DocumentChange;
-import io.projhub.definitions.changes.NodeChange;
-import io.projhub.definitions.changes.RelationshipChange;
-import io.projhub.definitions.changes.RowChange;
+import io.projhub.definitions.changes.ChangeKeys;
 
 /** A compiled definition: per event type, its actions, each with an optional condition and key. */
 final class CompiledProgram implements ReadModelProgram {
@@ -129,6 +125,12 @@ final class CompiledProgram implements ReadModelProgram {
     }
 
     @Override
+    public String documentLabel() {
+        List<String> labels = definition.store() == StoreKind.NEO4J ? definition.target().labels() : List.of();
+        return labels.isEmpty() ? null : labels.get(0);
+    }
+
+    @Override
     public PartKeys partKeys(RecordedEvent event) {
         List<Entry> entries = byType.get(event.type());
         if (entries == null) {
@@ -136,7 +138,7 @@ final class CompiledProgram implements ReadModelProgram {
         }
         if (!usesDocument) {
             try {
-                return keysChanged(changes(event));
+                return ChangeKeys.of(changes(event), documentLabel());
             } catch (ChangeFailure | RuntimeException e) {
                 return PartKeys.NONE;
             }
@@ -176,40 +178,6 @@ final class CompiledProgram implements ReadModelProgram {
             return null; // the key of an action its 'when' would skip may fail: not known, the batch goes whole
         }
         return PartKeys.written(keys);
-    }
-
-    /** See {@link #partKeys}: the documents, rows' documents, nodes with properties and document nodes changed. */
-    private PartKeys keysChanged(List<Change> changes) {
-        Set<String> keys = new HashSet<>();
-        Set<String> locked = new HashSet<>();
-        List<String> labels = definition.store() == StoreKind.NEO4J ? definition.target().labels() : List.of();
-        String documentLabel = labels.isEmpty() ? null : labels.get(0);
-        for (Change change : changes) {
-            if (change instanceof DocumentChange document) {
-                keys.add(document.key());
-            } else if (change instanceof DeleteDocument delete) {
-                keys.add(delete.key());
-            } else if (change instanceof RowChange row) {
-                keys.add(row.parentKey());
-            } else if (change instanceof NodeChange node) {
-                keys.add(node.key());
-            } else if (change instanceof RelationshipChange link) {
-                if (link.fromLabel() == null || link.fromLabel().equals(documentLabel)
-                        || !link.fromProperties().isEmpty()) {
-                    keys.add(link.fromKey());
-                } else {
-                    locked.add(link.fromKey());
-                }
-                if (link.toLabel() == null || link.toLabel().equals(documentLabel) || !link.toProperties().isEmpty()) {
-                    keys.add(link.toKey());
-                } else {
-                    locked.add(link.toKey());
-                }
-            }
-            // counters and sorted sets are added to atomically; points overwrite themselves
-        }
-        locked.removeAll(keys);
-        return new PartKeys(keys, locked);
     }
 
     private Map<String, Object> variables(RecordedEvent event, Map<String, Object> document) {
