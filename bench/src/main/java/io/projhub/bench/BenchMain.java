@@ -294,7 +294,7 @@ public final class BenchMain {
             HubProcess.Builder builder = hub(model.equals("all") ? null : model);
             if (profileDir != null) {
                 Files.createDirectories(profileDir);
-                List<String> jvm = new ArrayList<>(List.of("-Xms128m", "-Xmx256m", "-XX:+UseSerialGC"));
+                List<String> jvm = new ArrayList<>(HubProcess.HUB_JVM_OPTIONS);
                 jvm.add("-XX:StartFlightRecording=settings=profile,filename="
                         + profileDir.resolve(model + ".jfr").toAbsolutePath());
                 builder.jvmOptions(jvm);
@@ -692,7 +692,7 @@ public final class BenchMain {
                 .substring(0, 14).strip()));
         env.put("commit", quietly(() -> new String(new ProcessBuilder("git", "-C", root.toString(), "describe",
                 "--always", "--dirty").start().getInputStream().readAllBytes()).strip()));
-        env.put("hub JVM", "-Xms128m -Xmx256m -XX:+UseSerialGC (as deploy/run.sh)");
+        env.put("hub JVM", String.join(" ", HubProcess.HUB_JVM_OPTIONS) + " (as deploy/run.sh)");
         HttpClient http = HttpClient.newHttpClient();
         env.put("Elasticsearch", quietly(() -> JsonMapperHolder.read(http.send(HttpRequest.newBuilder(
                 URI.create(stores.endpoints().elasticsearchUrl())).build(), HttpResponse.BodyHandlers.ofString()).body())

@@ -184,11 +184,24 @@ public final class HubProcess implements AutoCloseable {
         }
     }
 
+    /** The hub's JVM options in deploy/run.sh, and the bench's; {@code PROJHUB_JAVA_OPTS} adds to them. */
+    static final List<String> HUB_JVM_OPTIONS = hubJvmOptions();
+
+    private static List<String> hubJvmOptions() {
+        List<String> options = new ArrayList<>(List.of("-Xms128m", "-Xmx256m", "-XX:+UseSerialGC"));
+        String extra = System.getenv("PROJHUB_JAVA_OPTS");
+        if (extra != null && !extra.isBlank()) {
+            options.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        return List.copyOf(options);
+    }
+
     public static final class Builder {
         private final Path repositoryRoot;
         private final StoreEndpoints stores;
         private final Map<String, String> properties = new LinkedHashMap<>();
-        private final List<String> jvmOptions = new ArrayList<>(List.of("-Xms128m", "-Xmx256m", "-XX:+UseSerialGC"));
+        /** As deploy/run.sh: its JVM options, then those of {@code PROJHUB_JAVA_OPTS} (later ones win). */
+        private final List<String> jvmOptions = new ArrayList<>(HUB_JVM_OPTIONS);
         private Path logDir;
         private String adminPassword = "bench-" + Long.toHexString(new java.security.SecureRandom().nextLong());
         private int port;
