@@ -24,7 +24,6 @@ import org.junit.jupiter.api.Test;
 import org.neo4j.driver.Driver;
 
 import com.influxdb.client.InfluxDBClient;
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
@@ -45,7 +44,6 @@ import io.projhub.core.eventstore.EventTypeRegistry;
 import io.projhub.core.eventstore.ExpectedVersion;
 import io.projhub.core.eventstore.LogPosition;
 import io.projhub.core.eventstore.RecordedEvent;
-import io.projhub.core.eventstore.postgres.EventStoreMigrations;
 import io.projhub.core.eventstore.postgres.LogResequencing;
 import io.projhub.core.eventstore.postgres.PostgresEventStore;
 import io.projhub.core.projection.EventBatch;
@@ -58,6 +56,7 @@ import io.projhub.projectors.elasticsearch.ElasticsearchOrderQueries;
 import io.projhub.projectors.jdbc.JdbcDefinedReadModel;
 import io.projhub.projectors.redis.RedisDefinedReadModel;
 import io.projhub.projectors.testing.ShippedDefinitions;
+import io.projhub.projectors.testing.TestDatabase;
 import io.projhub.projectors.elasticsearch.OrderDocument;
 import io.projhub.projectors.elasticsearch.OrderSearchRequest;
 import io.projhub.projectors.elasticsearch.OrderSearchResult;
@@ -121,7 +120,7 @@ class LogResequencingAllStoresTest {
     @BeforeEach
     void connect(StoreEndpoints stores) throws Exception {
         this.stores = stores;
-        recovery = recoveryDatabase(stores);
+        recovery = TestDatabase.emptyLog(stores);
         store = new PostgresEventStore(recovery, REGISTRY);
         redis = RedisConnector.connect(stores.redisUrl());
         elasticsearch = ElasticsearchConnector.connect(stores.elasticsearchUrl());
@@ -148,21 +147,6 @@ class LogResequencingAllStoresTest {
         String name = model.program().definition().name();
         defined.put(name, model);
         readModels.put(name, new ReadModel(model.projector(), model.probe()));
-    }
-
-    /** The database for this kind of test only, migrated, its log empty (see hub-core's LogRestoredTest). */
-    private static HikariDataSource recoveryDatabase(StoreEndpoints stores) throws Exception {
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(stores.postgresUrl().replaceFirst("/[^/?]+(\\?|$)", "/projhub_recovery$1"));
-        config.setUsername(stores.postgresUser());
-        config.setPassword(stores.postgresPassword());
-        config.setMaximumPoolSize(4);
-        HikariDataSource ds = new HikariDataSource(config);
-        EventStoreMigrations.migrate(ds);
-        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-            s.execute("truncate events, projection_dead_letters, idempotency_keys");
-        }
-        return ds;
     }
 
     /** Each store's cleanup runs even if another's fails (a store may be down). */

@@ -67,9 +67,9 @@ public interface ReadModelProgram {
         return null;
     }
 
-    /** The label of the read model's document nodes (Neo4j: the first of {@code target.labels}); null elsewhere. */
-    default String documentLabel() {
-        return null;
+    /** The labels of the read model's document nodes (Neo4j: {@code target.labels}); empty elsewhere. */
+    default Set<String> documentLabels() {
+        return Set.of();
     }
 
     /**

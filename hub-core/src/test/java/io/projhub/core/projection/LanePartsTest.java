@@ -35,7 +35,8 @@ import tools.jackson.databind.node.JsonNodeFactory;
  * Issue 16: a lane writes a batch in parts at once for a projector that names its keys. The read model here is kept
  * in memory (it checks what the lane promises a projector; the stores' side is WrittenInPartsTest in projectors):
  * no two parts at once hold a stream or a key, each stream arrives in version order, the checkpoint is written only
- * once every part of its batch is, and a part that fails makes the lane write the batch again, losing nothing.
+ * once every part of its batch is; a part that fails for the store's reason is tried again at once, one that fails
+ * for the event's makes the lane write the batch again, and nothing is lost or dead-lettered.
  */
 @RealStores
 class LanePartsTest {
@@ -55,6 +56,8 @@ class LanePartsTest {
         final List<String> violations = new CopyOnWriteArrayList<>();
         final AtomicInteger failures = new AtomicInteger();
         volatile String failOnceFor;
+        /** A stream whose part fails once with the event's (permanent) failure: the batch is written again. */
+        volatile String failPermanentlyOnceFor;
         volatile LogPosition checkpoint;
 
         PartsProjector(String name, LogPosition initial) {
@@ -110,6 +113,12 @@ class LanePartsTest {
                     failures.incrementAndGet();
                     throw new UncheckedIOException(new IOException("the store blinked"));
                 }
+                String poisoned = failPermanentlyOnceFor;
+                if (poisoned != null && batch.events().stream().anyMatch(e -> e.streamId().equals(poisoned))) {
+                    failPermanentlyOnceFor = null;
+                    failures.incrementAndGet();
+                    throw new IllegalStateException("a bad value, this once");
+                }
                 Thread.sleep(2); // long enough for the parts to overlap
                 applyEvents(batch.events());
                 partsWritten.incrementAndGet();
@@ -148,6 +157,7 @@ class LanePartsTest {
         String prefix = "parts-" + UUID.randomUUID().toString().substring(0, 8) + "-";
         PartsProjector projector = new PartsProjector(prefix + "model", SubscriberTestSupport.logEnd(ds));
         projector.failOnceFor = prefix + "s7";
+        projector.failPermanentlyOnceFor = prefix + "s9";
         for (int round = 0; round < 2; round++) {
             for (int s = 0; s < STREAMS; s++) {
                 List<NewEvent> events = new ArrayList<>();
@@ -172,7 +182,9 @@ class LanePartsTest {
             });
             assertThat(projector.versions.values()).containsOnly((long) EVENTS_PER_STREAM);
             assertThat(projector.violations).isEmpty();
-            assertThat(projector.failures).hasValue(1);
+            assertThat(projector.failures).hasValue(2);
+            assertThat(lane(subscriber, projector.name()).retries()).as("the transient one tried again in its part, "
+                    + "the permanent one failing the batch, written again").isGreaterThanOrEqualTo(2);
             assertThat(projector.partsWritten.get()).isGreaterThanOrEqualTo(4);
             assertThat(projector.partThreads).as("parts on the lane's thread and on others")
                     .anyMatch(t -> t.startsWith("lane-" + projector.name() + "-part-"))
@@ -181,5 +193,9 @@ class LanePartsTest {
                     .isPositive();
             assertThat(subscriber.deadLetters(projector.name(), null, null, 10)).isEmpty();
         }
+    }
+
+    private static LaneStatus lane(PollingProjectionSubscriber subscriber, String name) {
+        return subscriber.status().lanes().stream().filter(l -> l.name().equals(name)).findFirst().orElseThrow();
     }
 }

@@ -3,8 +3,10 @@ package io.projhub.server.definitions;
 import java.util.Set;
 
 import io.projhub.core.eventstore.LogPosition;
+import io.projhub.core.eventstore.RecordedEvent;
 import io.projhub.core.projection.EventBatch;
 import io.projhub.core.projection.FailureKind;
+import io.projhub.core.projection.PartKeys;
 import io.projhub.core.projection.Projector;
 import io.projhub.core.projection.ReadModelProbe;
 import io.projhub.definitions.DefinedReadModel;
@@ -61,6 +63,11 @@ final class BuildingLane {
             @Override
             public void overwriteCheckpoint(LogPosition checkpoint) throws Exception {
                 projector.overwriteCheckpoint(checkpoint);
+            }
+
+            @Override
+            public PartKeys partKeys(RecordedEvent event) {
+                return projector.partKeys(event);
             }
 
             @Override

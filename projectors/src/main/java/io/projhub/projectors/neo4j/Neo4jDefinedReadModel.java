@@ -1164,7 +1164,7 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
                     computedForParts.clear(); // never consumed (the lane stopped between): computed again
                 }
                 computedForParts.put(event, changes);
-                return ChangeKeys.of(changes, program.documentLabel());
+                return ChangeKeys.of(changes, program.documentLabels());
             } catch (ChangeFailure | RuntimeException e) {
                 return PartKeys.NONE; // the event fails where it is applied
             }

@@ -1,5 +1,8 @@
 package io.projhub.projectors.testing;
 
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -8,6 +11,7 @@ import javax.sql.DataSource;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 
+import io.projhub.core.eventstore.postgres.EventStoreMigrations;
 import io.projhub.testsupport.StoreEndpoints;
 
 /**
@@ -35,5 +39,24 @@ public final class TestDatabase {
             config.setPoolName("projectors-tests");
             return new HikariDataSource(config);
         });
+    }
+
+    /**
+     * The database {@code projhub_recovery} beside the tests' one, for tests that need a log of their own: migrated,
+     * its log, dead letters and idempotency keys emptied (see hub-core's LogRestoredTest). The caller closes it.
+     */
+    public static HikariDataSource emptyLog(StoreEndpoints stores) throws SQLException {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(stores.postgresUrl().replaceFirst("/[^/?]+(\\?|$)", "/projhub_recovery$1"));
+        config.setUsername(stores.postgresUser());
+        config.setPassword(stores.postgresPassword());
+        config.setMaximumPoolSize(8);
+        config.setMinimumIdle(0);
+        HikariDataSource ds = new HikariDataSource(config);
+        EventStoreMigrations.migrate(ds);
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute("truncate events, projection_dead_letters, idempotency_keys");
+        }
+        return ds;
     }
 }

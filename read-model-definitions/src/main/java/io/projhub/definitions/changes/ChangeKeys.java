@@ -14,13 +14,16 @@ public final class ChangeKeys {
 
     /**
      * Written: the documents changed or deleted, the rows' documents, the nodes whose properties are set, the ends of
-     * relationships that are document nodes ({@code documentLabel}, or no label) or get properties. Locked: the other
-     * ends of relationships. Counters and sorted sets name no key (the stores add to them atomically), nor points
+     * relationships that are document nodes (one of {@code documentLabels}, or no label) or get properties, and
+     * sorted sets: {@code zset:<name>:<member>} for an add to a set that keeps every member (adds of distinct members
+     * commute), {@code zset:<name>} for an increment, a remove or an add to a bounded set (trimming to the
+     * {@code keep} highest depends on the order of such changes, so they all go to one part). Locked: the other ends
+     * of relationships. Counters name no key (the stores add to them atomically, and addition commutes), nor points
      * (they overwrite themselves).
      *
-     * @param documentLabel the label of the read model's document nodes (Neo4j), null for other stores
+     * @param documentLabels the labels of the read model's document nodes (Neo4j), empty for other stores
      */
-    public static PartKeys of(List<Change> changes, String documentLabel) {
+    public static PartKeys of(List<Change> changes, Set<String> documentLabels) {
         Set<String> written = new HashSet<>();
         Set<String> locked = new HashSet<>();
         for (Change change : changes) {
@@ -33,17 +36,20 @@ public final class ChangeKeys {
             } else if (change instanceof NodeChange node) {
                 written.add(node.key());
             } else if (change instanceof RelationshipChange link) {
-                end(link.fromLabel(), link.fromKey(), !link.fromProperties().isEmpty(), documentLabel, written, locked);
-                end(link.toLabel(), link.toKey(), !link.toProperties().isEmpty(), documentLabel, written, locked);
+                end(link.fromLabel(), link.fromKey(), !link.fromProperties().isEmpty(), documentLabels, written, locked);
+                end(link.toLabel(), link.toKey(), !link.toProperties().isEmpty(), documentLabels, written, locked);
+            } else if (change instanceof SortedSetChange set) {
+                written.add(set.increment() || set.remove() || set.keep() > 0 ? "zset:" + set.set()
+                        : "zset:" + set.set() + ":" + set.member());
             }
         }
         locked.removeAll(written);
         return new PartKeys(written, locked);
     }
 
-    private static void end(String label, String key, boolean setsProperties, String documentLabel, Set<String> written,
-                            Set<String> locked) {
-        if (label == null || label.equals(documentLabel) || setsProperties) {
+    private static void end(String label, String key, boolean setsProperties, Set<String> documentLabels,
+                            Set<String> written, Set<String> locked) {
+        if (label == null || documentLabels.contains(label) || setsProperties) {
             written.add(key);
         } else {
             locked.add(key);

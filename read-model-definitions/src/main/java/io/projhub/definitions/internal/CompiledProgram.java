@@ -125,9 +125,8 @@ final class CompiledProgram implements ReadModelProgram {
     }
 
     @Override
-    public String documentLabel() {
-        List<String> labels = definition.store() == StoreKind.NEO4J ? definition.target().labels() : List.of();
-        return labels.isEmpty() ? null : labels.get(0);
+    public Set<String> documentLabels() {
+        return definition.store() == StoreKind.NEO4J ? Set.copyOf(definition.target().labels()) : Set.of();
     }
 
     @Override
@@ -138,44 +137,45 @@ final class CompiledProgram implements ReadModelProgram {
         }
         if (!usesDocument) {
             try {
-                return ChangeKeys.of(changes(event), documentLabel());
+                return ChangeKeys.of(changes(event), documentLabels());
             } catch (ChangeFailure | RuntimeException e) {
                 return PartKeys.NONE;
             }
         }
-        // keys never read doc (the loader refuses it), so a document's key is known without the document; but a
-        // node's or a relationship's ends may come from a list that reads doc: such a batch is written whole
+        // Keys never read doc (the loader refuses it), so they are known without the document. The document doc
+        // reads (the event's own key) is always named: the fold reads it for every event. Set names and members may
+        // read doc, and a node's or a relationship's ends may come from a list that does: if one cannot be computed
+        // without the document, the batch is written whole.
         Set<String> keys = new HashSet<>();
         try {
+            keys.add(keyOf(event));
+        } catch (ChangeFailure | RuntimeException e) {
+            return PartKeys.NONE; // the event fails in the fold
+        }
+        try {
             Map<String, Object> variables = null;
-            String documentKey = null;
             for (Entry entry : entries) {
                 Action action = entry.action();
                 if (action instanceof Action.Node || action instanceof Action.Relationship) {
                     return null;
                 }
-                if (!(action instanceof Action.Document || action instanceof Action.Delete
-                        || action instanceof Action.Row)) {
-                    continue;
-                }
-                if (entry.key() == null && STREAM_ID.equals(key.source().strip())) {
-                    keys.add(event.streamId());
-                    continue;
-                }
-                if (variables == null) {
-                    variables = variables(event);
-                }
-                if (entry.key() != null) {
-                    keys.add(keyOf(entry.key(), variables));
-                } else {
-                    if (documentKey == null) {
-                        documentKey = keyOf(key, variables);
+                if (action instanceof Action.SortedSet set) {
+                    if (variables == null) {
+                        variables = variables(event);
                     }
-                    keys.add(documentKey);
+                    String name = keyOf(set.name(), variables);
+                    keys.add(set.increment() || set.remove() || set.keep() > 0 ? "zset:" + name
+                            : "zset:" + name + ":" + keyOf(set.member(), variables));
+                } else if (entry.key() != null && (action instanceof Action.Document || action instanceof Action.Delete
+                        || action instanceof Action.Row)) {
+                    if (variables == null) {
+                        variables = variables(event);
+                    }
+                    keys.add(keyOf(entry.key(), variables));
                 }
             }
         } catch (ChangeFailure | RuntimeException e) {
-            return null; // the key of an action its 'when' would skip may fail: not known, the batch goes whole
+            return null; // an expression that reads doc, or a key its 'when' would skip: not known, written whole
         }
         return PartKeys.written(keys);
     }

@@ -57,8 +57,8 @@ import io.projhub.core.projection.SubscriberStatus;
 public final class PollingProjectionSubscriber implements ProjectionSubscriber {
 
     private static final Logger log = LoggerFactory.getLogger(PollingProjectionSubscriber.class);
-    /** Full reads the lanes share: 8 batches of 1,000 events are some 20 MB of decoded events. */
-    private static final int SHARED_READS = 8;
+    /** Events of full reads the lanes share: 8,000 decoded order events are some 20 MB. */
+    private static final int SHARED_READS = 8_000;
 
     private final DataSource dataSource;
     private final EventStore store;

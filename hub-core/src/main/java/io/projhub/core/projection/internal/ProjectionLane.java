@@ -448,8 +448,8 @@ public final class ProjectionLane implements Runnable {
         Throwable failure = null;
         try {
             writePart(split.get(0));
-        } catch (Exception e) {
-            failure = e;
+        } catch (Exception | Error e) {
+            failure = e; // even an Error waits for the other parts below: no part outlives the lane
         }
         boolean interrupted = false;
         for (Future<?> other : others) {
