@@ -102,8 +102,8 @@ class WrittenInPartsTest {
                 Neo4jGraphQueries wholeGraph = new Neo4jGraphQueries(driver, whole);
                 Neo4jGraphQueries partsGraph = new Neo4jGraphQueries(driver, parts);
                 for (String customer : customers) {
-                    assertThat(partsGraph.customerOrdersGraph(customer)).isEqualTo(wholeGraph.customerOrdersGraph(customer))
-                            .isPresent();
+                    assertThat(partsGraph.customerOrdersGraph(customer))
+                            .isEqualTo(wholeGraph.customerOrdersGraph(customer)).isPresent();
                 }
                 for (String order : orders) {
                     assertThat(partsGraph.orderGraph(order)).isEqualTo(wholeGraph.orderGraph(order)).isPresent();

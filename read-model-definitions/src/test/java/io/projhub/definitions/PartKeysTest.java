@@ -47,7 +47,8 @@ class PartKeysTest {
                 """);
         assertThat(program.partKeys(event("order-1", "OrderPlaced", "{\"customerId\": \"c-1\"}")))
                 .isEqualTo(PartKeys.written(Set.of("c-1")));
-        assertThat(program.partKeys(event("customer-c-1", "CustomerUpgraded", "{\"customerId\": \"c-1\", \"tier\": \"gold\"}")))
+        assertThat(program.partKeys(event("customer-c-1", "CustomerUpgraded",
+                "{\"customerId\": \"c-1\", \"tier\": \"gold\"}")))
                 .isEqualTo(PartKeys.written(Set.of("c-1")));
     }
 

@@ -1,5 +1,6 @@
 package io.projhub.core.projection;
 
+import static io.projhub.core.projection.LaneIsolationTest.lane;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -183,8 +184,9 @@ class LanePartsTest {
             assertThat(projector.versions.values()).containsOnly((long) EVENTS_PER_STREAM);
             assertThat(projector.violations).isEmpty();
             assertThat(projector.failures).hasValue(2);
-            assertThat(lane(subscriber, projector.name()).retries()).as("the transient one tried again in its part, "
-                    + "the permanent one failing the batch, written again").isGreaterThanOrEqualTo(2);
+            assertThat(lane(subscriber, projector.name()).retries())
+                    .as("the transient one tried again in its part, the permanent one failing the batch, written again")
+                    .isGreaterThanOrEqualTo(2);
             assertThat(projector.partsWritten.get()).isGreaterThanOrEqualTo(4);
             assertThat(projector.partThreads).as("parts on the lane's thread and on others")
                     .anyMatch(t -> t.startsWith("lane-" + projector.name() + "-part-"))
@@ -193,9 +195,5 @@ class LanePartsTest {
                     .isPositive();
             assertThat(subscriber.deadLetters(projector.name(), null, null, 10)).isEmpty();
         }
-    }
-
-    private static LaneStatus lane(PollingProjectionSubscriber subscriber, String name) {
-        return subscriber.status().lanes().stream().filter(l -> l.name().equals(name)).findFirst().orElseThrow();
     }
 }

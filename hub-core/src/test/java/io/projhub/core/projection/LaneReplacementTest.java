@@ -1,5 +1,6 @@
 package io.projhub.core.projection;
 
+import static io.projhub.core.projection.LaneIsolationTest.lane;
 import static io.projhub.core.projection.SubscriberTestSupport.committed;
 import static io.projhub.core.projection.SubscriberTestSupport.lanes;
 import static io.projhub.core.projection.SubscriberTestSupport.recorded;
@@ -566,10 +567,6 @@ class LaneReplacementTest {
     private static AppendResult append(EventStore store, String stream, boolean poison) {
         return store.append(stream, "lane-replacement", ExpectedVersion.ANY, List.of(new NewEvent(
                 "LaneReplacementEvent", JsonNodeFactory.instance.objectNode().put("poison", poison))));
-    }
-
-    private static LaneStatus lane(PollingProjectionSubscriber subscriber, String name) {
-        return subscriber.status().lanes().stream().filter(l -> l.name().equals(name)).findFirst().orElseThrow();
     }
 
     private static List<Meter> metersOf(SimpleMeterRegistry metrics, String lane) {

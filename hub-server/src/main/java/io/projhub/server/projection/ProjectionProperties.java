@@ -12,7 +12,8 @@ import io.projhub.core.projection.SubscriberSettings;
 
 /**
  * The subscriber and its lanes ({@code projhub.projection.*}): poller settings, lane defaults, and per-lane
- * overrides by read-model name (e.g. {@code projhub.projection.lanes.order-graph.batch-size: 500}, {@code ...partitions: 4}). {@code namespace}
+ * overrides by read-model name (e.g. {@code projhub.projection.lanes.order-graph.batch-size: 500} or
+ * {@code ...partitions: 4}). {@code namespace}
  * prefixes the read models' indices, keys and checkpoints, so two hubs (or a hub and the tests) can share servers.
  */
 @ConfigurationProperties("projhub.projection")

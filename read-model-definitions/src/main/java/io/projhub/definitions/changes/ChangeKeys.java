@@ -36,8 +36,10 @@ public final class ChangeKeys {
             } else if (change instanceof NodeChange node) {
                 written.add(node.key());
             } else if (change instanceof RelationshipChange link) {
-                end(link.fromLabel(), link.fromKey(), !link.fromProperties().isEmpty(), documentLabels, written, locked);
-                end(link.toLabel(), link.toKey(), !link.toProperties().isEmpty(), documentLabels, written, locked);
+                boolean fromSets = !link.fromProperties().isEmpty();
+                boolean toSets = !link.toProperties().isEmpty();
+                end(link.fromLabel(), link.fromKey(), fromSets, documentLabels, written, locked);
+                end(link.toLabel(), link.toKey(), toSets, documentLabels, written, locked);
             } else if (change instanceof SortedSetChange set) {
                 written.add(set.increment() || set.remove() || set.keep() > 0 ? "zset:" + set.set()
                         : "zset:" + set.set() + ":" + set.member());

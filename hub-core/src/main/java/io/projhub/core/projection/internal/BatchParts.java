@@ -15,8 +15,8 @@ import io.projhub.core.projection.PartKeys;
  * {@link io.projhub.core.projection.Projector#partKeys} names as written, end up in one part (union-find over the
  * batch), and each part keeps the batch's order. A key named as only locked joins its events too when at most
  * {@value #LOCKED_GROUP_LIMIT} events of the batch name it: a customer's few orders go together, so two parts do not
- * queue for (or deadlock on) its node, while a product in every other order stays shared. Whole groups are dealt to the least loaded part, largest first, so the parts
- * are as even as the groups allow. Only the batch at hand is split: nothing is remembered between batches, since a
+ * queue for (or deadlock on) its node, while a product in every other order stays shared. Whole groups are dealt to
+ * the least loaded part, largest first, so the parts are as even as the groups allow. Only the batch at hand is split: nothing is remembered between batches, since a
  * lane writes a batch's parts and its checkpoint before it reads the next one.
  */
 final class BatchParts {

@@ -200,8 +200,8 @@ public final class PollingProjectionSubscriber implements ProjectionSubscriber {
     }
 
     private ProjectionLane newLane(Run owner, Projector projector, LaneSettings laneSettings) {
-        ProjectionLane lane = new ProjectionLane(projector, laneSettings, owner.laneReads, deadLetters, owner.poller()::tail,
-                laneMeters.get(projector.name()).counters(), settings.pollInterval().toMillis());
+        ProjectionLane lane = new ProjectionLane(projector, laneSettings, owner.laneReads, deadLetters,
+                owner.poller()::tail, laneMeters.get(projector.name()).counters(), settings.pollInterval().toMillis());
         ProjectionLane previous = retired.get(projector.name());
         if (previous != null) {
             lane.runAfter(previous);

@@ -321,13 +321,19 @@ public final class ProjectionLane implements Runnable {
 
     private ExecutorService logReader() {
         if (logReader == null) {
-            logReader = Executors.newSingleThreadExecutor(runnable -> {
-                Thread thread = new Thread(runnable, "lane-" + name() + "-read");
-                thread.setDaemon(true);
-                return thread;
-            });
+            logReader = daemonThreads(1, "read");
         }
         return logReader;
+    }
+
+    /** A pool of {@code count} daemon threads named {@code lane-<name>-<role>-<n>}, for the lane's helpers. */
+    private ExecutorService daemonThreads(int count, String role) {
+        AtomicInteger number = new AtomicInteger();
+        return Executors.newFixedThreadPool(count, runnable -> {
+            Thread thread = new Thread(runnable, "lane-" + name() + "-" + role + "-" + number.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     /** A read of the log started before the lane asked for it. */
@@ -502,12 +508,7 @@ public final class ProjectionLane implements Runnable {
 
     private ExecutorService partWriters() {
         if (partWriters == null) {
-            AtomicInteger number = new AtomicInteger();
-            partWriters = Executors.newFixedThreadPool(settings.partitions() - 1, runnable -> {
-                Thread thread = new Thread(runnable, "lane-" + name() + "-part-" + number.incrementAndGet());
-                thread.setDaemon(true);
-                return thread;
-            });
+            partWriters = daemonThreads(settings.partitions() - 1, "part");
         }
         return partWriters;
     }
