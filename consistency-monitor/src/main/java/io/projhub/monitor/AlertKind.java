@@ -21,7 +21,12 @@ public enum AlertKind {
      * The subscriber refuses to project: the log's transaction ids are another PostgreSQL cluster's (the log was
      * restored with pg_dump/pg_restore): {@code log:restored}.
      */
-    LOG_RESTORED("ProjhubLogRestored", AlertSeverity.CRITICAL);
+    LOG_RESTORED("ProjhubLogRestored", AlertSeverity.CRITICAL),
+    /**
+     * A drift audit found a read model different from the log: {@code <read_model>:drift} (warning, every difference
+     * repaired) or {@code <read_model>:drift-unrepaired} (critical); resolved by a clean audit.
+     */
+    DRIFT("ProjhubReadModelDrift", AlertSeverity.WARNING);
 
     private final String alertName;
     private final AlertSeverity severity;

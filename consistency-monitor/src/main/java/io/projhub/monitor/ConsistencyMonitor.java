@@ -1,6 +1,7 @@
 package io.projhub.monitor;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -61,6 +62,15 @@ public interface ConsistencyMonitor extends AutoCloseable {
      * @throws IllegalArgumentException if {@code by} is blank or longer than 200 characters
      */
     Optional<Alert> ack(long id, String by);
+
+    /**
+     * Raises the {@link AlertKind#DRIFT} alert of a read model (a drift audit found differences): a warning when the
+     * audit repaired every one, critical when it could not. Kept firing (not raised twice) until {@link #resolveDrift}.
+     */
+    void raiseDrift(String readModel, boolean unrepaired, String summary, Map<String, Object> details);
+
+    /** Resolves the DRIFT alerts of a read model: an audit found it exact. */
+    void resolveDrift(String readModel, String resolution);
 
     /** Tracked writes dropped because the verification queue was full, since start. */
     long droppedVerifications();

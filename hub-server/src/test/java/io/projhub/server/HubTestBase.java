@@ -37,7 +37,10 @@ import tools.jackson.databind.json.JsonMapper;
         "projhub.monitor.alerts.evaluation-interval=1s",
         "projhub.monitor.alerts.recheck-interval=1s",
         // A lane whose store is down raises its lane alert after 10 s (the writes it has not reached are lag).
-        "projhub.monitor.alerts.lane-stalled-after=10s"})
+        "projhub.monitor.alerts.lane-stalled-after=10s",
+        // Audits only on request (DriftAuditTest): a periodic audit of the shared hub would re-drive other tests'
+        // streams while they run.
+        "projhub.audit.interval=0s"})
 public abstract class HubTestBase {
 
     public static final String ADMIN_PASSWORD = "test-admin-password";
@@ -96,6 +99,12 @@ public abstract class HubTestBase {
             request.headers(headers);
         }
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A DELETE as the admin. */
+    protected HttpResponse<String> delete(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri(path)).DELETE().headers(admin()).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     protected static String[] admin() {

@@ -40,6 +40,7 @@ import io.projhub.core.projection.LaneStatus;
 import io.projhub.core.projection.SubscriberStatus;
 import io.projhub.monitor.Alert;
 import io.projhub.monitor.AlertKind;
+import io.projhub.monitor.AlertSeverity;
 import io.projhub.monitor.AlertStatus;
 import io.projhub.monitor.AlertStoreException;
 import io.projhub.monitor.AlertTransition;
@@ -92,6 +93,9 @@ public final class PostgresConsistencyMonitor implements ConsistencyMonitor {
     /** Removed read models whose firing stream alerts are still to be resolved (the alert store failed). */
     private final Set<String> removedToResolve = ConcurrentHashMap.newKeySet();
     private final Supplier<SubscriberStatus> subscriber;
+    private static final String DRIFT = ":drift";
+    private static final String DRIFT_UNREPAIRED = ":drift-unrepaired";
+
     private final List<String> notifierNames;
     private final MonitorSettings settings;
     private final MonitorListener listener;
@@ -314,6 +318,28 @@ public final class PostgresConsistencyMonitor implements ConsistencyMonitor {
         raise(new AlertDraft(missed.readModel() + ":" + missed.streamId(), AlertKind.STREAM_BEHIND,
                 missed.readModel(), missed.streamId(), missed.expectedVersion(), AlertKind.STREAM_BEHIND.severity(),
                 summary, details));
+    }
+
+    @Override
+    public void raiseDrift(String readModel, boolean unrepaired, String summary, Map<String, Object> details) {
+        ObjectNode node = MonitorJson.mapper().valueToTree(details);
+        AlertSeverity severity = unrepaired ? AlertSeverity.CRITICAL : AlertKind.DRIFT.severity();
+        try {
+            raise(new AlertDraft(readModel + (unrepaired ? DRIFT_UNREPAIRED : DRIFT), AlertKind.DRIFT, readModel, null,
+                    null, severity, summary, node));
+        } catch (SQLException e) {
+            throw new AlertStoreException("Raising the drift alert of " + readModel + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void resolveDrift(String readModel, String resolution) {
+        try {
+            resolve(readModel + DRIFT, resolution);
+            resolve(readModel + DRIFT_UNREPAIRED, resolution);
+        } catch (SQLException e) {
+            throw new AlertStoreException("Resolving the drift alerts of " + readModel + " failed: " + e.getMessage(), e);
+        }
     }
 
     private void raise(AlertDraft draft) throws SQLException {

@@ -1,8 +1,11 @@
 package io.projhub.core.eventstore;
 
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import io.projhub.core.error.ConcurrencyConflictException;
 import io.projhub.core.error.IdempotencyKeyReusedException;
@@ -103,4 +106,22 @@ public interface EventStore {
 
     /** How many committed events lie after {@code after}: a read model's lag in events. */
     long countAfter(LogPosition after);
+
+    /**
+     * For the drift audit: the streams after {@code afterStream} (in stream id order, {@code ""} for the first) that
+     * have events of {@code eventTypes} at or before {@code upTo}, each with the version of its last such event; at most
+     * {@code limit} of them. Reading page after page walks every stream in bounded memory.
+     */
+    default List<StreamVersion> streamVersions(Set<String> eventTypes, LogPosition upTo, String afterStream,
+                                               int limit) {
+        throw new UnsupportedOperationException("This event store cannot list stream versions");
+    }
+
+    /**
+     * For the drift audit: of {@code streamIds}, those that have events of {@code eventTypes}, each with the version of
+     * its last such event (any position); streams without one are absent from the answer.
+     */
+    default Map<String, Long> streamVersions(Collection<String> streamIds, Set<String> eventTypes) {
+        throw new UnsupportedOperationException("This event store cannot list stream versions");
+    }
 }

@@ -97,4 +97,16 @@ public abstract class ForwardingEventStore implements EventStore {
     public long countAfter(LogPosition after) {
         return delegate.countAfter(after);
     }
+
+    @Override
+    public List<StreamVersion> streamVersions(java.util.Set<String> eventTypes, LogPosition upTo, String afterStream,
+                                              int limit) {
+        return delegate.streamVersions(eventTypes, upTo, afterStream, limit);
+    }
+
+    @Override
+    public java.util.Map<String, Long> streamVersions(java.util.Collection<String> streamIds,
+                                                      java.util.Set<String> eventTypes) {
+        return delegate.streamVersions(streamIds, eventTypes);
+    }
 }

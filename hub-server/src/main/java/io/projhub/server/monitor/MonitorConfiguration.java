@@ -1,8 +1,8 @@
 package io.projhub.server.monitor;
 
 import io.projhub.core.projection.ProjectionSubscriber;
+
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 
 import javax.sql.DataSource;
 
@@ -46,29 +46,13 @@ public class MonitorConfiguration {
         PostgresConsistencyMonitor consistencyMonitor(DataSource dataSource, @Qualifier("eventStore") EventStore store,
                                                       ReadModels readModels, ProjectionSubscriber subscriber,
                                                       MonitorProperties properties, MeterRegistry registry) {
-            List<MonitoredReadModel> monitored = monitored(readModels.all());
-            Redriver lanes = new Redriver() {
-                @Override
-                public CompletableFuture<Void> redrive(String readModel, String streamId) {
-                    return subscriber.redrive(readModel, streamId);
-                }
-
-                @Override
-                public boolean parked(String readModel, String streamId) {
-                    return subscriber.parked(readModel, streamId);
-                }
-            };
+            List<MonitoredReadModel> monitored = LaneRedriver.monitored(readModels.all());
+            Redriver lanes = new LaneRedriver(subscriber);
             PostgresConsistencyMonitor monitor = new PostgresConsistencyMonitor(dataSource, store, monitored,
                     subscriber::status, lanes, Notifiers.create(properties.notifierSettings()), properties.settings(),
                     registry, MonitorListener.NONE);
-            readModels.onChange(all -> monitor.replaceReadModels(monitored(all)));
+            readModels.onChange(all -> monitor.replaceReadModels(LaneRedriver.monitored(all)));
             return monitor;
-        }
-
-        private static List<MonitoredReadModel> monitored(List<io.projhub.server.projection.ReadModel> readModels) {
-            return readModels.stream()
-                    .map(m -> new MonitoredReadModel(m.name(), m.probe(), m.projector().eventTypes()))
-                    .toList();
         }
 
         /** Starts the monitor with the application; it stops when the context closes (not on a pause). */

@@ -376,8 +376,4 @@ class ReadModelDefinitionsApiTest extends HubTestBase {
         assertThat(delete("/api/admin/read-models/" + name).statusCode()).isEqualTo(204);
     }
 
-    private HttpResponse<String> delete(String path) throws Exception {
-        return http.send(java.net.http.HttpRequest.newBuilder(uri(path)).DELETE().headers(admin()).build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
 }

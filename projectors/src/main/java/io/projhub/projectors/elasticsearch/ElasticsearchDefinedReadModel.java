@@ -1267,6 +1267,86 @@ public final class ElasticsearchDefinedReadModel implements DefinedReadModel {
                 after = hits.get(hits.size() - 1).sort();
             }
         }
+
+        /** One terms query on {@code projhub_streams} (paged by key) for all of {@code streamIds}; as of the last refresh. */
+        @Override
+        public Map<String, Long> appliedVersions(java.util.Collection<String> streamIds) throws IOException {
+            Map<String, Long> answer = new LinkedHashMap<>();
+            for (String streamId : streamIds) {
+                requireStreamId(streamId);
+                answer.put(streamId, 0L);
+            }
+            if (answer.isEmpty()) {
+                return answer;
+            }
+            List<FieldValue> terms = answer.keySet().stream().map(FieldValue::of).toList();
+            String after = null;
+            while (true) {
+                List<Hit<ExactSource>> hits = page(q -> q.terms(t -> t.field(STREAMS).terms(v -> v.value(terms))),
+                        after);
+                if (hits == null) {
+                    return answer;
+                }
+                for (Hit<ExactSource> hit : hits) {
+                    if (hit.source() != null) {
+                        versionsOf(hit.source().fields()).forEach((stream, version) ->
+                                answer.computeIfPresent(stream, (s, known) -> Math.max(known, version)));
+                    }
+                }
+                if (hits.size() < PROBE_PAGE) {
+                    return answer;
+                }
+                after = lastKey(hits);
+            }
+        }
+
+        /** A page of every document and stream record, by key; a stream fed into several may show on several pages. */
+        @Override
+        public io.projhub.core.projection.RecordedStreams recordedStreams(String cursor, int limit) throws IOException {
+            List<Hit<ExactSource>> hits = page(q -> q.matchAll(m -> m), cursor);
+            Map<String, Long> versions = new LinkedHashMap<>();
+            if (hits == null) {
+                return new io.projhub.core.projection.RecordedStreams(versions, null);
+            }
+            for (Hit<ExactSource> hit : hits) {
+                if (hit.source() != null) {
+                    versionsOf(hit.source().fields()).forEach((stream, version) -> versions.merge(stream, version,
+                            Math::max));
+                }
+            }
+            return new io.projhub.core.projection.RecordedStreams(versions,
+                    hits.size() < PROBE_PAGE ? null : lastKey(hits));
+        }
+
+        /** Null if the index does not exist. */
+        private List<Hit<ExactSource>> page(
+                java.util.function.Function<co.elastic.clients.elasticsearch._types.query_dsl.Query.Builder,
+                        co.elastic.clients.util.ObjectBuilder<co.elastic.clients.elasticsearch._types.query_dsl.Query>>
+                        query, String after) throws IOException {
+            try {
+                return client.search(s -> {
+                    s.index(concreteIndex)
+                            .query(query)
+                            .source(src -> src.filter(f -> f.includes(VERSIONS, KEY)))
+                            .sort(so -> so.field(f -> f.field(KEY).order(SortOrder.Asc)))
+                            .size(PROBE_PAGE)
+                            .trackTotalHits(t -> t.enabled(false));
+                    if (after != null) {
+                        s.searchAfter(FieldValue.of(after));
+                    }
+                    return s;
+                }, ExactSource.class).hits().hits();
+            } catch (ElasticsearchException e) {
+                if (ElasticsearchErrors.isMissingIndex(e)) {
+                    return null;
+                }
+                throw e;
+            }
+        }
+
+        private static String lastKey(List<Hit<ExactSource>> hits) {
+            return hits.get(hits.size() - 1).sort().get(0).stringValue();
+        }
     }
 
     // ---------------------------------------------------------------------------------------------------------------

@@ -198,7 +198,7 @@ public final class InfluxDefinedReadModel implements DefinedReadModel {
     }
 
     /** The PostgreSQL table of the per-stream version records (schema-qualified, quoted). */
-    String versionsTable() {
+    public String versionsTable() {
         return versions.table();
     }
 
@@ -514,6 +514,28 @@ public final class InfluxDefinedReadModel implements DefinedReadModel {
         @Override
         public long appliedVersion(String streamId) throws java.sql.SQLException {
             return versions.read(Set.of(validStream(streamId))).getOrDefault(streamId, 0L);
+        }
+
+        @Override
+        public Map<String, Long> appliedVersions(java.util.Collection<String> streamIds)
+                throws java.sql.SQLException {
+            Map<String, Long> recorded = versions.read(streamIds);
+            Map<String, Long> answer = new java.util.LinkedHashMap<>();
+            for (String streamId : streamIds) {
+                answer.put(streamId, recorded.getOrDefault(streamId, 0L));
+            }
+            return answer;
+        }
+
+        @Override
+        public io.projhub.core.projection.RecordedStreams recordedStreams(String cursor, int limit)
+                throws java.sql.SQLException {
+            Map<String, Long> page = versions.page(cursor == null ? "" : cursor, limit);
+            String last = null;
+            for (String stream : page.keySet()) {
+                last = stream;
+            }
+            return new io.projhub.core.projection.RecordedStreams(page, page.size() < limit ? null : last);
         }
     }
 

@@ -69,6 +69,25 @@ final class PostgresStreamVersions {
         return versions;
     }
 
+    /** Up to {@code limit} records of streams after {@code after} in stream id order (the drift audit's walk). */
+    Map<String, Long> page(String after, int limit) throws SQLException {
+        return withTable(() -> {
+            Map<String, Long> page = new java.util.LinkedHashMap<>();
+            try (Connection c = dataSource.getConnection();
+                 PreparedStatement ps = c.prepareStatement("select stream_id, version from " + table
+                         + " where stream_id > ? order by stream_id limit ?")) {
+                ps.setString(1, after);
+                ps.setInt(2, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        page.put(rs.getString(1), rs.getLong(2));
+                    }
+                }
+            }
+            return page;
+        });
+    }
+
     /** Raises each stream's record to its version (never lowers one); one statement. */
     void raise(Map<String, Long> versions) throws SQLException {
         if (versions.isEmpty()) {

@@ -8,6 +8,7 @@ import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -26,6 +27,7 @@ import io.projhub.core.projection.EventBatch;
 import io.projhub.core.projection.FailureKind;
 import io.projhub.core.projection.Projector;
 import io.projhub.core.projection.ReadModelProbe;
+import io.projhub.core.projection.RecordedStreams;
 import io.projhub.definitions.ChangeFailure;
 import io.projhub.definitions.ReadModelDefinition;
 import io.projhub.definitions.ReadModelProgram;
@@ -151,6 +153,11 @@ public final class JdbcDefinedReadModel implements DefinedReadModel {
     /** The main table's name (with its version), unqualified: {@code <table>_v<version>}. */
     public String tableName() {
         return tables.mainName();
+    }
+
+    /** The per-stream version records' table, schema-qualified and quoted. */
+    public String versionsTable() {
+        return tables.versions();
     }
 
     @Override
@@ -558,6 +565,46 @@ public final class JdbcDefinedReadModel implements DefinedReadModel {
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next() ? rs.getLong(1) : 0;
                 }
+            }
+        }
+
+        @Override
+        public Map<String, Long> appliedVersions(Collection<String> streamIds) throws SQLException {
+            Map<String, Long> versions = new LinkedHashMap<>();
+            for (String streamId : streamIds) {
+                versions.put(streamId, 0L);
+            }
+            if (streamIds.isEmpty()) {
+                return versions;
+            }
+            try (Connection c = connections.getConnection(); PreparedStatement ps = c.prepareStatement(
+                    "select stream_id, version from " + tables.versions() + " where stream_id = any(?)")) {
+                ps.setArray(1, c.createArrayOf("text", streamIds.toArray(String[]::new)));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        versions.put(rs.getString(1), rs.getLong(2));
+                    }
+                }
+            }
+            return versions;
+        }
+
+        @Override
+        public RecordedStreams recordedStreams(String cursor, int limit) throws SQLException {
+            try (Connection c = connections.getConnection(); PreparedStatement ps = c.prepareStatement(
+                    "select stream_id, version from " + tables.versions()
+                            + " where stream_id > ? order by stream_id limit ?")) {
+                ps.setString(1, cursor == null ? "" : cursor);
+                ps.setInt(2, limit);
+                Map<String, Long> page = new LinkedHashMap<>();
+                String last = null;
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        last = rs.getString(1);
+                        page.put(last, rs.getLong(2));
+                    }
+                }
+                return new RecordedStreams(page, page.size() < limit ? null : last);
             }
         }
     }

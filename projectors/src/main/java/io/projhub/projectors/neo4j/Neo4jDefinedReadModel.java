@@ -175,6 +175,19 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
             RETURN coalesce(v.version, 0) AS version
             """.formatted(VERSION_LABEL);
 
+    private static final String READ_VERSIONS = """
+            UNWIND $streams AS stream
+            OPTIONAL MATCH (v:%s {rm: $rm, stream: stream})
+            RETURN stream, coalesce(v.version, 0) AS version
+            """.formatted(VERSION_LABEL);
+
+    private static final String PAGE_VERSIONS = """
+            MATCH (v:%s) WHERE v.rm = $rm AND v.stream > $after
+            RETURN v.stream AS stream, v.version AS version
+            ORDER BY v.stream
+            LIMIT $limit
+            """.formatted(VERSION_LABEL);
+
     /** Relationships first, in chunks: a node with many (a product in every order) is too big for one transaction. */
     private static final String DELETE_RELATIONSHIPS = """
             MATCH (:%s {%s: $rm})-[r]->()
@@ -1582,6 +1595,35 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
                 return session.run(READ_VERSION, Map.of("rm", marker,
                         "stream", Objects.requireNonNull(streamId, "streamId"))).single().get("version").asLong();
             }
+        }
+
+        @Override
+        public Map<String, Long> appliedVersions(java.util.Collection<String> streamIds) {
+            Map<String, Long> answer = new java.util.LinkedHashMap<>();
+            if (streamIds.isEmpty()) {
+                return answer;
+            }
+            try (Session session = driver.session(READ)) {
+                for (Record record : session.run(READ_VERSIONS,
+                        Map.of("rm", marker, "streams", List.copyOf(streamIds))).list()) {
+                    answer.put(record.get("stream").asString(), record.get("version").asLong());
+                }
+            }
+            return answer;
+        }
+
+        @Override
+        public io.projhub.core.projection.RecordedStreams recordedStreams(String cursor, int limit) {
+            Map<String, Long> page = new java.util.LinkedHashMap<>();
+            String last = null;
+            try (Session session = driver.session(READ)) {
+                for (Record record : session.run(PAGE_VERSIONS, Map.of("rm", marker,
+                        "after", cursor == null ? "" : cursor, "limit", limit)).list()) {
+                    last = record.get("stream").asString();
+                    page.put(last, record.get("version").asLong());
+                }
+            }
+            return new io.projhub.core.projection.RecordedStreams(page, page.size() < limit ? null : last);
         }
     }
 }

@@ -856,5 +856,33 @@ public final class RedisDefinedReadModel implements DefinedReadModel {
             String version = redis.hget(versionsKey(), Objects.requireNonNull(streamId, "streamId"));
             return version == null ? 0 : Long.parseLong(version);
         }
+
+        @Override
+        public Map<String, Long> appliedVersions(java.util.Collection<String> streamIds) {
+            Map<String, Long> answer = new java.util.LinkedHashMap<>();
+            if (streamIds.isEmpty()) {
+                return answer;
+            }
+            String[] fields = streamIds.toArray(String[]::new);
+            List<String> values = redis.hmget(versionsKey(), fields);
+            for (int i = 0; i < fields.length; i++) {
+                String value = values.get(i);
+                answer.put(fields[i], value == null ? 0L : Long.parseLong(value));
+            }
+            return answer;
+        }
+
+        /** One {@code HSCAN} of the versions hash (unordered; the cursor is Redis's own). */
+        @Override
+        public io.projhub.core.projection.RecordedStreams recordedStreams(String cursor, int limit) {
+            ScanResult<Map.Entry<String, String>> page = redis.hscan(versionsKey(),
+                    cursor == null ? ScanParams.SCAN_POINTER_START : cursor, new ScanParams().count(limit));
+            Map<String, Long> versions = new java.util.LinkedHashMap<>();
+            for (Map.Entry<String, String> entry : page.getResult()) {
+                versions.put(entry.getKey(), Long.parseLong(entry.getValue()));
+            }
+            return new io.projhub.core.projection.RecordedStreams(versions,
+                    page.isCompleteIteration() ? null : page.getCursor());
+        }
     }
 }

@@ -8,12 +8,15 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
@@ -37,6 +40,7 @@ import io.projhub.core.eventstore.LogPosition;
 import io.projhub.core.eventstore.NewEvent;
 import io.projhub.core.eventstore.RecordedEvent;
 import io.projhub.core.eventstore.Snapshot;
+import io.projhub.core.eventstore.StreamVersion;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -135,6 +139,20 @@ public final class PostgresEventStore implements EventStore {
             select count(*)
               from events
              where (tx_id, position) > (?::text::xid8, ?)""";
+
+    private static final String STREAM_VERSIONS_AFTER = """
+            select stream_id, max(version)
+              from events
+             where stream_id > ? and event_type = any(?) and (tx_id, position) <= (?::text::xid8, ?)
+             group by stream_id
+             order by stream_id
+             limit ?""";
+
+    private static final String STREAM_VERSIONS_OF = """
+            select stream_id, max(version)
+              from events
+             where stream_id = any(?) and event_type = any(?)
+             group by stream_id""";
 
     private static final String SAVE_SNAPSHOT = """
             insert into snapshots (stream_id, snapshot_type, version, state)
@@ -559,6 +577,52 @@ public final class PostgresEventStore implements EventStore {
             }
         } catch (SQLException e) {
             throw new EventStoreException("Counting events failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public List<StreamVersion> streamVersions(Set<String> eventTypes, LogPosition upTo, String afterStream,
+                                              int limit) {
+        Objects.requireNonNull(upTo, "upTo");
+        Objects.requireNonNull(afterStream, "afterStream");
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1");
+        }
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(STREAM_VERSIONS_AFTER)) {
+            ps.setString(1, afterStream);
+            ps.setArray(2, c.createArrayOf("text", eventTypes.toArray(String[]::new)));
+            ps.setString(3, Long.toString(upTo.txId()));
+            ps.setLong(4, upTo.position());
+            ps.setInt(5, limit);
+            List<StreamVersion> page = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    page.add(new StreamVersion(rs.getString(1), rs.getLong(2)));
+                }
+            }
+            return page;
+        } catch (SQLException e) {
+            throw new EventStoreException("Listing stream versions failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Map<String, Long> streamVersions(Collection<String> streamIds, Set<String> eventTypes) {
+        if (streamIds.isEmpty()) {
+            return Map.of();
+        }
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(STREAM_VERSIONS_OF)) {
+            ps.setArray(1, c.createArrayOf("text", streamIds.toArray(String[]::new)));
+            ps.setArray(2, c.createArrayOf("text", eventTypes.toArray(String[]::new)));
+            Map<String, Long> versions = new HashMap<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    versions.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+            return versions;
+        } catch (SQLException e) {
+            throw new EventStoreException("Reading stream versions failed: " + e.getMessage(), e);
         }
     }
 

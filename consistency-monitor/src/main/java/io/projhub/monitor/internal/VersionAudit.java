@@ -1,0 +1,223 @@
+package io.projhub.monitor.internal;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import io.projhub.core.eventstore.EventStore;
+import io.projhub.core.eventstore.LogPosition;
+import io.projhub.core.eventstore.StreamVersion;
+import io.projhub.core.projection.RecordedStreams;
+import io.projhub.monitor.MonitoredReadModel;
+import io.projhub.monitor.Redriver;
+import io.projhub.monitor.audit.AuditReport;
+import io.projhub.monitor.audit.AuditSettings;
+import io.projhub.monitor.audit.Difference;
+import io.projhub.monitor.audit.DifferenceKind;
+
+/**
+ * One audit of one read model (see {@link io.projhub.monitor.audit.DriftAudits}): the log's streams walked in pages
+ * of stream ids against the store's version records, differences confirmed and repaired page by page, then the
+ * store's records walked for what the log does not back. Memory is bounded by a page and the listed differences.
+ */
+final class VersionAudit {
+
+    /** What the audit has found so far; {@link Progress#update} receives it after every page. */
+    static final class Tally {
+        LogPosition upTo;
+        long streamsChecked;
+        long repaired;
+        long unrepaired;
+        final Map<DifferenceKind, Long> counts = new EnumMap<>(DifferenceKind.class);
+        final List<Difference> listed = new ArrayList<>();
+
+        void add(Difference difference) {
+            counts.merge(difference.kind(), 1L, Long::sum);
+            if (listed.size() < AuditReport.LISTED) {
+                listed.add(difference);
+            }
+            if (difference.kind().repairable()) {
+                if (difference.repaired()) {
+                    repaired++;
+                } else {
+                    unrepaired++;
+                }
+            }
+        }
+    }
+
+    @FunctionalInterface
+    interface Progress {
+        void update(Tally tally) throws Exception;
+    }
+
+    /** How often a repair is read back before it counts as failed. */
+    private static final int READ_BACKS = 20;
+    private static final Duration READ_BACK_PAUSE = Duration.ofMillis(250);
+
+    private final EventStore store;
+    private final MonitoredReadModel readModel;
+    private final Redriver redriver;
+    private final AuditSettings settings;
+
+    VersionAudit(EventStore store, MonitoredReadModel readModel, Redriver redriver, AuditSettings settings) {
+        this.store = store;
+        this.readModel = readModel;
+        this.redriver = redriver;
+        this.settings = settings;
+    }
+
+    Tally run(Progress progress) throws Exception {
+        Tally tally = new Tally();
+        tally.upTo = readModel.probe().checkpoint();
+        String after = "";
+        while (true) {
+            List<StreamVersion> page = store.streamVersions(readModel.eventTypes(), tally.upTo, after,
+                    settings.pageSize());
+            if (page.isEmpty()) {
+                break;
+            }
+            auditPage(page, tally);
+            tally.streamsChecked += page.size();
+            after = page.get(page.size() - 1).streamId();
+            progress.update(tally);
+            if (page.size() < settings.pageSize()) {
+                break;
+            }
+        }
+        findExtras(tally, progress);
+        return tally;
+    }
+
+    private void auditPage(List<StreamVersion> page, Tally tally) throws Exception {
+        Map<String, Long> logVersions = new LinkedHashMap<>();
+        page.forEach(s -> logVersions.put(s.streamId(), s.version()));
+        Map<String, Long> behind = behind(logVersions, readModel.probe().appliedVersions(logVersions.keySet()));
+        if (behind.isEmpty()) {
+            return;
+        }
+        // A write in flight (or not refreshed yet) is not drift: read the ones behind again after a pause.
+        pause(settings.confirmDelay());
+        Map<String, Long> confirmed = behind(pick(logVersions, behind.keySet()),
+                readModel.probe().appliedVersions(behind.keySet()));
+        Map<String, Difference> toRepair = new LinkedHashMap<>();
+        for (Map.Entry<String, Long> entry : confirmed.entrySet()) {
+            String stream = entry.getKey();
+            long stored = entry.getValue();
+            long logVersion = logVersions.get(stream);
+            if (redriver.parked(readModel.name(), stream)) {
+                tally.add(new Difference(DifferenceKind.PARKED, stream, null, logVersion, stored,
+                        "held back behind a dead letter on lane " + readModel.name(), false));
+            } else {
+                toRepair.put(stream, new Difference(stored == 0 ? DifferenceKind.MISSING : DifferenceKind.STALE,
+                        stream, null, logVersion, stored, null, false));
+            }
+        }
+        repair(toRepair, logVersions).forEach(tally::add);
+    }
+
+    /** The streams whose stored version is below the log's, with the stored version. */
+    private static Map<String, Long> behind(Map<String, Long> logVersions, Map<String, Long> stored) {
+        Map<String, Long> behind = new LinkedHashMap<>();
+        logVersions.forEach((stream, version) -> {
+            long applied = stored.getOrDefault(stream, 0L);
+            if (applied < version) {
+                behind.put(stream, applied);
+            }
+        });
+        return behind;
+    }
+
+    private static Map<String, Long> pick(Map<String, Long> versions, java.util.Collection<String> streams) {
+        Map<String, Long> picked = new LinkedHashMap<>();
+        streams.forEach(s -> picked.put(s, versions.get(s)));
+        return picked;
+    }
+
+    /**
+     * Applies the streams again on the read model's lane, waits for it, then reads each one back: repaired only once
+     * the store records the log's version.
+     */
+    private List<Difference> repair(Map<String, Difference> differences, Map<String, Long> logVersions)
+            throws Exception {
+        if (differences.isEmpty()) {
+            return List.of();
+        }
+        Map<String, String> failures = new HashMap<>();
+        Map<String, CompletableFuture<Void>> redrives = new LinkedHashMap<>();
+        for (String stream : differences.keySet()) {
+            try {
+                redrives.put(stream, redriver.redrive(readModel.name(), stream));
+            } catch (RuntimeException e) {
+                failures.put(stream, "re-drive refused: " + e.getMessage());
+            }
+        }
+        long deadline = System.nanoTime() + settings.repairTimeout().toNanos();
+        for (Map.Entry<String, CompletableFuture<Void>> redrive : redrives.entrySet()) {
+            try {
+                redrive.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause() == null ? e : e.getCause();
+                failures.put(redrive.getKey(), "re-drive failed: " + cause.getMessage());
+            } catch (TimeoutException e) {
+                failures.put(redrive.getKey(), "re-drive not done after " + settings.repairTimeout());
+            }
+        }
+        Map<String, Long> pending = new LinkedHashMap<>();
+        differences.keySet().stream().filter(s -> !failures.containsKey(s))
+                .forEach(s -> pending.put(s, logVersions.get(s)));
+        for (int i = 0; i < READ_BACKS && !pending.isEmpty(); i++) {
+            Map<String, Long> stillBehind = behind(pending, readModel.probe().appliedVersions(pending.keySet()));
+            pending.keySet().retainAll(stillBehind.keySet());
+            if (!pending.isEmpty()) {
+                pause(READ_BACK_PAUSE);
+            }
+        }
+        pending.keySet().forEach(s -> failures.put(s, "the store still holds an older version after the re-drive"));
+        List<Difference> result = new ArrayList<>();
+        differences.forEach((stream, difference) -> {
+            String failure = failures.get(stream);
+            result.add(difference.withRepair(failure == null, failure));
+        });
+        return result;
+    }
+
+    /** The store's version records the log does not back: a stream the log lacks, or a version it never reached. */
+    private void findExtras(Tally tally, Progress progress) throws Exception {
+        RecordedStreams page = readModel.probe().recordedStreams(null, settings.pageSize());
+        while (page != null) {
+            Map<String, Long> recorded = new LinkedHashMap<>(page.versions());
+            recorded.values().removeIf(v -> v <= 0);
+            if (!recorded.isEmpty()) {
+                Map<String, Long> inLog = store.streamVersions(recorded.keySet(), readModel.eventTypes());
+                for (Map.Entry<String, Long> entry : recorded.entrySet()) {
+                    Long logVersion = inLog.get(entry.getKey());
+                    if (logVersion == null || entry.getValue() > logVersion) {
+                        tally.add(new Difference(DifferenceKind.EXTRA, entry.getKey(), null, logVersion,
+                                entry.getValue(), logVersion == null ? "the log has no event of this stream for this "
+                                + "read model" : "the store recorded a version the log never reached", false));
+                    }
+                }
+                progress.update(tally);
+            }
+            if (page.next() == null) {
+                break;
+            }
+            page = readModel.probe().recordedStreams(page.next(), settings.pageSize());
+        }
+    }
+
+    private static void pause(Duration duration) throws InterruptedException {
+        if (!duration.isZero()) {
+            Thread.sleep(duration.toMillis());
+        }
+    }
+}

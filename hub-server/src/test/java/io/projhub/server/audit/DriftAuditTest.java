@@ -1,0 +1,325 @@
+package io.projhub.server.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import javax.sql.DataSource;
+
+import org.junit.jupiter.api.Test;
+import org.neo4j.driver.Driver;
+import org.springframework.beans.factory.annotation.Autowired;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import io.projhub.core.eventstore.EventStore;
+import io.projhub.core.eventstore.ExpectedVersion;
+import io.projhub.core.eventstore.NewEvent;
+import io.projhub.projectors.elasticsearch.ElasticsearchDefinedReadModel;
+import io.projhub.projectors.influxdb.InfluxDefinedReadModel;
+import io.projhub.projectors.jdbc.JdbcDefinedReadModel;
+import io.projhub.projectors.neo4j.Neo4jDefinedReadModel;
+import io.projhub.projectors.redis.RedisDefinedReadModel;
+import io.projhub.server.HubTestBase;
+import io.projhub.server.TestAlertReceiver;
+import io.projhub.server.projection.ReadModel;
+import io.projhub.server.projection.ReadModels;
+import redis.clients.jedis.JedisPooled;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+
+/**
+ * The drift audit against the five real stores: read models of a domain only this test writes (so the audit's figures
+ * are exact), each store's version records damaged behind the hub's back, the audit finding every difference by kind,
+ * the lanes repairing what is missing or stale, a later audit clean, and the DRIFT alert raised and resolved.
+ */
+class DriftAuditTest extends HubTestBase {
+
+    private static final int STREAMS = 20;
+
+    @Autowired
+    EventStore store;
+
+    @Autowired
+    ReadModels readModels;
+
+    @Autowired
+    ElasticsearchClient elasticsearch;
+
+    @Autowired
+    JedisPooled redis;
+
+    @Autowired
+    Driver neo4j;
+
+    @Autowired
+    DataSource dataSource;
+
+    @Test
+    void anAuditFindsWhatWasDamagedBehindTheHubsBackRepairsItOnTheLaneAndTheNextAuditIsClean() throws Exception {
+        String s = UUID.randomUUID().toString().replace("-", "").substring(0, 6);
+        String installed = "Meter" + s + "Installed";
+        String read = "Meter" + s + "Read";
+        Map<String, String> definitions = definitions(s, installed, read);
+        List<Path> files = new ArrayList<>();
+        try {
+            for (Map.Entry<String, String> definition : definitions.entrySet()) {
+                Path file = DEFINITIONS.resolve(definition.getKey() + ".yaml");
+                Files.writeString(file, definition.getValue());
+                files.add(file);
+            }
+            HttpResponse<String> reload = post("/api/admin/read-models/reload", "", admin());
+            assertThat(reload.statusCode()).as(reload.body()).isEqualTo(200);
+
+            List<String> streams = new ArrayList<>();
+            for (int i = 0; i < STREAMS; i++) {
+                String stream = "meter-" + s + "-" + i;
+                streams.add(stream);
+                Instant at = Instant.parse("2026-01-01T00:00:00Z").plusSeconds(60L * i);
+                store.append(stream, "meter", ExpectedVersion.NO_STREAM, List.of(
+                        new NewEvent(installed, JsonNodeFactory.instance.objectNode().put("site", "site-" + (i % 3))
+                                .put("reading", 0).put("at", at.toString())),
+                        new NewEvent(read, JsonNodeFactory.instance.objectNode().put("site", "site-" + (i % 3))
+                                .put("reading", 100 + i).put("at", at.plusSeconds(30).toString()))));
+            }
+            for (String name : definitions.keySet()) {
+                await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> assertThat(
+                        readModel(name).probe().appliedVersions(streams).values()).as(name).containsOnly(2L));
+            }
+
+            // 1. Exact read models: each audit is clean and has checked exactly this test's streams.
+            for (String name : definitions.keySet()) {
+                JsonNode audit = finished(start(name));
+                assertThat(audit.path("state").asString()).as(audit.toString()).isEqualTo("DONE");
+                assertThat(audit.path("streamsChecked").asLong()).isEqualTo(STREAMS);
+                assertThat(audit.path("clean").asBoolean()).as(audit.toString()).isTrue();
+            }
+
+            // 2. Damage every store behind the hub's back.
+            List<String> lost = streams.subList(0, 3);
+            String behind = streams.get(3);
+            String ghost = "meter-" + s + "-ghost";
+            ElasticsearchDefinedReadModel es = (ElasticsearchDefinedReadModel) readModel("meters-es-" + s).defined();
+            for (String stream : lost) {
+                elasticsearch.delete(d -> d.index(es.concreteIndex()).id(stream));
+            }
+            elasticsearch.indices().refresh(r -> r.index(es.concreteIndex()));
+            RedisDefinedReadModel rd = (RedisDefinedReadModel) readModel("meters-redis-" + s).defined();
+            redis.hdel(rd.versionsKey(), lost.toArray(String[]::new));
+            redis.hset(rd.versionsKey(), behind, "1");
+            redis.hset(rd.versionsKey(), ghost, "5");
+            Neo4jDefinedReadModel graph = (Neo4jDefinedReadModel) readModel("meters-graph-" + s).defined();
+            try (var session = neo4j.session()) {
+                session.run("MATCH (v:" + Neo4jDefinedReadModel.VERSION_LABEL + " {rm: $rm}) WHERE v.stream IN $lost "
+                        + "DELETE v", Map.of("rm", graph.marker(), "lost", lost)).consume();
+            }
+            String rows = ((JdbcDefinedReadModel) readModel("meters-table-" + s).defined()).versionsTable();
+            String points = ((InfluxDefinedReadModel) readModel("meters-flow-" + s).defined()).versionsTable();
+            for (String table : List.of(rows, points)) {
+                sql("delete from " + table + " where stream_id = any(?)", (Object) lost.toArray(String[]::new));
+                sql("update " + table + " set version = 1 where stream_id = ?", behind);
+                sql("insert into " + table + " (stream_id, version) values (?, 3)", ghost);
+            }
+
+            // 3. The audits find it by kind, the lanes repair what is missing or stale, extras are only reported.
+            long firstRunning = start("meters-table-" + s);
+            HttpResponse<String> twice = post("/api/admin/read-models/meters-table-" + s + "/audit", "", admin());
+            assertThat(twice.statusCode()).as(twice.body()).isEqualTo(409);
+            assertThat(twice.body()).contains(String.valueOf(firstRunning));
+            Map<String, JsonNode> audits = new LinkedHashMap<>();
+            audits.put("meters-table-" + s, finished(firstRunning));
+            for (String name : definitions.keySet()) {
+                if (!audits.containsKey(name)) {
+                    audits.put(name, finished(start(name)));
+                }
+            }
+            for (Map.Entry<String, JsonNode> entry : audits.entrySet()) {
+                String name = entry.getKey();
+                JsonNode audit = entry.getValue();
+                boolean versionTableOnly = name.startsWith("meters-es-") || name.startsWith("meters-graph-");
+                JsonNode counts = audit.path("counts");
+                assertThat(counts.path("missing").asLong()).as(name + ": " + audit).isEqualTo(3);
+                assertThat(counts.path("stale").asLong()).as(name + ": " + audit).isEqualTo(versionTableOnly ? 0 : 1);
+                assertThat(counts.path("extra").asLong()).as(name + ": " + audit).isEqualTo(versionTableOnly ? 0 : 1);
+                assertThat(counts.path("parked").asLong()).isZero();
+                assertThat(audit.path("repaired").asLong()).isEqualTo(versionTableOnly ? 3 : 4);
+                assertThat(audit.path("unrepaired").asLong()).isZero();
+                assertThat(audit.path("clean").asBoolean()).isFalse();
+                Map<String, JsonNode> listed = new LinkedHashMap<>();
+                audit.path("differences").forEach(d -> listed.put(d.path("streamId").asString(), d));
+                for (String stream : lost) {
+                    assertThat(listed.get(stream).path("kind").asString()).isEqualTo("missing");
+                    assertThat(listed.get(stream).path("logVersion").asLong()).isEqualTo(2);
+                    assertThat(listed.get(stream).path("storeVersion").asLong()).isZero();
+                    assertThat(listed.get(stream).path("repaired").asBoolean()).isTrue();
+                }
+                if (!versionTableOnly) {
+                    assertThat(listed.get(behind).path("kind").asString()).isEqualTo("stale");
+                    assertThat(listed.get(behind).path("storeVersion").asLong()).isEqualTo(1);
+                    assertThat(listed.get(ghost).path("kind").asString()).isEqualTo("extra");
+                    assertThat(listed.get(ghost).path("repaired").asBoolean()).isFalse();
+                }
+                assertThat(readModel(name).probe().appliedVersions(streams).values()).as(name).containsOnly(2L);
+                assertThat(firingDrift()).as("a DRIFT alert per damaged read model").contains(name);
+            }
+            for (String stream : lost) {
+                HttpResponse<String> doc = get("/api/read-models/meters-es-" + s + "/documents/" + stream);
+                assertThat(doc.statusCode()).as("the deleted document is back: " + doc.body()).isEqualTo(200);
+                assertThat(json(doc).path("reading").asLong()).isEqualTo(100 + streams.indexOf(stream));
+            }
+
+            // 4. The next audits: nothing missing or stale; the extras stay until an admin removes them.
+            redis.hdel(rd.versionsKey(), ghost);
+            sql("delete from " + rows + " where stream_id = ?", ghost);
+            for (String name : definitions.keySet()) {
+                JsonNode audit = finished(start(name));
+                boolean keepsItsGhost = name.startsWith("meters-flow-");
+                assertThat(audit.path("counts").path("missing").asLong()).as(audit.toString()).isZero();
+                assertThat(audit.path("counts").path("stale").asLong()).isZero();
+                assertThat(audit.path("counts").path("extra").asLong()).isEqualTo(keepsItsGhost ? 1 : 0);
+                assertThat(audit.path("clean").asBoolean()).isEqualTo(!keepsItsGhost);
+            }
+            assertThat(firingDrift()).contains("meters-flow-" + s)
+                    .doesNotContain("meters-es-" + s, "meters-redis-" + s, "meters-graph-" + s, "meters-table-" + s);
+            assertThat(TestAlertReceiver.get().received()).as("the notifiers were told")
+                    .anySatisfy(n -> {
+                        assertThat(n.path("alert").path("kind").asString()).isEqualTo("DRIFT");
+                        assertThat(n.path("alert").path("readModel").asString()).isEqualTo("meters-es-" + s);
+                    });
+
+            // The API: its list, an unknown read model, an audit without credentials.
+            JsonNode list = json(get("/api/audits?readModel=meters-es-" + s));
+            assertThat(list.size()).isEqualTo(3);
+            assertThat(list.get(0).path("clean").asBoolean()).isTrue();
+            assertThat(post("/api/admin/read-models/no-such-model/audit", "", admin()).statusCode()).isEqualTo(404);
+            assertThat(post("/api/admin/read-models/meters-es-" + s + "/audit", "").statusCode()).isEqualTo(401);
+            assertThat(get("/api/audits/999999999").statusCode()).isEqualTo(404);
+            assertThat(get("/api/audits?limit=0").statusCode()).isEqualTo(400);
+        } finally {
+            for (Path file : files) {
+                Files.deleteIfExists(file);
+            }
+            post("/api/admin/read-models/reload", "", admin());
+            for (String name : definitions.keySet()) {
+                delete("/api/admin/read-models/" + name);
+            }
+        }
+    }
+
+    private ReadModel readModel(String name) {
+        return readModels.find(name).orElseThrow(() -> new AssertionError("no read model " + name));
+    }
+
+    private long start(String name) throws Exception {
+        HttpResponse<String> response = post("/api/admin/read-models/" + name + "/audit", "", admin());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        assertThat(response.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).startsWith("/api/audits/"));
+        return json(response).path("id").asLong();
+    }
+
+    private JsonNode finished(long id) {
+        return await().atMost(Duration.ofSeconds(120)).until(() -> json(get("/api/audits/" + id)),
+                audit -> !audit.path("state").asString().equals("RUNNING"));
+    }
+
+    private List<String> firingDrift() throws Exception {
+        List<String> readModels = new ArrayList<>();
+        for (JsonNode alert : json(get("/api/alerts?status=FIRING&limit=1000"))) {
+            if (alert.path("kind").asString().equals("DRIFT")) {
+                readModels.add(alert.path("readModel").asString());
+            }
+        }
+        return readModels;
+    }
+
+    private void sql(String statement, Object... values) throws Exception {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(statement)) {
+            for (int i = 0; i < values.length; i++) {
+                if (values[i] instanceof String[] array) {
+                    ps.setArray(i + 1, c.createArrayOf("text", array));
+                } else {
+                    ps.setObject(i + 1, values[i]);
+                }
+            }
+            ps.executeUpdate();
+        }
+    }
+
+
+    private static Map<String, String> definitions(String s, String installed, String read) {
+        Map<String, String> definitions = new LinkedHashMap<>();
+        definitions.put("meters-es-" + s, """
+                name: meters-es-%1$s
+                store: elasticsearch
+                version: 1
+                target: {index: meters_%1$s}
+                fields: {site: keyword, reading: long}
+                on:
+                  %2$s:
+                    - set: {site: data.site, reading: data.reading}
+                  %3$s:
+                    - set: {reading: data.reading}
+                """.formatted(s, installed, read));
+        definitions.put("meters-redis-" + s, """
+                name: meters-redis-%1$s
+                store: redis
+                version: 1
+                target: {keyPrefix: meters_%1$s}
+                fields: {site: keyword, reading: long}
+                on:
+                  %2$s:
+                    - set: {site: data.site, reading: data.reading}
+                  %3$s:
+                    - set: {reading: data.reading}
+                """.formatted(s, installed, read));
+        definitions.put("meters-graph-" + s, """
+                name: meters-graph-%1$s
+                store: neo4j
+                version: 1
+                target: {labels: [Meter%1$s]}
+                fields: {site: keyword, reading: long}
+                on:
+                  %2$s:
+                    - set: {site: data.site, reading: data.reading}
+                  %3$s:
+                    - set: {reading: data.reading}
+                """.formatted(s, installed, read));
+        definitions.put("meters-table-" + s, """
+                name: meters-table-%1$s
+                store: postgres
+                version: 1
+                target: {table: meters_%1$s}
+                fields: {site: keyword, reading: long}
+                on:
+                  %2$s:
+                    - set: {site: data.site, reading: data.reading}
+                  %3$s:
+                    - set: {reading: data.reading}
+                """.formatted(s, installed, read));
+        definitions.put("meters-flow-" + s, """
+                name: meters-flow-%1$s
+                store: influxdb
+                version: 1
+                target: {measurement: meters_%1$s}
+                tags: [site]
+                fields: {reading: long}
+                on:
+                  %2$s:
+                    - point: {tags: {site: data.site}, fields: {reading: data.reading}, time: data.at}
+                  %3$s:
+                    - point: {tags: {site: data.site}, fields: {reading: data.reading}, time: data.at}
+                """.formatted(s, installed, read));
+        return definitions;
+    }
+}
