@@ -3,8 +3,11 @@ package io.projhub.server.health;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 
 import io.projhub.server.HubTestBase;
+import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.Protocol;
 import tools.jackson.databind.JsonNode;
 
 class HealthEndpointTest extends HubTestBase {
@@ -24,5 +27,27 @@ class HealthEndpointTest extends HubTestBase {
         assertThat(health.path("components").path("elasticsearch").path("details").path("nodes").asInt()).isEqualTo(1);
         // The projection as a whole: DOWN only when the subscriber refuses to project (a log from another cluster).
         assertThat(health.path("components").path("projection").path("status").asString()).isEqualTo("UP");
+    }
+
+    @Autowired
+    JedisPooled redis;
+
+    /** Redis that may evict any key would lose version records (issue 17): health says so, and why. */
+    @Test
+    void redisThatMayEvictTheHubsKeysIsDownWithTheReason() throws Exception {
+        String before = RedisHealthIndicator.maxmemoryPolicy(redis);
+        try {
+            redis.sendCommand(Protocol.Command.CONFIG, "SET", "maxmemory-policy", "allkeys-lru");
+            JsonNode down = json(get("/actuator/health")).path("components").path("redis");
+            assertThat(down.path("status").asString()).as(down.toString()).isEqualTo("DOWN");
+            assertThat(down.path("details").path("reason").asString()).contains("allkeys-lru", "noeviction");
+
+            redis.sendCommand(Protocol.Command.CONFIG, "SET", "maxmemory-policy", "volatile-lru");
+            JsonNode up = json(get("/actuator/health")).path("components").path("redis");
+            assertThat(up.path("status").asString()).as("the hub's keys carry no TTL").isEqualTo("UP");
+            assertThat(up.path("details").path("maxmemoryPolicy").asString()).isEqualTo("volatile-lru");
+        } finally {
+            redis.sendCommand(Protocol.Command.CONFIG, "SET", "maxmemory-policy", before);
+        }
     }
 }
