@@ -320,7 +320,43 @@
         adminAction('Rebuild ' + name, '/api/admin/read-models/' + encodeURIComponent(name) + '/rebuild', rebuild);
       }
     });
+    const audit = node.querySelector('[data-action="audit"]');
+    audit.hidden = name.includes('~');
+    audit.addEventListener('click', () => {
+      adminAction('Audit ' + name, '/api/admin/read-models/' + encodeURIComponent(name) + '/audit', audit);
+    });
     return card;
+  }
+
+  /** The card's last drift audit: when, clean or what it found and repaired, with a link to its differences. */
+  function renderAudit(node, audit) {
+    const cell = field(node, 'audit');
+    cell.replaceChildren();
+    cell.classList.remove('nonzero');
+    if (!audit) {
+      cell.textContent = 'none yet';
+      return;
+    }
+    const link = el('a', null, '');
+    link.href = '/api/audits/' + encodeURIComponent(audit.id);
+    if (audit.state === 'RUNNING') {
+      link.textContent = 'running · ' + formatCount(audit.streamsChecked) + ' streams';
+    } else if (audit.state === 'FAILED') {
+      link.textContent = 'failed';
+      link.title = audit.error || '';
+      cell.classList.add('nonzero');
+    } else if (audit.clean) {
+      link.textContent = 'clean · ' + formatCount(audit.streamsChecked) + ' streams';
+    } else {
+      const found = Object.entries(audit.counts || {}).filter(([, n]) => n > 0)
+        .map(([kind, n]) => formatCount(n) + ' ' + kind).join(', ');
+      link.textContent = found + ' · ' + formatCount(audit.repaired) + ' repaired'
+        + (audit.unrepaired > 0 ? ', ' + formatCount(audit.unrepaired) + ' not' : '');
+      cell.classList.add('nonzero');
+    }
+    link.title = (link.title ? link.title + ' · ' : '') + 'audit ' + audit.id + ', '
+      + ago(audit.endedAt || audit.startedAt) + ' (' + audit.trigger + ')';
+    cell.append(link);
   }
 
   function createChart(canvas) {
@@ -492,7 +528,8 @@
     setText(field(card.node, 'eta'), text);
   }
 
-  function renderReadModels(lanesStatus, consistency) {
+  function renderReadModels(lanesStatus, consistency, audits) {
+    const lastAudit = new Map((audits || []).map((a) => [a.readModel, a]));
     const now = Date.now();
     const lanes = (lanesStatus && lanesStatus.lanes) || [];
     const probes = new Map(((consistency && consistency.readModels) || []).map((rm) => [rm.name, rm]));
@@ -505,6 +542,9 @@
         state.cards.set(name, card);
       }
       updateCard(card, lanes.find((l) => l.name === name), probes.get(name), now);
+      if (audits) {
+        renderAudit(card.node, lastAudit.get(name));
+      }
     }
   }
 
@@ -832,7 +872,7 @@
     clearTimeout(timer);
     const started = Date.now();
     try {
-      const [lanes, consistency, firing, resolved, deadLetters] = await Promise.allSettled([
+      const [lanes, consistency, firing, resolved, deadLetters, audits] = await Promise.allSettled([
         request('GET', '/api/lanes'),
         request('GET', '/api/consistency'),
         request('GET', '/api/alerts?status=FIRING&limit=100'),
@@ -840,12 +880,13 @@
         Promise.all([request('GET', '/api/dead-letters?status=PENDING&limit=100'),
           request('GET', '/api/dead-letters?status=PARKED&limit=500')]).then(([heads, parked]) =>
             (heads || []).concat(parked || [])),
+        request('GET', '/api/audits/latest'),
       ]);
       if (lanes.status === 'fulfilled') {
         const probe = consistency.status === 'fulfilled' ? consistency.value : null;
         renderHub(true);
         renderLog(lanes.value, probe);
-        renderReadModels(lanes.value, probe);
+        renderReadModels(lanes.value, probe, audits.status === 'fulfilled' ? audits.value : null);
         renderAlerts(firing, resolved);
         renderDeadLetters(deadLetters);
         setText(dom.lastUpdate, new Date().toLocaleTimeString());

@@ -92,6 +92,12 @@ public class AuditController {
         return audits().audits(only, max).stream().map(AuditView::of).toList();
     }
 
+    @Operation(summary = "The newest drift audit of each read model audited (the dashboard's cards)")
+    @GetMapping("/api/audits/latest")
+    public List<AuditView> latest() {
+        return audits().latest().stream().map(AuditView::of).toList();
+    }
+
     @Operation(summary = "One drift audit: state, progress, differences by kind (the first 100 listed), repairs")
     @GetMapping("/api/audits/{id}")
     public AuditView get(@PathVariable long id) {

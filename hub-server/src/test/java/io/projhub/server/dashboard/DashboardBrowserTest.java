@@ -155,6 +155,29 @@ class DashboardBrowserTest extends HubTestBase {
      * Ack without a login asks for one; after it the pending acknowledgement runs. Checked through the API too,
      * since a stream alert may resolve (and leave the open list) as soon as the store answers again.
      */
+    @Test
+    void eachCardShowsItsReadModelsLastAuditWithALinkToItsDifferences() throws Exception {
+        var started = post("/api/admin/read-models/customer-directory/audit", "", admin());
+        assertThat(started.statusCode()).as(started.body()).isIn(202, 409);
+        long id = started.statusCode() == 202 ? json(started).path("id").asLong()
+                : Long.parseLong(started.body().replaceAll("(?s).*Audit (\\d+) .*", "$1"));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(120)).until(() ->
+                !json(get("/api/audits/" + id)).path("state").asString().equals("RUNNING"));
+        JsonNode audit = json(get("/api/audits/" + id));
+
+        browser.get("http://localhost:" + port + "/");
+        waitUpTo(Duration.ofSeconds(30), "the audit on the customer-directory card", () -> field("customer-directory",
+                "audit").findElements(By.cssSelector("a[href='/api/audits/" + id + "']")).size() == 1);
+        String shown = field("customer-directory", "audit").getText();
+        if (audit.path("clean").asBoolean()) {
+            assertThat(shown).startsWith(String.format(java.util.Locale.US, "clean · %,d streams",
+                    audit.path("streamsChecked").asLong()));
+        } else {
+            assertThat(shown).contains("repaired");
+        }
+        screenshot("dashboard-audit.png");
+    }
+
     private void acknowledgeThroughTheLoginForm(String alertId) throws Exception {
         browser.findElement(By.cssSelector("#open-alerts li[data-alert-id='" + alertId + "'] button[data-action='ack']"))
                 .click();
