@@ -15,6 +15,14 @@ public interface Redriver {
     CompletableFuture<Void> redrive(String readModel, String streamId);
 
     /**
+     * Asks the lane to write a stream again from its first event, whatever the store's version record says (the drift
+     * audit's repair of content changed behind the hub's back); fails where the read model cannot.
+     */
+    default CompletableFuture<Void> rewrite(String readModel, String streamId) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException("no rewrite"));
+    }
+
+    /**
      * Whether the read model's lane holds {@code streamId} back behind a dead letter: its later events are parked,
      * so the stream is behind on purpose; the monitor neither re-drives it nor counts it as a missed write.
      */

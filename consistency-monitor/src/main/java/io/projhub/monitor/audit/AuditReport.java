@@ -9,13 +9,15 @@ import java.util.Map;
  * One audit of one read model, as recorded in PostgreSQL.
  *
  * @param upTo           the read model's checkpoint the audit compared the log up to (its consistency token)
+ * @param sample         streams asked to be compared by content
  * @param streamsChecked streams of the log whose version record was compared so far
+ * @param contentChecked streams whose document was compared with the log
  * @param counts         differences by kind, all of them
  * @param differences    the first {@value #LISTED} differences
  */
 public record AuditReport(long id, String readModel, AuditState state, String trigger, String requestedBy,
-                          Instant startedAt, Instant endedAt, String upTo, long streamsChecked,
-                          Map<DifferenceKind, Long> counts,
+                          int sample, Instant startedAt, Instant endedAt, String upTo, long streamsChecked,
+                          long contentChecked, Map<DifferenceKind, Long> counts,
                           List<Difference> differences, long repaired, long unrepaired, String error) {
 
     /** How many differences an audit lists (all are counted). */

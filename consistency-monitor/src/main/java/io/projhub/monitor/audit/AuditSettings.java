@@ -8,11 +8,13 @@ import java.time.Duration;
  * @param confirmDelay   how long a difference is given before it is read again and recorded (a write in flight, an
  *                       Elasticsearch refresh)
  * @param repairTimeout  how long a page's repairs may take on the lane
+ * @param contentSample  streams each periodic audit compares by content (0: none)
  */
-public record AuditSettings(Duration interval, int pageSize, Duration confirmDelay, Duration repairTimeout) {
+public record AuditSettings(Duration interval, int pageSize, Duration confirmDelay, Duration repairTimeout,
+                            int contentSample) {
 
     public static final AuditSettings DEFAULTS = new AuditSettings(Duration.ofMinutes(10), 1000,
-            Duration.ofMillis(1500), Duration.ofSeconds(60));
+            Duration.ofMillis(1500), Duration.ofSeconds(60), 100);
 
     public AuditSettings {
         if (interval == null || interval.isNegative()) {
@@ -23,6 +25,10 @@ public record AuditSettings(Duration interval, int pageSize, Duration confirmDel
         }
         if (confirmDelay == null || confirmDelay.isNegative() || repairTimeout == null || repairTimeout.isZero() || repairTimeout.isNegative()) {
             throw new IllegalArgumentException("projhub.audit delays must be positive");
+        }
+        if (contentSample < 0 || contentSample > AuditRequest.MAX_SAMPLE) {
+            throw new IllegalArgumentException("projhub.audit.content-sample must be between 0 and "
+                    + AuditRequest.MAX_SAMPLE);
         }
     }
 }

@@ -11,7 +11,9 @@ public enum DifferenceKind {
     /** The store holds a version record the log does not back: a stream the log lacks, or a version beyond its own. */
     EXTRA,
     /** The stream is held back behind a dead letter on the read model's lane: behind on purpose, never repaired. */
-    PARKED;
+    PARKED,
+    /** The store's document (or a total many streams feed) differs from the definition's fold of the log. */
+    CONTENT;
 
     /** The kind as the API and metrics name it: {@code missing}, {@code stale}... */
     public String id() {
@@ -20,6 +22,6 @@ public enum DifferenceKind {
 
     /** Whether the lane repairs it (the stream applied again); {@code extra} only on an admin's request, {@code parked} never. */
     public boolean repairable() {
-        return this == MISSING || this == STALE;
+        return this == MISSING || this == STALE || this == CONTENT;
     }
 }

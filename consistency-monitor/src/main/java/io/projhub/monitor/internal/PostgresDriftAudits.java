@@ -39,6 +39,7 @@ import io.projhub.monitor.audit.AuditReport;
 import io.projhub.monitor.audit.AuditRequest;
 import io.projhub.monitor.audit.AuditSettings;
 import io.projhub.monitor.audit.AuditState;
+import io.projhub.monitor.audit.ContentAuditor;
 import io.projhub.monitor.audit.Difference;
 import io.projhub.monitor.audit.DifferenceKind;
 import io.projhub.monitor.audit.DriftAudits;
@@ -60,13 +61,14 @@ public final class PostgresDriftAudits implements DriftAudits {
     static final int ABANDONED_MINUTES = 5;
     private static final String UNIQUE_VIOLATION = "23505";
     private static final String COLUMNS = """
-            id, read_model, state, trigger, requested_by, started_at, ended_at, up_to, streams_checked, counts,
-            differences, repaired, unrepaired, error""";
+            id, read_model, state, trigger, requested_by, sample, started_at, ended_at, up_to, streams_checked,
+            content_checked, counts, differences, repaired, unrepaired, error""";
 
     private final DataSource dataSource;
     private final EventStore store;
     private final Redriver redriver;
     private final ConsistencyMonitor alerts;
+    private final ContentAuditor contentAuditor;
     private final AuditSettings settings;
     private final MeterRegistry registry;
     private final JsonMapper json = MonitorJson.mapper();
@@ -78,11 +80,12 @@ public final class PostgresDriftAudits implements DriftAudits {
     private final AtomicBoolean started = new AtomicBoolean();
 
     public PostgresDriftAudits(DataSource dataSource, EventStore store, List<MonitoredReadModel> readModels,
-                               Redriver redriver, ConsistencyMonitor alerts, AuditSettings settings,
-                               MeterRegistry registry) {
+                               Redriver redriver, ContentAuditor contentAuditor, ConsistencyMonitor alerts,
+                               AuditSettings settings, MeterRegistry registry) {
         this.dataSource = dataSource;
         this.store = store;
         this.redriver = redriver;
+        this.contentAuditor = contentAuditor;
         this.alerts = alerts;
         this.settings = settings;
         this.registry = registry;
@@ -117,7 +120,7 @@ public final class PostgresDriftAudits implements DriftAudits {
             throw new IllegalArgumentException("no read model named " + readModel);
         }
         long id = insert(target.name(), request);
-        requested.execute(() -> run(id, target));
+        requested.execute(() -> run(id, target, request.sample()));
         return audit(id).orElseThrow();
     }
 
@@ -128,7 +131,8 @@ public final class PostgresDriftAudits implements DriftAudits {
                 return;
             }
             try {
-                run(insert(readModel.name(), AuditRequest.SCHEDULED), readModel);
+                AuditRequest request = AuditRequest.scheduled(settings.contentSample());
+                run(insert(readModel.name(), request), readModel, request.sample());
             } catch (AuditRunningException e) {
                 log.info("audit event=skipped read_model={} running={}", readModel.name(), e.runningId());
             } catch (RuntimeException e) {
@@ -137,12 +141,13 @@ public final class PostgresDriftAudits implements DriftAudits {
         }
     }
 
-    private void run(long id, MonitoredReadModel readModel) {
+    private void run(long id, MonitoredReadModel readModel, int sample) {
         Timer.Sample timing = Timer.start(registry);
         log.info("audit event=started id={} read_model={}", id, readModel.name());
         VersionAudit.Tally tally;
         try {
-            tally = new VersionAudit(store, readModel, redriver, settings).run(t -> progress(id, t));
+            tally = new VersionAudit(store, readModel, redriver, settings, contentAuditor, new java.util.Random())
+                    .run(sample, t -> progress(id, t));
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -223,10 +228,11 @@ public final class PostgresDriftAudits implements DriftAudits {
         try (Connection c = dataSource.getConnection()) {
             abandonStale(c);
             try (PreparedStatement ps = c.prepareStatement("insert into drift_audits (read_model, state, trigger, "
-                    + "requested_by) values (?, 'RUNNING', ?, ?) returning id")) {
+                    + "requested_by, sample) values (?, 'RUNNING', ?, ?, ?) returning id")) {
                 ps.setString(1, readModel);
                 ps.setString(2, request.trigger());
                 ps.setString(3, request.by());
+                ps.setInt(4, request.sample());
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     return rs.getLong(1);
@@ -285,7 +291,8 @@ public final class PostgresDriftAudits implements DriftAudits {
             throws SQLException {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
                 "update drift_audits set state = ?, up_to = ?, streams_checked = ?, counts = ?::jsonb, "
-                        + "differences = ?::jsonb, repaired = ?, unrepaired = ?, error = ?, updated_at = now()"
+                        + "differences = ?::jsonb, repaired = ?, unrepaired = ?, error = ?, content_checked = ?, "
+                        + "updated_at = now()"
                         + (ended ? ", ended_at = now()" : "") + " where id = ?")) {
             ps.setString(1, state);
             ps.setString(2, tally.upTo == null ? null : tally.upTo.token());
@@ -295,7 +302,8 @@ public final class PostgresDriftAudits implements DriftAudits {
             ps.setLong(6, tally.repaired);
             ps.setLong(7, tally.unrepaired);
             ps.setString(8, error);
-            ps.setLong(9, id);
+            ps.setLong(9, tally.contentChecked);
+            ps.setLong(10, id);
             ps.executeUpdate();
         }
     }
@@ -355,8 +363,8 @@ public final class PostgresDriftAudits implements DriftAudits {
         List<Difference> differences = listed.stream().map(PostgresDriftAudits::fromJson).toList();
         return new AuditReport(rs.getLong("id"), rs.getString("read_model"),
                 AuditState.valueOf(rs.getString("state")), rs.getString("trigger"), rs.getString("requested_by"),
-                instant(rs.getTimestamp("started_at")), instant(rs.getTimestamp("ended_at")), rs.getString("up_to"),
-                rs.getLong("streams_checked"), byKind, differences, rs.getLong("repaired"), rs.getLong("unrepaired"),
+                rs.getInt("sample"), instant(rs.getTimestamp("started_at")), instant(rs.getTimestamp("ended_at")),
+                rs.getString("up_to"), rs.getLong("streams_checked"), rs.getLong("content_checked"), byKind, differences, rs.getLong("repaired"), rs.getLong("unrepaired"),
                 rs.getString("error"));
     }
 

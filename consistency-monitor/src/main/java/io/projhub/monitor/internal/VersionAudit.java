@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -20,13 +21,16 @@ import io.projhub.monitor.MonitoredReadModel;
 import io.projhub.monitor.Redriver;
 import io.projhub.monitor.audit.AuditReport;
 import io.projhub.monitor.audit.AuditSettings;
+import io.projhub.monitor.audit.ContentAuditor;
 import io.projhub.monitor.audit.Difference;
 import io.projhub.monitor.audit.DifferenceKind;
 
 /**
  * One audit of one read model (see {@link io.projhub.monitor.audit.DriftAudits}): the log's streams walked in pages
  * of stream ids against the store's version records, differences confirmed and repaired page by page, then the
- * store's records walked for what the log does not back. Memory is bounded by a page and the listed differences.
+ * store's records walked for what the log does not back, then the documents of a random sample of streams compared
+ * with the log and the totals many streams feed checked. Memory is bounded by a page, the sample and the listed
+ * differences.
  */
 final class VersionAudit {
 
@@ -34,6 +38,7 @@ final class VersionAudit {
     static final class Tally {
         LogPosition upTo;
         long streamsChecked;
+        long contentChecked;
         long repaired;
         long unrepaired;
         final Map<DifferenceKind, Long> counts = new EnumMap<>(DifferenceKind.class);
@@ -67,17 +72,24 @@ final class VersionAudit {
     private final MonitoredReadModel readModel;
     private final Redriver redriver;
     private final AuditSettings settings;
+    private final ContentAuditor contentAuditor;
+    private final Random random;
 
-    VersionAudit(EventStore store, MonitoredReadModel readModel, Redriver redriver, AuditSettings settings) {
+    VersionAudit(EventStore store, MonitoredReadModel readModel, Redriver redriver, AuditSettings settings,
+                 ContentAuditor contentAuditor, Random random) {
         this.store = store;
         this.readModel = readModel;
         this.redriver = redriver;
         this.settings = settings;
+        this.contentAuditor = contentAuditor;
+        this.random = random;
     }
 
-    Tally run(Progress progress) throws Exception {
+    /** @param sample how many streams, picked uniformly at random during the walk, to compare by content */
+    Tally run(int sample, Progress progress) throws Exception {
         Tally tally = new Tally();
         tally.upTo = readModel.probe().checkpoint();
+        List<String> picked = new ArrayList<>();
         String after = "";
         while (true) {
             List<StreamVersion> page = store.streamVersions(readModel.eventTypes(), tally.upTo, after,
@@ -86,6 +98,9 @@ final class VersionAudit {
                 break;
             }
             auditPage(page, tally);
+            for (int i = 0; i < page.size(); i++) {
+                pick(picked, sample, tally.streamsChecked + i, page.get(i).streamId());
+            }
             tally.streamsChecked += page.size();
             after = page.get(page.size() - 1).streamId();
             progress.update(tally);
@@ -94,7 +109,75 @@ final class VersionAudit {
             }
         }
         findExtras(tally, progress);
+        if (sample > 0) {
+            compareContent(picked, tally, progress);
+            for (Difference difference : contentAuditor.aggregates(readModel.name(), true)) {
+                tally.add(difference);
+            }
+            progress.update(tally);
+        }
         return tally;
+    }
+
+    /** Reservoir sampling: after {@code seen} streams each has had the same chance to be in {@code picked}. */
+    private void pick(List<String> picked, int size, long seen, String streamId) {
+        if (size == 0) {
+            return;
+        }
+        if (picked.size() < size) {
+            picked.add(streamId);
+            return;
+        }
+        long slot = (long) (random.nextDouble() * (seen + 1));
+        if (slot < size) {
+            picked.set((int) slot, streamId);
+        }
+    }
+
+    /**
+     * Compares each picked stream's document with the log; a stream that differs is rewritten on its lane from its
+     * first event and compared again.
+     */
+    private void compareContent(List<String> picked, Tally tally, Progress progress) throws Exception {
+        for (String stream : picked) {
+            if (redriver.parked(readModel.name(), stream)) {
+                continue;
+            }
+            List<Difference> found = contentAuditor.compare(readModel.name(), stream);
+            if (found == null) {
+                continue;
+            }
+            tally.contentChecked++;
+            if (found.isEmpty()) {
+                continue;
+            }
+            String failure = rewrite(stream);
+            for (Difference difference : found) {
+                tally.add(difference.withRepair(failure == null,
+                        failure == null ? difference.detail() : difference.detail() + "; " + failure));
+            }
+            progress.update(tally);
+        }
+    }
+
+    /** Null once the stream was rewritten and its document matches the log; else why not. */
+    private String rewrite(String stream) throws Exception {
+        try {
+            redriver.rewrite(readModel.name(), stream).get(settings.repairTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            return "rewrite failed: " + cause.getMessage();
+        } catch (TimeoutException e) {
+            return "rewrite not done after " + settings.repairTimeout();
+        }
+        for (int i = 0; i < READ_BACKS; i++) {
+            List<Difference> again = contentAuditor.compare(readModel.name(), stream);
+            if (again != null && again.isEmpty()) {
+                return null;
+            }
+            pause(READ_BACK_PAUSE);
+        }
+        return "the document still differs after the rewrite";
     }
 
     private void auditPage(List<StreamVersion> page, Tally tally) throws Exception {
@@ -155,7 +238,7 @@ final class VersionAudit {
         Map<String, CompletableFuture<Void>> redrives = new LinkedHashMap<>();
         for (String stream : differences.keySet()) {
             try {
-                redrives.put(stream, redriver.redrive(readModel.name(), stream));
+                redrives.put(stream, applyAgain(stream));
             } catch (RuntimeException e) {
                 failures.put(stream, "re-drive refused: " + e.getMessage());
             }
@@ -188,6 +271,21 @@ final class VersionAudit {
             result.add(difference.withRepair(failure == null, failure));
         });
         return result;
+    }
+
+    /**
+     * A stream whose record is missing or behind is rewritten from its first event where the read model can (its own
+     * document, counter contributions and members taken out first, so that nothing counts twice whatever the store
+     * kept of it), else re-driven (its events above the recorded version applied).
+     */
+    private CompletableFuture<Void> applyAgain(String stream) {
+        return redriver.rewrite(readModel.name(), stream).exceptionallyCompose(failure -> {
+            Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            return cause instanceof UnsupportedOperationException
+                    ? redriver.redrive(readModel.name(), stream)
+                    : CompletableFuture.failedFuture(cause);
+        });
     }
 
     /** The store's version records the log does not back: a stream the log lacks, or a version it never reached. */

@@ -75,6 +75,15 @@ public interface ProjectionSubscriber extends AutoCloseable {
     CompletableFuture<Void> redrive(String lane, String streamId);
 
     /**
+     * Like {@link #redrive}, but the read model writes the stream again from its first event whatever its version
+     * record says ({@link Projector#rewrite}): the drift audit's repair of a stream whose data was changed behind the
+     * hub's back. Between the lane's batches, like a re-drive; the future fails if the projector cannot rewrite.
+     *
+     * @throws IllegalArgumentException if there is no such lane
+     */
+    CompletableFuture<Void> rewrite(String lane, String streamId);
+
+    /**
      * Clears one read model in its store and rebuilds it from the start of the log (an admin action); completes
      * once the store is cleared, the rebuild then runs as a catch-up whose progress is the lane's lag.
      *

@@ -55,6 +55,20 @@ public interface Projector {
     }
 
     /**
+     * Writes a stream again from its first event, whatever the store's version record of it says: the drift audit's
+     * repair of a stream whose data was changed behind the hub's back (a field edited, a document or a counter's
+     * contribution deleted). The read model removes what it holds of the stream (what only that stream feeds, and
+     * the stream's share of what several feed: counter contributions, relationships) with its version record, then
+     * applies {@code batch} (every event of the stream up to the checkpoint, a redelivery) as usual. Called by the
+     * lane between its batches, so never beside its own writes.
+     *
+     * @throws UnsupportedOperationException if this read model cannot rewrite a stream
+     */
+    default void rewrite(String streamId, EventBatch batch) throws Exception {
+        throw new UnsupportedOperationException("The " + name() + " read model cannot rewrite a stream");
+    }
+
+    /**
      * Records in the store's version record of {@code streamId} that {@code version} is applied, without applying
      * any effect: an admin skipped that dead-lettered event, and the stream must still be able to reach the log's
      * version (probes, read-your-writes). Never lowers the recorded version; idempotent.

@@ -32,8 +32,8 @@ public class AuditConfiguration {
                             ProjectionSubscriber subscriber, ConsistencyMonitor monitor, AuditProperties properties,
                             MeterRegistry registry) {
         PostgresDriftAudits audits = new PostgresDriftAudits(dataSource, store,
-                LaneRedriver.monitored(readModels.all()), new LaneRedriver(subscriber), monitor,
-                properties.settings(), registry);
+                LaneRedriver.monitored(readModels.all()), new LaneRedriver(subscriber),
+                new DefinedContentAuditor(readModels, store, subscriber), monitor, properties.settings(), registry);
         readModels.onChange(all -> audits.replaceReadModels(LaneRedriver.monitored(all)));
         return audits;
     }

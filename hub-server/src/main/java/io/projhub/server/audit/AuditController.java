@@ -13,6 +13,7 @@ import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
@@ -23,6 +24,8 @@ import io.projhub.monitor.audit.Difference;
 import io.projhub.monitor.audit.DifferenceKind;
 import io.projhub.monitor.audit.DriftAudits;
 import io.projhub.server.queries.QueryParameters;
+import io.projhub.server.web.InvalidParameterException;
+import io.projhub.server.web.StrictRequestBody;
 import io.swagger.v3.oas.annotations.Operation;
 
 /** Drift audits: start one (admin), follow it, list them. */
@@ -38,7 +41,7 @@ public class AuditController {
     /** An audit as the API shows it. */
     public record AuditView(long id, String readModel, String state, String trigger, String requestedBy,
                             Instant startedAt, Instant endedAt, Double durationSeconds, String upTo,
-                            long streamsChecked, boolean clean, Map<String, Long> counts, List<DifferenceView> differences,
+                            long streamsChecked, int sample, long contentChecked, boolean clean, Map<String, Long> counts, List<DifferenceView> differences,
                             long repaired, long unrepaired, String error) {
 
         static AuditView of(AuditReport r) {
@@ -48,8 +51,32 @@ public class AuditController {
             }
             return new AuditView(r.id(), r.readModel(), r.state().name(), r.trigger(), r.requestedBy(), r.startedAt(),
                     r.endedAt(), r.duration() == null ? null : r.duration().toMillis() / 1000.0, r.upTo(),
-                    r.streamsChecked(), r.clean(), counts, r.differences().stream().map(DifferenceView::of).toList(),
+                    r.streamsChecked(), r.sample(), r.contentChecked(), r.clean(), counts, r.differences().stream().map(DifferenceView::of).toList(),
                     r.repaired(), r.unrepaired(), r.error());
+        }
+    }
+
+    /**
+     * The body of an audit request (optional): {@code content: true} compares the documents of {@code sample}
+     * streams (default {@value AuditRequest#DEFAULT_SAMPLE}, at most {@value AuditRequest#MAX_SAMPLE}) with the log
+     * and checks the totals many streams feed.
+     */
+    public record AuditBody(Boolean content, Integer sample) implements StrictRequestBody {
+
+        /** The streams to compare by content: 0 without {@code content: true}. */
+        int streams() {
+            if (sample != null && (sample < 1 || sample > AuditRequest.MAX_SAMPLE)) {
+                throw new InvalidParameterException("sample", "sample must be between 1 and "
+                        + AuditRequest.MAX_SAMPLE);
+            }
+            if (!Boolean.TRUE.equals(content)) {
+                if (sample != null) {
+                    throw new InvalidParameterException("sample", "sample is the size of a content audit: send it "
+                            + "with content: true");
+                }
+                return 0;
+            }
+            return sample == null ? AuditRequest.DEFAULT_SAMPLE : sample;
         }
     }
 
@@ -67,13 +94,18 @@ public class AuditController {
                     + "last version at the read model's checkpoint against the version its store recorded; missing "
                     + "and stale streams are applied again by the read model's lane and read back; version records "
                     + "the log does not back are reported as extra (never removed by the audit); streams behind a "
-                    + "dead letter are reported as parked. 202 with the audit (follow it at Location), 404 for an "
-                    + "unknown read model, 409 naming the audit already running for it.")
+                    + "dead letter are reported as parked. With {\"content\": true, \"sample\": n} (default 100) "
+                    + "it also compares the documents of n streams picked at random with the definition's fold of "
+                    + "their events, rewrites on the lane each stream that differs, and checks Redis counters against "
+                    + "their streams' contributions. 202 with the audit (follow it at Location), 404 for an unknown "
+                    + "read model, 409 naming the audit already running for it.")
     @PostMapping("/api/admin/read-models/{name}/audit")
-    public ResponseEntity<AuditView> audit(@PathVariable String name, Authentication who) {
+    public ResponseEntity<AuditView> audit(@PathVariable String name,
+                                           @RequestBody(required = false) AuditBody body, Authentication who) {
+        int sample = body == null ? 0 : body.streams();
         AuditReport report;
         try {
-            report = audits().request(name, AuditRequest.admin(who == null ? null : who.getName()));
+            report = audits().request(name, AuditRequest.admin(sample, who == null ? null : who.getName()));
         } catch (IllegalArgumentException e) {
             throw new ResponseStatusException(HttpStatus.NOT_FOUND, "No read model named " + name);
         } catch (DriftAudits.AuditRunningException e) {

@@ -11,12 +11,14 @@ import io.projhub.monitor.audit.AuditSettings;
  * defaults live in one place. {@code interval: 0s} audits only on request.
  */
 @ConfigurationProperties("projhub.audit")
-public record AuditProperties(Duration interval, Integer pageSize, Duration confirmDelay, Duration repairTimeout) {
+public record AuditProperties(Duration interval, Integer pageSize, Duration confirmDelay, Duration repairTimeout,
+                              Integer contentSample) {
 
     public AuditSettings settings() {
         AuditSettings d = AuditSettings.DEFAULTS;
         return new AuditSettings(interval == null ? d.interval() : interval, pageSize == null ? d.pageSize() : pageSize,
                 confirmDelay == null ? d.confirmDelay() : confirmDelay,
-                repairTimeout == null ? d.repairTimeout() : repairTimeout);
+                repairTimeout == null ? d.repairTimeout() : repairTimeout,
+                contentSample == null ? d.contentSample() : contentSample);
     }
 }

@@ -61,6 +61,11 @@ final class BuildingLane {
             }
 
             @Override
+            public void rewrite(String streamId, EventBatch batch) throws Exception {
+                projector.rewrite(streamId, batch);
+            }
+
+            @Override
             public void overwriteCheckpoint(LogPosition checkpoint) throws Exception {
                 projector.overwriteCheckpoint(checkpoint);
             }

@@ -17,6 +17,11 @@ public record LaneRedriver(ProjectionSubscriber subscriber) implements Redriver 
     }
 
     @Override
+    public CompletableFuture<Void> rewrite(String readModel, String streamId) {
+        return subscriber.rewrite(readModel, streamId);
+    }
+
+    @Override
     public boolean parked(String readModel, String streamId) {
         return subscriber.parked(readModel, streamId);
     }

@@ -3,6 +3,7 @@ package io.projhub.server.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.math.BigDecimal;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +24,18 @@ import org.neo4j.driver.Driver;
 import org.springframework.beans.factory.annotation.Autowired;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import io.projhub.core.domain.CommandContext;
+import io.projhub.core.domain.account.AccountCommands;
+import io.projhub.core.domain.account.DepositMoney;
+import io.projhub.core.domain.account.OpenAccount;
+import io.projhub.core.domain.account.WithdrawMoney;
+import io.projhub.core.domain.customer.CustomerCommands;
+import io.projhub.core.domain.customer.RegisterCustomer;
+import io.projhub.core.domain.order.CancelOrder;
+import io.projhub.core.domain.order.CreateOrder;
+import io.projhub.core.domain.order.OrderCommands;
+import io.projhub.core.domain.order.ShipOrder;
+import io.projhub.core.eventstore.AppendResult;
 import io.projhub.core.eventstore.EventStore;
 import io.projhub.core.eventstore.ExpectedVersion;
 import io.projhub.core.eventstore.NewEvent;
@@ -42,7 +55,8 @@ import tools.jackson.databind.node.JsonNodeFactory;
 /**
  * The drift audit against the five real stores: read models of a domain only this test writes (so the audit's figures
  * are exact), each store's version records damaged behind the hub's back, the audit finding every difference by kind,
- * the lanes repairing what is missing or stale, a later audit clean, and the DRIFT alert raised and resolved.
+ * the lanes repairing what is missing or stale, a later audit clean, and the DRIFT alert raised and resolved; then
+ * documents and a counter changed with the version records untouched, which only the content audit finds and repairs.
  */
 class DriftAuditTest extends HubTestBase {
 
@@ -65,6 +79,15 @@ class DriftAuditTest extends HubTestBase {
 
     @Autowired
     DataSource dataSource;
+
+    @Autowired
+    CustomerCommands customers;
+
+    @Autowired
+    OrderCommands orders;
+
+    @Autowired
+    AccountCommands accounts;
 
     @Test
     void anAuditFindsWhatWasDamagedBehindTheHubsBackRepairsItOnTheLaneAndTheNextAuditIsClean() throws Exception {
@@ -198,14 +221,76 @@ class DriftAuditTest extends HubTestBase {
                         assertThat(n.path("alert").path("readModel").asString()).isEqualTo("meters-es-" + s);
                     });
 
-            // The API: its list, an unknown read model, an audit without credentials.
+            assertThat(counter("meters-redis-" + s, "readings")).as("the repairs counted nothing twice")
+                    .isEqualTo(STREAMS);
+
+            // 5. Content changed behind the hub's back, version records untouched: only a content audit sees it.
+            String edited = streams.get(5);
+            String gone = streams.get(6);
+            elasticsearch.update(u -> u.index(es.concreteIndex()).id(edited).doc(Map.of("reading", 999)), Map.class);
+            redis.hset(rd.keyPrefix() + "doc:" + edited, "reading", "999");
+            redis.del(rd.keyPrefix() + "doc:" + gone);
+            redis.set(rd.keyPrefix() + "counter:readings", "7");
+            try (var session = neo4j.session()) {
+                session.run("MATCH (n:Meter" + s + " {" + Neo4jDefinedReadModel.MARKER + ": $rm, key: $key}) "
+                        + "SET n.reading = 999", Map.of("rm", graph.marker(), "key", edited)).consume();
+            }
+            JdbcDefinedReadModel table = (JdbcDefinedReadModel) readModel("meters-table-" + s).defined();
+            sql("update read_model_test." + table.tableName() + " set reading = 999 where key = ?", edited);
+            sql("delete from read_model_test." + table.tableName() + " where key = ?", gone);
+            elasticsearch.indices().refresh(r -> r.index(es.concreteIndex()));
+            Map<String, Integer> expected = Map.of("meters-es-" + s, 1, "meters-redis-" + s, 3,
+                    "meters-graph-" + s, 1, "meters-table-" + s, 2, "meters-flow-" + s, 0);
+            for (String name : definitions.keySet()) {
+                HttpResponse<String> started = post("/api/admin/read-models/" + name + "/audit",
+                        "{\"content\": true, \"sample\": " + STREAMS + "}", admin());
+                assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+                JsonNode audit = finished(json(started).path("id").asLong());
+                assertThat(audit.path("sample").asInt()).isEqualTo(STREAMS);
+                assertThat(audit.path("contentChecked").asLong()).as(name + ": " + audit)
+                        .isEqualTo(name.startsWith("meters-flow-") ? 0 : STREAMS);
+                assertThat(audit.path("counts").path("content").asLong()).as(name + ": " + audit)
+                        .isEqualTo(expected.get(name).longValue());
+                assertThat(audit.path("counts").path("missing").asLong()).isZero();
+                assertThat(audit.path("repaired").asLong()).isEqualTo(expected.get(name).longValue());
+                assertThat(audit.path("unrepaired").asLong()).isZero();
+                for (JsonNode difference : audit.path("differences")) {
+                    if (difference.path("kind").asString().equals("content") && difference.hasNonNull("streamId")) {
+                        assertThat(difference.path("streamId").asString()).isIn(edited, gone);
+                    }
+                }
+                if (expected.get(name) > 0) {
+                    HttpResponse<String> doc = get("/api/read-models/" + name + "/documents/" + edited);
+                    JsonNode fields = json(doc).has("properties") ? json(doc).path("properties") : json(doc);
+                    assertThat(fields.path("reading").asLong()).as(name + ": " + doc.body())
+                            .isEqualTo(100 + streams.indexOf(edited));
+                }
+            }
+            assertThat(json(get("/api/read-models/meters-redis-" + s + "/documents/" + gone)).path("reading").asLong())
+                    .isEqualTo(100 + streams.indexOf(gone));
+            assertThat(json(get("/api/read-models/meters-table-" + s + "/documents/" + gone)).path("reading").asLong())
+                    .isEqualTo(100 + streams.indexOf(gone));
+            assertThat(counter("meters-redis-" + s, "readings")).isEqualTo(STREAMS);
+            JsonNode again = finished(contentAudit("meters-redis-" + s));
+            assertThat(again.path("clean").asBoolean()).as(again.toString()).isTrue();
+
+            // The API: its list, an unknown read model, an audit without credentials, bad bodies.
             JsonNode list = json(get("/api/audits?readModel=meters-es-" + s));
-            assertThat(list.size()).isEqualTo(3);
-            assertThat(list.get(0).path("clean").asBoolean()).isTrue();
+            assertThat(list.size()).isEqualTo(4);
+            assertThat(list.get(0).path("counts").path("content").asLong()).as("newest first").isEqualTo(1);
+            assertThat(list.get(1).path("clean").asBoolean()).isTrue();
             assertThat(post("/api/admin/read-models/no-such-model/audit", "", admin()).statusCode()).isEqualTo(404);
             assertThat(post("/api/admin/read-models/meters-es-" + s + "/audit", "").statusCode()).isEqualTo(401);
             assertThat(get("/api/audits/999999999").statusCode()).isEqualTo(404);
             assertThat(get("/api/audits?limit=0").statusCode()).isEqualTo(400);
+            HttpResponse<String> badSample = post("/api/admin/read-models/meters-es-" + s + "/audit",
+                    "{\"content\": true, \"sample\": 0}", admin());
+            assertThat(badSample.statusCode()).isEqualTo(400);
+            assertThat(badSample.body()).contains("sample");
+            assertThat(post("/api/admin/read-models/meters-es-" + s + "/audit", "{\"sample\": 5}", admin())
+                    .statusCode()).isEqualTo(400);
+            assertThat(post("/api/admin/read-models/meters-es-" + s + "/audit", "{\"colour\": 5}", admin())
+                    .statusCode()).isEqualTo(400);
         } finally {
             for (Path file : files) {
                 Files.deleteIfExists(file);
@@ -213,6 +298,62 @@ class DriftAuditTest extends HubTestBase {
             post("/api/admin/read-models/reload", "", admin());
             for (String name : definitions.keySet()) {
                 delete("/api/admin/read-models/" + name);
+            }
+        }
+    }
+
+    /**
+     * The shipped read models, written by the hub from commands, match the fold of their streams field by field in
+     * every store (decimals, timestamps, sets as each store keeps them): a content audit finds nothing to repair.
+     */
+    @Test
+    void theShippedReadModelsMatchTheFoldOfTheLogFieldByField() throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String customer = customers.register(new RegisterCustomer(null, "Audit " + run, run + "@example.com"),
+                CommandContext.none()).streamId();
+        List<AppendResult> writes = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            AppendResult created = orders.create(new CreateOrder(null, customer, i % 2 == 0 ? "EUR" : "CHF",
+                    List.of(new CreateOrder.Item("Widget" + run, new BigDecimal("4.25"), 1 + i),
+                            new CreateOrder.Item("Gadget" + run, new BigDecimal("0.10"), 3))), CommandContext.none());
+            writes.add(created);
+            if (i % 3 == 1) {
+                writes.add(orders.ship(new ShipOrder(created.streamId(), "TRK-" + run + i, "DHL"),
+                        CommandContext.none()));
+            } else if (i % 3 == 2) {
+                writes.add(orders.cancel(new CancelOrder(created.streamId(), "audit"), CommandContext.none()));
+            }
+        }
+        for (int i = 0; i < 3; i++) {
+            String account = accounts.open(new OpenAccount(null, "EUR", new BigDecimal("100.00")),
+                    CommandContext.none()).streamId();
+            writes.add(accounts.deposit(new DepositMoney(account, new BigDecimal("25.50"), "salary"),
+                    CommandContext.none()));
+            writes.add(accounts.withdraw(new WithdrawMoney(account, new BigDecimal("10.05"), "rent"),
+                    CommandContext.none()));
+        }
+        List<String> shipped = new ArrayList<>();
+        try (var files = Files.list(Path.of("..", "read-models"))) {
+            files.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".yaml"))
+                    .forEach(f -> shipped.add(f.substring(0, f.length() - ".yaml".length())));
+        }
+        for (String name : shipped) {
+            ReadModel model = readModel(name);
+            await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> {
+                for (AppendResult write : writes) {
+                    assertThat(model.probe().checkpoint().compareTo(write.position())).as(name).isGreaterThanOrEqualTo(0);
+                }
+            });
+        }
+        for (String name : shipped) {
+            HttpResponse<String> started = post("/api/admin/read-models/" + name + "/audit",
+                    "{\"content\": true, \"sample\": 2000}", admin());
+            assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+            JsonNode audit = finished(json(started).path("id").asLong());
+            assertThat(audit.path("state").asString()).as(audit.toString()).isEqualTo("DONE");
+            assertThat(audit.path("counts").path("content").asLong()).as(name + ": " + audit).isZero();
+            if (!name.equals("money-flow") && !name.equals("order-lifecycle")) {
+                assertThat(audit.path("contentChecked").asLong()).as(name + ": " + audit).isPositive();
             }
         }
     }
@@ -226,6 +367,19 @@ class DriftAuditTest extends HubTestBase {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
         assertThat(response.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).startsWith("/api/audits/"));
         return json(response).path("id").asLong();
+    }
+
+    private long contentAudit(String name) throws Exception {
+        HttpResponse<String> response = post("/api/admin/read-models/" + name + "/audit",
+                "{\"content\": true, \"sample\": " + STREAMS + "}", admin());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        return json(response).path("id").asLong();
+    }
+
+    private long counter(String name, String counter) throws Exception {
+        HttpResponse<String> response = get("/api/read-models/" + name + "/counters/" + counter);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return json(response).path("value").asLong();
     }
 
     private JsonNode finished(long id) {
@@ -282,6 +436,7 @@ class DriftAuditTest extends HubTestBase {
                     - set: {site: data.site, reading: data.reading}
                   %3$s:
                     - set: {reading: data.reading}
+                    - counter: {name: "'readings'", by: 1}
                 """.formatted(s, installed, read));
         definitions.put("meters-graph-" + s, """
                 name: meters-graph-%1$s

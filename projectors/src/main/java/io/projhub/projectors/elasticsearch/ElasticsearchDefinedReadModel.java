@@ -46,6 +46,7 @@ import io.projhub.definitions.FieldSpec;
 import io.projhub.definitions.FieldType;
 import io.projhub.definitions.ReadModelDefinition;
 import io.projhub.definitions.ReadModelProgram;
+import io.projhub.definitions.audit.Rewrites;
 import io.projhub.definitions.StoreKind;
 import io.projhub.definitions.changes.Change;
 import io.projhub.definitions.changes.DeleteDocument;
@@ -531,6 +532,22 @@ public final class ElasticsearchDefinedReadModel implements DefinedReadModel {
         }
 
         /** Raises the stream record to {@code version} (external versioning: a record already as high stays). */
+        /**
+         * Deletes the stream's document (its versions go with it) and its stream record, then applies its events as
+         * usual. Should the second step fail, the stream has no version left and the next audit finds it missing and
+         * applies it again.
+         */
+        @Override
+        public void rewrite(String streamId, EventBatch batch) throws Exception {
+            requireStreamId(streamId);
+            Rewrites.foldOwn(program, streamId, batch.events());
+            ensureStarted();
+            client.bulk(b -> b.index(concreteIndex)
+                    .operations(o -> o.delete(d -> d.id(streamId)))
+                    .operations(o -> o.delete(d -> d.id(RECORD_PREFIX + streamId))));
+            apply(batch);
+        }
+
         @Override
         public void recordSkipped(String streamId, long version) throws IOException, ElasticsearchBulkException {
             requireStreamId(streamId);

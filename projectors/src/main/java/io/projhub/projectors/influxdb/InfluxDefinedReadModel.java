@@ -251,6 +251,13 @@ public final class InfluxDefinedReadModel implements DefinedReadModel {
             drop();
         }
 
+        /** Forgets the stream's version record, then writes its points again: each overwrites itself. */
+        @Override
+        public void rewrite(String streamId, EventBatch batch) throws ChangeFailure, java.sql.SQLException {
+            versions.forget(validStream(streamId));
+            applyBatch(batch);
+        }
+
         @Override
         public void recordSkipped(String streamId, long version) throws java.sql.SQLException {
             validStream(streamId);

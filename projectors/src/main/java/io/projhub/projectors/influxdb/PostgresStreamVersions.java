@@ -109,6 +109,18 @@ final class PostgresStreamVersions {
         }
     }
 
+    /** Removes one stream's record (a rewrite of the stream). */
+    void forget(String stream) throws SQLException {
+        withTable(() -> {
+            try (Connection c = dataSource.getConnection();
+                 PreparedStatement ps = c.prepareStatement("delete from " + table + " where stream_id = ?")) {
+                ps.setString(1, stream);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
     /** The table, schema-qualified and quoted. */
     String table() {
         return table;

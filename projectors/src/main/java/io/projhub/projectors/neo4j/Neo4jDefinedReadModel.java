@@ -56,6 +56,8 @@ import io.projhub.definitions.changes.FieldOp;
 import io.projhub.definitions.changes.NodeChange;
 import io.projhub.definitions.changes.RelationshipChange;
 import io.projhub.definitions.DefinedReadModel;
+import io.projhub.definitions.audit.Rewrites;
+import io.projhub.definitions.audit.StreamFold;
 
 /**
  * A read model of a definition file in Neo4j 5.
@@ -1513,6 +1515,42 @@ public final class Neo4jDefinedReadModel implements DefinedReadModel {
         @Override
         public void reset() {
             deleteAll();
+        }
+
+        /**
+         * One transaction takes the stream out: its relationships (from the nodes its events start them at, and any
+         * at its document node), its document node (deleted if no other stream's relationship is left at it, else
+         * emptied to a placeholder) and its version record; then its events apply as usual. Should the second step
+         * fail, the stream has no version record and the next audit finds it missing and applies it again.
+         */
+        @Override
+        public void rewrite(String streamId, EventBatch batch) throws Exception {
+            StreamFold fold = Rewrites.foldOwn(program, streamId, batch.events());
+            ensureSchema();
+            try (Session session = driver.session(WRITE)) {
+                session.executeWrite(tx -> {
+                    for (Map.Entry<String, Set<String>> starts : fold.relationshipStarts().entrySet()) {
+                        String label = starts.getKey().isEmpty() ? primary : starts.getKey();
+                        tx.run("UNWIND $keys AS k MATCH (a:" + quoted(label) + " {" + MARKER + ": $rm, key: k})-[r]->() "
+                                + "WHERE r.stream = $stream DELETE r", Map.of("keys", List.copyOf(starts.getValue()),
+                                "rm", marker, "stream", streamId)).consume();
+                    }
+                    tx.run("""
+                            MATCH (d:%1$s {%2$s: $rm, key: $stream})
+                            OPTIONAL MATCH (d)-[r]-() WHERE r.stream = $stream
+                            DELETE r
+                            WITH DISTINCT d
+                            WITH d, COUNT { (d)--() } AS others, d.key AS key
+                            FOREACH (_ IN CASE WHEN others = 0 THEN [1] ELSE [] END | DELETE d)
+                            FOREACH (_ IN CASE WHEN others > 0 THEN [1] ELSE [] END | SET d = {key: key, %2$s: $rm})
+                            """.formatted(quoted(primary), MARKER), Map.of("rm", marker, "stream", streamId))
+                            .consume();
+                    tx.run("MATCH (v:" + VERSION_LABEL + " {rm: $rm, stream: $stream}) DELETE v",
+                            Map.of("rm", marker, "stream", streamId)).consume();
+                    return null;
+                });
+            }
+            apply(batch);
         }
 
         /** Raises the stream's version record to {@code version}, never lowers it; no data changes. */

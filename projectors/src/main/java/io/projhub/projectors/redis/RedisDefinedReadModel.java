@@ -26,6 +26,8 @@ import io.projhub.definitions.FieldSpec;
 import io.projhub.definitions.FieldType;
 import io.projhub.definitions.ReadModelDefinition;
 import io.projhub.definitions.ReadModelProgram;
+import io.projhub.definitions.audit.Rewrites;
+import io.projhub.definitions.audit.StreamFold;
 import io.projhub.definitions.StoreKind;
 import io.projhub.definitions.changes.Change;
 import io.projhub.definitions.changes.CounterChange;
@@ -723,6 +725,43 @@ public final class RedisDefinedReadModel implements DefinedReadModel {
         return name;
     }
 
+    /** A counter as the drift audit found it: its total and what its streams' contributions add up to. */
+    public record CounterCheck(String counter, String total, String sumOfStreams, boolean differed) {
+    }
+
+    /**
+     * Checks every counter of this read model: its total against the sum of its per-stream contributions (the
+     * scripts keep the two equal, so a difference is a change made behind the hub's back); with {@code repair}, a
+     * total that differs is set to the sum, atomically (one script per counter, which no batch can interleave).
+     */
+    public List<CounterCheck> checkCounters(boolean repair) {
+        String pattern = prefix + "counter:*";
+        List<CounterCheck> checks = new ArrayList<>();
+        String cursor = ScanParams.SCAN_POINTER_START;
+        do {
+            ScanResult<String> page = redis.scan(cursor, new ScanParams().match(pattern).count(1000));
+            for (String key : page.getResult()) {
+                if (key.endsWith(BY_STREAM)) {
+                    continue;
+                }
+                @SuppressWarnings("unchecked")
+                List<Object> result = (List<Object>) run(RedisDefinedScripts.CHECK_COUNTER_SHA,
+                        RedisDefinedScripts.CHECK_COUNTER, List.of(key, key + BY_STREAM),
+                        List.of("", "{}", repair ? "1" : "0"));
+                checks.add(new CounterCheck(key.substring(prefix.length() + "counter:".length()),
+                        text(result.get(0)), text(result.get(1)),
+                        ((Number) result.get(2)).longValue() == 1));
+            }
+            cursor = page.getCursor();
+        } while (!ScanParams.SCAN_POINTER_START.equals(cursor));
+        return checks;
+    }
+
+    private static String text(Object reply) {
+        return reply instanceof byte[] bytes ? new String(bytes, java.nio.charset.StandardCharsets.UTF_8)
+                : String.valueOf(reply);
+    }
+
     private Object run(String sha, String script, List<String> keys, List<String> args) {
         try {
             return redis.evalsha(sha, keys, args);
@@ -818,6 +857,27 @@ public final class RedisDefinedReadModel implements DefinedReadModel {
         @Override
         public void reset() {
             deleteAll();
+        }
+
+        /**
+         * The forget script (the stream's document, its counter contributions and sorted-set members, its version
+         * record; atomically), then the stream's events applied as usual. Should the second step fail, the stream has
+         * no version record and the next audit finds it missing and applies it again.
+         */
+        @Override
+        public void rewrite(String streamId, EventBatch batch) throws Exception {
+            StreamFold fold = Rewrites.foldOwn(program, streamId, batch.events());
+            ObjectNode payload = JsonNodeFactory.instance.objectNode();
+            payload.put("s", streamId);
+            payload.put("k", streamId);
+            ArrayNode counters = payload.putArray("c");
+            fold.counters().forEach((name, share) -> counters.addObject().put("n", name)
+                    .put("m", share.scale() == 0 ? "L" : "D").put("s", Integer.toString(share.scale())));
+            ArrayNode members = payload.putArray("z");
+            fold.sortedSets().forEach((set, names) -> names.forEach(m -> members.addObject().put("n", set).put("e", m)));
+            run(RedisDefinedScripts.FORGET_SHA, RedisDefinedScripts.FORGET, List.of(versionsKey()),
+                    List.of(prefix, payload.toString()));
+            apply(batch);
         }
 
         @Override

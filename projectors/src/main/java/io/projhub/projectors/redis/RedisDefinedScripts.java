@@ -367,6 +367,73 @@ final class RedisDefinedScripts {
 
     static final String BATCH_SHA = sha1(BATCH);
 
+    /**
+     * The forget script, the first half of a rewrite of one stream: the batch script's arithmetic, then it deletes the
+     * stream's own document, takes the stream's contribution out of each counter it names (total minus the
+     * contribution, exactly), removes its members from the sorted sets it names and deletes its version record, so
+     * that its events apply again from the first. KEYS: 1 versions hash. ARGV: 1 key prefix, 2 JSON
+     * {s: stream id, k: document key, c: [{n: counter, m: 'L'|'D', s: scale}], z: [{n: sorted set, e: member}]}.
+     */
+    static final String FORGET = BATCH.substring(0, BATCH.indexOf("-- JSON arrays as we store them")) + """
+            local p = events
+            redis.call('DEL', base .. 'doc:' .. p.k)
+            local function negated(x)
+              if string.sub(x, 1, 1) == '-' then return string.sub(x, 2) end
+              return '-' .. x
+            end
+            for _, c in ipairs(p.c) do
+              local total = base .. 'counter:' .. c.n
+              local byStream = total .. ':by-stream'
+              local own = redis.call('HGET', byStream, p.s)
+              if own then
+                local what = 'counter ' .. c.n
+                local sum = redis.call('GET', total) or '0'
+                if c.m == 'L' then
+                  redis.call('SET', total, long(addInt(integer(sum, what), negated(integer(own, what))), what))
+                else
+                  local scale = tonumber(c.s)
+                  redis.call('SET', total, fromMinor(addInt(toMinor(sum, scale, what),
+                      negated(toMinor(own, scale, what))), scale))
+                end
+                redis.call('HDEL', byStream, p.s)
+              end
+            end
+            for _, z in ipairs(p.z) do redis.call('ZREM', base .. 'zset:' .. z.n, z.e) end
+            redis.call('HDEL', versions, p.s)
+            return 0
+            """;
+
+    static final String FORGET_SHA = sha1(FORGET);
+
+    /**
+     * The drift audit's check of one counter: its total against the sum of its streams' contributions, exactly (the
+     * batch script's arithmetic, at the largest scale either holds), and with ARGV[3] = '1' the total set to that sum.
+     * KEYS: 1 the counter's total, 2 its by-stream hash. ARGV: 1 unused, 2 '{}' (the arithmetic's preamble decodes it),
+     * 3 '1' to repair. Returns {total, sum, 1 if they differed}.
+     */
+    static final String CHECK_COUNTER = BATCH.substring(0, BATCH.indexOf("-- JSON arrays as we store them"))
+            + """
+            local function frac(x)
+              local f = string.match(x, '%.(%d*)$')
+              return f and #f or 0
+            end
+            local total = redis.call('GET', KEYS[1]) or '0'
+            local values = redis.call('HVALS', KEYS[2])
+            local scale = frac(total)
+            for _, v in ipairs(values) do scale = math.max(scale, frac(v)) end
+            local sum = '0'
+            for _, v in ipairs(values) do sum = addInt(sum, toMinor(v, scale, 'a contribution')) end
+            local held = addInt(toMinor(total, scale, 'the total'), '0')
+            local expected = fromMinor(sum, scale)
+            if held ~= sum then
+              if ARGV[3] == '1' then redis.call('SET', KEYS[1], expected) end
+              return {total, expected, 1}
+            end
+            return {total, expected, 0}
+            """;
+
+    static final String CHECK_COUNTER_SHA = sha1(CHECK_COUNTER);
+
     /** KEYS: 1 versions hash. ARGV: 1 stream id, 2 the skipped version. Raises the version, never lowers it. */
     static final String SKIP = """
             if tonumber(ARGV[2]) > tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0') then

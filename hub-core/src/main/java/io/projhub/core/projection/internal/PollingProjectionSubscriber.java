@@ -548,6 +548,15 @@ public final class PollingProjectionSubscriber implements ProjectionSubscriber {
     }
 
     @Override
+    public CompletableFuture<Void> rewrite(String laneName, String streamId) {
+        try {
+            return lane(laneName).rewrite(streamId);
+        } catch (IllegalStateException refused) {
+            return CompletableFuture.failedFuture(refused);
+        }
+    }
+
+    @Override
     public CompletableFuture<Void> rebuild(String laneName) {
         try {
             return lane(laneName).rebuild();

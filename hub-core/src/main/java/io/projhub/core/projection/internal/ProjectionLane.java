@@ -75,7 +75,11 @@ public final class ProjectionLane implements Runnable {
     /** Streams with an open dead-letter chain → the head's version; later versions are parked. Read by queries. */
     private final Map<String, Long> parkedStreams = new ConcurrentHashMap<>();
     /** Streams waiting for a re-drive, oldest first; guarded by itself. */
-    private final Map<String, CompletableFuture<Void>> redrives = new LinkedHashMap<>();
+    /** A stream waiting to be applied again; {@code rewrite}: whatever its version record says (a drift repair). */
+    private record Redrive(CompletableFuture<Void> done, boolean rewrite) {
+    }
+
+    private final Map<String, Redrive> redrives = new LinkedHashMap<>();
     private boolean redrivesClosed; // guarded by redrives
     private final CountDownLatch stopSignal = new CountDownLatch(1);
     private final CountDownLatch finished = new CountDownLatch(1);
@@ -178,7 +182,8 @@ public final class ProjectionLane implements Runnable {
             running = false;
             synchronized (redrives) {
                 redrivesClosed = true;
-                redrives.values().forEach(f -> f.completeExceptionally(new IllegalStateException("lane " + name() + " stopped")));
+                redrives.values().forEach(r -> r.done().completeExceptionally(
+                        new IllegalStateException("lane " + name() + " stopped")));
                 redrives.clear();
             }
             failControls();
@@ -671,6 +676,19 @@ public final class ProjectionLane implements Runnable {
      * re-driven (that would apply its parked events out of order).
      */
     CompletableFuture<Void> redrive(String streamId) {
+        return applyAgain(streamId, false);
+    }
+
+    /**
+     * Like {@link #redrive}, but the projector writes the stream again from its first event whatever its version
+     * record says ({@link Projector#rewrite}): the drift audit's repair of a stream whose data changed behind the
+     * hub's back. A re-drive of the stream already waiting becomes this rewrite.
+     */
+    CompletableFuture<Void> rewrite(String streamId) {
+        return applyAgain(streamId, true);
+    }
+
+    private CompletableFuture<Void> applyAgain(String streamId, boolean rewrite) {
         if (!running) {
             return CompletableFuture.failedFuture(new IllegalStateException("lane " + name() + " is stopped"));
         }
@@ -682,9 +700,12 @@ public final class ProjectionLane implements Runnable {
             if (redrivesClosed) {
                 return CompletableFuture.failedFuture(new IllegalStateException("lane " + name() + " is stopped"));
             }
-            CompletableFuture<Void> waiting = redrives.get(streamId);
+            Redrive waiting = redrives.get(streamId);
             if (waiting != null) {
-                return waiting;
+                if (rewrite && !waiting.rewrite()) {
+                    redrives.put(streamId, new Redrive(waiting.done(), true));
+                }
+                return waiting.done();
             }
             if (redrives.size() >= MAX_REDRIVES) {
                 metrics.redriveRefused();
@@ -692,7 +713,7 @@ public final class ProjectionLane implements Runnable {
                         "lane " + name() + " has " + MAX_REDRIVES + " re-drives waiting"));
             }
             CompletableFuture<Void> done = new CompletableFuture<>();
-            redrives.put(streamId, done);
+            redrives.put(streamId, new Redrive(done, rewrite));
             return done;
         }
     }
@@ -702,6 +723,7 @@ public final class ProjectionLane implements Runnable {
         for (int i = 0; i < max; i++) {
             String streamId;
             CompletableFuture<Void> done;
+            boolean rewrite;
             synchronized (redrives) {
                 var first = redrives.entrySet().iterator();
                 if (!first.hasNext()) {
@@ -710,7 +732,8 @@ public final class ProjectionLane implements Runnable {
                 var entry = first.next();
                 first.remove();
                 streamId = entry.getKey();
-                done = entry.getValue();
+                done = entry.getValue().done();
+                rewrite = entry.getValue().rewrite();
             }
             if (parkedStreams.containsKey(streamId)) {
                 done.completeExceptionally(new DeadLetterConflictException("stream " + streamId
@@ -724,7 +747,11 @@ public final class ProjectionLane implements Runnable {
                         .filter(e -> eventTypes.contains(e.type()) && e.logPosition().compareTo(checkpoint) <= 0
                                 && !skipped.contains(e.position()))
                         .toList();
-                projector.apply(new EventBatch(events, checkpoint, true));
+                if (rewrite) {
+                    projector.rewrite(streamId, new EventBatch(events, checkpoint, true));
+                } else {
+                    projector.apply(new EventBatch(events, checkpoint, true));
+                }
                 done.complete(null);
             } catch (Exception e) {
                 noteFailure(e);
