@@ -13,12 +13,16 @@ import io.projhub.core.projection.DeadLetter;
 import io.projhub.core.projection.ProjectionSubscriber;
 import io.projhub.definitions.ChangeFailure;
 import io.projhub.definitions.DefinedReadModel;
+import io.projhub.definitions.FieldSpec;
 import io.projhub.definitions.StoreKind;
 import io.projhub.definitions.audit.DocumentComparison;
 import io.projhub.definitions.audit.StreamFold;
+import io.projhub.definitions.changes.PointChange;
+import io.projhub.definitions.changes.RelationshipChange;
 import io.projhub.monitor.audit.ContentAuditor;
 import io.projhub.monitor.audit.Difference;
 import io.projhub.monitor.audit.DifferenceKind;
+import io.projhub.projectors.influxdb.InfluxDefinedReadModel;
 import io.projhub.projectors.redis.RedisDefinedReadModel;
 import io.projhub.server.projection.ReadModel;
 import io.projhub.server.projection.ReadModels;
@@ -28,10 +32,14 @@ import io.projhub.server.projection.ReadModels;
  * version its store recorded, folded from nothing by the definition ({@link StreamFold}, as the preview does), against
  * the document the store holds under the stream's id ({@link DefinedReadModel#document}), declared field by declared
  * field ({@link DocumentComparison}). The version is read before and after the document: if the stream moved on in
- * between, the stream is not compared this time. Redis counters are checked against their streams' contributions.
+ * between, the stream is not compared this time. A Neo4j document's relationships owned by the stream are counted by
+ * type, direction and other end; an InfluxDB stream's points are read back one by one at their series and time
+ * (those older than the bucket's retention are expected to be gone). Redis counters are checked against their
+ * streams' contributions.
  *
- * <p>Not compared (yet): documents under other keys than a stream's id (they may have many streams), Neo4j
- * relationships, PostgreSQL child rows and InfluxDB points; the version audit still covers their streams.
+ * <p>Not compared (yet): documents under other keys than a stream's id (they may have many streams), PostgreSQL child
+ * rows, Neo4j relationships that do not touch the stream's document, Redis sorted sets; the version audit still
+ * covers their streams.
  */
 final class DefinedContentAuditor implements ContentAuditor {
 
@@ -53,9 +61,6 @@ final class DefinedContentAuditor implements ContentAuditor {
         }
         ReadModel model = found.get();
         DefinedReadModel defined = model.defined();
-        if (defined.program().definition().store() == StoreKind.INFLUXDB) {
-            return null;
-        }
         long version = model.probe().appliedVersion(streamId);
         if (version == 0) {
             return null;
@@ -75,6 +80,9 @@ final class DefinedContentAuditor implements ContentAuditor {
             fold = StreamFold.of(defined.program(), events);
         } catch (ChangeFailure e) {
             return null; // the lane dead-letters such an event; the dead letter reports it
+        }
+        if (defined instanceof InfluxDefinedReadModel influx) {
+            return comparePoints(model, influx, fold, streamId, version);
         }
         Map<String, Object> expected = fold.documents().get(streamId);
         boolean deleted = fold.deleted().contains(streamId);
@@ -99,7 +107,106 @@ final class DefinedContentAuditor implements ContentAuditor {
                 : DocumentComparison.compare(defined.program().definition(), expected, fields(defined, stored.get()))) {
             differences.add(content(streamId, version, field.toString()));
         }
+        if (defined.program().definition().store() == StoreKind.NEO4J) {
+            Map<String, Integer> want = relationshipsOf(fold, streamId, defined.program().documentLabels());
+            Map<String, Integer> held = storedRelationships(stored.get(), streamId);
+            Set<String> all = new java.util.TreeSet<>(want.keySet());
+            all.addAll(held.keySet());
+            for (String relationship : all) {
+                int w = want.getOrDefault(relationship, 0);
+                int h = held.getOrDefault(relationship, 0);
+                if (w != h) {
+                    differences.add(content(streamId, version, "relationships " + relationship + ": log " + w
+                            + ", store " + h));
+                }
+            }
+        }
         return differences;
+    }
+
+    /**
+     * The stream's relationships at its document node as the fold leaves them, counted by type, direction and the
+     * other end's key (relationships told apart by identity properties count once each).
+     */
+    private static Map<String, Integer> relationshipsOf(StreamFold fold, String streamId, Set<String> documentLabels) {
+        Map<String, Set<List<Object>>> byEnds = new java.util.TreeMap<>();
+        for (RelationshipChange r : fold.relationships()) {
+            String ends;
+            if ((r.fromLabel() == null || documentLabels.contains(r.fromLabel())) && streamId.equals(r.fromKey())) {
+                ends = r.type() + " out " + r.toKey();
+            } else if (documentLabels.contains(r.toLabel()) && streamId.equals(r.toKey())) {
+                ends = r.type() + " in " + r.fromKey();
+            } else {
+                continue; // not at the stream's document: not in its view
+            }
+            if (r.delete()) {
+                byEnds.remove(ends);
+                continue;
+            }
+            List<Object> identity = new ArrayList<>();
+            for (String property : r.identity()) {
+                identity.add(String.valueOf(r.properties().get(property)));
+            }
+            byEnds.computeIfAbsent(ends, k -> new HashSet<>()).add(identity);
+        }
+        Map<String, Integer> counts = new java.util.TreeMap<>();
+        byEnds.forEach((ends, identities) -> counts.put(ends, identities.size()));
+        return counts;
+    }
+
+    /** The relationships of the stream at its document node, as {@code Neo4jDefinedReadModel.document} shows them. */
+    private static Map<String, Integer> storedRelationships(Map<String, Object> document, String streamId) {
+        Map<String, Integer> counts = new java.util.TreeMap<>();
+        if (document.get("relationships") instanceof List<?> relationships) {
+            for (Object item : relationships) {
+                if (item instanceof Map<?, ?> r && streamId.equals(r.get("stream"))
+                        && r.get("node") instanceof Map<?, ?> node) {
+                    counts.merge(r.get("type") + " " + r.get("direction") + " " + node.get("key"), 1, Integer::sum);
+                }
+            }
+        }
+        return counts;
+    }
+
+    /**
+     * Each point the stream wrote against the point InfluxDB holds at the same series and time; a point older than
+     * the bucket's retention is expected to be gone, not drift.
+     */
+    private List<Difference> comparePoints(ReadModel model, InfluxDefinedReadModel influx, StreamFold fold,
+                                           String streamId, long version) throws Exception {
+        if (fold.points().isEmpty()) {
+            return null;
+        }
+        java.time.Instant keptSince = influx.retention().map(r -> java.time.Instant.now().minus(r)).orElse(null);
+        Map<String, FieldSpec> fields = influx.program().definition().fields();
+        List<Difference> differences = new ArrayList<>();
+        for (StreamFold.EventPoint folded : fold.points()) {
+            PointChange point = folded.point();
+            java.time.Instant time = point.time() != null ? point.time() : folded.event().recordedAt();
+            if (keptSince != null && time.isBefore(keptSince.plusSeconds(60))) {
+                continue;
+            }
+            String series = point.tags() + " at " + time;
+            Optional<Map<String, Object>> stored = influx.storedPoint(folded.event(), point);
+            if (stored.isEmpty()) {
+                differences.add(new Difference(DifferenceKind.CONTENT, streamId, series, version, version,
+                        "the point of version " + folded.event().version() + " is missing", false));
+                continue;
+            }
+            for (Map.Entry<String, Object> field : point.fields().entrySet()) {
+                FieldSpec spec = fields.get(field.getKey());
+                if (spec == null) {
+                    continue;
+                }
+                Object want = DocumentComparison.normal(spec, field.getValue());
+                Object held = DocumentComparison.normal(spec, stored.get().get(field.getKey()));
+                if (!java.util.Objects.equals(want, held)) {
+                    differences.add(new Difference(DifferenceKind.CONTENT, streamId, series, version, version,
+                            field.getKey() + ": log " + want + ", store " + held, false));
+                }
+            }
+        }
+        return model.probe().appliedVersion(streamId) == version ? differences : null;
     }
 
     @Override

@@ -202,6 +202,11 @@ public final class InfluxDefinedReadModel implements DefinedReadModel {
         return versions.table();
     }
 
+    /** The bucket its points are written to (on InfluxDB 1.x the database, or {@code database/retention-policy}). */
+    public String bucket() {
+        return bucket;
+    }
+
     /** How many points InfluxDB has dropped, since this instance was made, as older than the retention. */
     public long pointsDroppedByRetention() {
         return droppedByRetention.get();
@@ -656,6 +661,88 @@ public final class InfluxDefinedReadModel implements DefinedReadModel {
             throw new IllegalArgumentException("'" + tag + "' is not a declared tag (keyword field) of read model "
                     + definition.name());
         }
+    }
+
+    /**
+     * The drift audit's read of one point as this read model wrote it for {@code event} (same series, same timestamp,
+     * see {@link #timestamp}): its declared fields as {@link #document} gives them, empty if InfluxDB holds no such point.
+     */
+    public Optional<Map<String, Object>> storedPoint(RecordedEvent event, PointChange point) {
+        Map<String, String> tags = nonEmpty(point.tags());
+        StringJoiner where = new StringJoiner(" AND ", " WHERE ", "");
+        where.add("time = " + timestamp(event, point.time()));
+        tags.forEach((tag, value) -> where.add(InfluxNames.identifier(tag) + " = " + literalTagValue(value)));
+        // One statement per field: a row with a field it lacks would hold a JSON null, which the client cannot read.
+        List<String> fields = definition.fields().keySet().stream().filter(f -> !tags.containsKey(f)).toList();
+        if (fields.isEmpty()) {
+            return Optional.empty();
+        }
+        List<String> statements = new ArrayList<>();
+        for (String field : fields) {
+            statements.add("SELECT " + InfluxNames.identifier(field) + " FROM " + InfluxNames.identifier(measurement)
+                    + where + " GROUP BY *");
+        }
+        InfluxQLQueryResult result = client.getInfluxQLQueryApi().queryJSON(InfluxQL.query(
+                String.join(";\n", statements), bucket).setPrecision(InfluxQLQuery.InfluxQLPrecision.NANOSECONDS));
+        Map<String, Object> found = new LinkedHashMap<>();
+        boolean any = false;
+        for (int index = 0; index < fields.size(); index++) {
+            for (InfluxQLQueryResult.Series series : InfluxQL.series(result, index)) {
+                if (!nonEmpty(series.getTags()).equals(tags)) {
+                    continue; // the same time in a series with more tags
+                }
+                for (InfluxQLQueryResult.Series.Record row : series.getValues()) {
+                    String value = InfluxQL.text(row, fields.get(index));
+                    if (value != null) {
+                        found.put(fields.get(index), typed(definition.field(fields.get(index)), value));
+                        any = true;
+                    }
+                }
+            }
+        }
+        return any ? Optional.of(found) : Optional.empty();
+    }
+
+    /**
+     * How long the bucket's retention policy keeps points ({@code SHOW RETENTION POLICIES}); empty for ever, or if
+     * InfluxDB does not say. A point older than that is expected to be gone.
+     */
+    public Optional<java.time.Duration> retention() {
+        String database = bucket.contains("/") ? bucket.substring(0, bucket.indexOf('/')) : bucket;
+        String policy = bucket.contains("/") ? bucket.substring(bucket.indexOf('/') + 1) : null;
+        InfluxQLQueryResult result;
+        try {
+            result = client.getInfluxQLQueryApi().queryJSON(InfluxQL.query("SHOW RETENTION POLICIES ON "
+                    + InfluxNames.identifier(database), bucket));
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+        for (InfluxQLQueryResult.Series series : InfluxQL.series(result, 0)) {
+            for (InfluxQLQueryResult.Series.Record row : series.getValues()) {
+                boolean chosen = policy == null ? "true".equals(InfluxQL.text(row, "default"))
+                        : policy.equals(InfluxQL.text(row, "name"));
+                if (chosen) {
+                    return goDuration(InfluxQL.text(row, "duration"));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** InfluxDB's {@code 168h0m0s}; {@code 0s} is for ever. */
+    static Optional<java.time.Duration> goDuration(String text) {
+        if (text == null) {
+            return Optional.empty();
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?")
+                .matcher(text);
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        java.time.Duration d = java.time.Duration.ofHours(m.group(1) == null ? 0 : Long.parseLong(m.group(1)))
+                .plusMinutes(m.group(2) == null ? 0 : Long.parseLong(m.group(2)))
+                .plusSeconds(m.group(3) == null ? 0 : Long.parseLong(m.group(3)));
+        return d.isZero() ? Optional.empty() : Optional.of(d);
     }
 
     /** A tag value as an InfluxQL literal, normalised as it was written ({@link InfluxNames#tagValue}). */

@@ -53,6 +53,11 @@ public final class DocumentComparison {
         return differences;
     }
 
+    /** A value of a declared field in one form, so that equal values are {@code equals} whatever the store made of it. */
+    public static Object normal(FieldSpec spec, Object value) {
+        return normal(spec.type(), spec.elementType(), value);
+    }
+
     /** A value in one form per type, so that equal values are {@code equals}; null for no value (or an empty set). */
     static Object normal(FieldType type, FieldType elementType, Object value) {
         if (value == null) {

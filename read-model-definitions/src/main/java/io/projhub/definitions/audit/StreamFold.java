@@ -29,13 +29,19 @@ import io.projhub.definitions.changes.SortedSetChange;
  * @param deleted    the documents it deleted last
  * @param counters   each counter's contribution of the stream (the sum of its deltas), with the counter's scale
  * @param sortedSets each sorted set and the members the stream added to or removed from it
- * @param points     the points it wrote, in order
+ * @param points     the points it wrote, in order, each with its event (the point's time depends on it)
+ * @param relationships its relationship changes, in order
  * @param relationshipStarts the nodes its relationships start at: label (empty: the read model's document node) →
  *                   keys
  */
 public record StreamFold(Map<String, Map<String, Object>> documents, Set<String> deleted,
                          Map<String, Contribution> counters, Map<String, Set<String>> sortedSets,
-                         List<PointChange> points, Map<String, Set<String>> relationshipStarts) {
+                         List<EventPoint> points, List<RelationshipChange> relationships,
+                         Map<String, Set<String>> relationshipStarts) {
+
+    /** A point and the event that wrote it. */
+    public record EventPoint(RecordedEvent event, PointChange point) {
+    }
 
     /** A stream's share of a counter: the sum of its deltas, at the counter's scale (0: a whole-number counter). */
     public record Contribution(BigDecimal total, int scale) {
@@ -50,7 +56,8 @@ public record StreamFold(Map<String, Map<String, Object>> documents, Set<String>
         Set<String> deleted = new LinkedHashSet<>();
         Map<String, Contribution> counters = new LinkedHashMap<>();
         Map<String, Set<String>> sortedSets = new LinkedHashMap<>();
-        List<PointChange> points = new ArrayList<>();
+        List<EventPoint> points = new ArrayList<>();
+        List<RelationshipChange> relationships = new ArrayList<>();
         Map<String, Set<String>> starts = new LinkedHashMap<>();
         for (RecordedEvent event : events) {
             if (!program.eventTypes().contains(event.type())) {
@@ -74,13 +81,14 @@ public record StreamFold(Map<String, Map<String, Object>> documents, Set<String>
                 } else if (change instanceof SortedSetChange entry) {
                     sortedSets.computeIfAbsent(entry.set(), k -> new LinkedHashSet<>()).add(entry.member());
                 } else if (change instanceof PointChange point) {
-                    points.add(point);
+                    points.add(new EventPoint(event, point));
                 } else if (change instanceof RelationshipChange relationship) {
+                    relationships.add(relationship);
                     starts.computeIfAbsent(relationship.fromLabel() == null ? "" : relationship.fromLabel(),
                             k -> new LinkedHashSet<>()).add(relationship.fromKey());
                 }
             }
         }
-        return new StreamFold(documents, deleted, counters, sortedSets, points, starts);
+        return new StreamFold(documents, deleted, counters, sortedSets, points, relationships, starts);
     }
 }
