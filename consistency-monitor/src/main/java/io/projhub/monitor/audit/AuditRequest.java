@@ -5,10 +5,12 @@ package io.projhub.monitor.audit;
  * that many streams picked at random (their documents folded from the log and compared field by field) and the totals
  * many streams feed.
  *
- * @param trigger {@code admin} or {@code schedule}
+ * @param removeExtras whether {@code extra} version records (streams the log lacks, versions it never reached) are
+ *                     removed: the stream is rewritten from what the log holds of it (an admin's explicit choice)
+ * @param trigger {@code admin}, {@code schedule} or {@code cutover}
  * @param by      the admin's name, or null
  */
-public record AuditRequest(int sample, String trigger, String by) {
+public record AuditRequest(int sample, boolean removeExtras, String trigger, String by) {
 
     /** The most streams one audit compares by content. */
     public static final int MAX_SAMPLE = 100_000;
@@ -25,10 +27,15 @@ public record AuditRequest(int sample, String trigger, String by) {
     }
 
     public static AuditRequest scheduled(int sample) {
-        return new AuditRequest(sample, "schedule", null);
+        return new AuditRequest(sample, false, "schedule", null);
     }
 
-    public static AuditRequest admin(int sample, String by) {
-        return new AuditRequest(sample, "admin", by);
+    /** The audit of a build that has caught up, before queries switch to it (version records only). */
+    public static AuditRequest cutover() {
+        return new AuditRequest(0, false, "cutover", null);
+    }
+
+    public static AuditRequest admin(int sample, boolean removeExtras, String by) {
+        return new AuditRequest(sample, removeExtras, "admin", by);
     }
 }

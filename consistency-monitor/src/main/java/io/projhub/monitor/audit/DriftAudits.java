@@ -32,6 +32,14 @@ public interface DriftAudits extends AutoCloseable {
      */
     AuditReport request(String readModel, AuditRequest request);
 
+    /**
+     * Starts a version audit of a read model outside the audited set: a build beside the live one, before queries
+     * switch to it (its lane's name, its probe and event types).
+     *
+     * @throws AuditRunningException if an audit of it is running (on any hub)
+     */
+    AuditReport request(MonitoredReadModel build, AuditRequest request);
+
     Optional<AuditReport> audit(long id);
 
     /** Audits, newest first; of one read model, or of all with {@code readModel} null. */

@@ -74,7 +74,10 @@ public final class PostgresDriftAudits implements DriftAudits {
     private final JsonMapper json = MonitorJson.mapper();
     private final Map<String, MonitoredReadModel> readModels = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> gauges = new ConcurrentHashMap<>();
-    private final ExecutorService requested = Executors.newSingleThreadExecutor(daemon("drift-audit"));
+    /** Audits asked for run at once (up to this many together), so that none waits as RUNNING without progress. */
+    private final ExecutorService requested = Executors.newFixedThreadPool(4, daemon("drift-audit"));
+    /** The audits this hub is running, marked failed if it closes before they end. */
+    private final java.util.Set<Long> active = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService scheduled =
             Executors.newSingleThreadScheduledExecutor(daemon("drift-audit-schedule"));
     private final AtomicBoolean started = new AtomicBoolean();
@@ -120,7 +123,14 @@ public final class PostgresDriftAudits implements DriftAudits {
             throw new IllegalArgumentException("no read model named " + readModel);
         }
         long id = insert(target.name(), request);
-        requested.execute(() -> run(id, target, request.sample()));
+        requested.execute(() -> run(id, target, request));
+        return audit(id).orElseThrow();
+    }
+
+    @Override
+    public AuditReport request(MonitoredReadModel build, AuditRequest request) {
+        long id = insert(build.name(), request);
+        requested.execute(() -> run(id, build, request));
         return audit(id).orElseThrow();
     }
 
@@ -132,7 +142,7 @@ public final class PostgresDriftAudits implements DriftAudits {
             }
             try {
                 AuditRequest request = AuditRequest.scheduled(settings.contentSample());
-                run(insert(readModel.name(), request), readModel, request.sample());
+                run(insert(readModel.name(), request), readModel, request);
             } catch (AuditRunningException e) {
                 log.info("audit event=skipped read_model={} running={}", readModel.name(), e.runningId());
             } catch (RuntimeException e) {
@@ -141,13 +151,22 @@ public final class PostgresDriftAudits implements DriftAudits {
         }
     }
 
-    private void run(long id, MonitoredReadModel readModel, int sample) {
+    private void run(long id, MonitoredReadModel readModel, AuditRequest request) {
+        active.add(id);
+        try {
+            runAudit(id, readModel, request);
+        } finally {
+            active.remove(id);
+        }
+    }
+
+    private void runAudit(long id, MonitoredReadModel readModel, AuditRequest request) {
         Timer.Sample timing = Timer.start(registry);
         log.info("audit event=started id={} read_model={}", id, readModel.name());
         VersionAudit.Tally tally;
         try {
             tally = new VersionAudit(store, readModel, redriver, settings, contentAuditor, new java.util.Random())
-                    .run(sample, t -> progress(id, t));
+                    .run(request.sample(), request.removeExtras(), t -> progress(id, t));
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -228,11 +247,12 @@ public final class PostgresDriftAudits implements DriftAudits {
         try (Connection c = dataSource.getConnection()) {
             abandonStale(c);
             try (PreparedStatement ps = c.prepareStatement("insert into drift_audits (read_model, state, trigger, "
-                    + "requested_by, sample) values (?, 'RUNNING', ?, ?, ?) returning id")) {
+                    + "requested_by, sample, remove_extras) values (?, 'RUNNING', ?, ?, ?, ?) returning id")) {
                 ps.setString(1, readModel);
                 ps.setString(2, request.trigger());
                 ps.setString(3, request.by());
                 ps.setInt(4, request.sample());
+                ps.setBoolean(5, request.removeExtras());
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     return rs.getLong(1);
@@ -278,7 +298,7 @@ public final class PostgresDriftAudits implements DriftAudits {
     private void finishFailed(long id, String error) {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
                 "update drift_audits set state = 'FAILED', ended_at = now(), updated_at = now(), error = ? "
-                        + "where id = ?")) {
+                        + "where id = ? and state = 'RUNNING'")) {
             ps.setString(1, error);
             ps.setLong(2, id);
             ps.executeUpdate();
@@ -293,7 +313,7 @@ public final class PostgresDriftAudits implements DriftAudits {
                 "update drift_audits set state = ?, up_to = ?, streams_checked = ?, counts = ?::jsonb, "
                         + "differences = ?::jsonb, repaired = ?, unrepaired = ?, error = ?, content_checked = ?, "
                         + "updated_at = now()"
-                        + (ended ? ", ended_at = now()" : "") + " where id = ?")) {
+                        + (ended ? ", ended_at = now()" : "") + " where id = ? and state = 'RUNNING'")) {
             ps.setString(1, state);
             ps.setString(2, tally.upTo == null ? null : tally.upTo.token());
             ps.setLong(3, tally.streamsChecked);
@@ -403,8 +423,9 @@ public final class PostgresDriftAudits implements DriftAudits {
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {
+        java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
         return runnable -> {
-            Thread thread = new Thread(runnable, name);
+            Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
             thread.setDaemon(true);
             return thread;
         };
@@ -414,6 +435,9 @@ public final class PostgresDriftAudits implements DriftAudits {
     public void close() {
         scheduled.shutdownNow();
         requested.shutdownNow();
+        for (Long id : List.copyOf(active)) {
+            finishFailed(id, "the hub stopped during the audit");
+        }
         try {
             scheduled.awaitTermination(5, TimeUnit.SECONDS);
             requested.awaitTermination(5, TimeUnit.SECONDS);

@@ -49,7 +49,7 @@ final class VersionAudit {
             if (listed.size() < AuditReport.LISTED) {
                 listed.add(difference);
             }
-            if (difference.kind().repairable()) {
+            if (difference.kind().repairable() || difference.repaired()) {
                 if (difference.repaired()) {
                     repaired++;
                 } else {
@@ -86,7 +86,7 @@ final class VersionAudit {
     }
 
     /** @param sample how many streams, picked uniformly at random during the walk, to compare by content */
-    Tally run(int sample, Progress progress) throws Exception {
+    Tally run(int sample, boolean removeExtras, Progress progress) throws Exception {
         Tally tally = new Tally();
         tally.upTo = readModel.probe().checkpoint();
         List<String> picked = new ArrayList<>();
@@ -108,7 +108,7 @@ final class VersionAudit {
                 break;
             }
         }
-        findExtras(tally, progress);
+        findExtras(tally, removeExtras, progress);
         if (sample > 0) {
             compareContent(picked, tally, progress);
             for (Difference difference : contentAuditor.aggregates(readModel.name(), true)) {
@@ -144,10 +144,17 @@ final class VersionAudit {
                 continue;
             }
             List<Difference> found = contentAuditor.compare(readModel.name(), stream);
+            if (found != null && !found.isEmpty()) {
+                // As with versions: a write in flight (an Elasticsearch refresh) is not drift. Compare again.
+                pause(settings.confirmDelay());
+                found = contentAuditor.compare(readModel.name(), stream);
+            }
             if (found == null) {
                 continue;
             }
-            tally.contentChecked++;
+            if (++tally.contentChecked % 100 == 0) {
+                progress.update(tally);
+            }
             if (found.isEmpty()) {
                 continue;
             }
@@ -164,6 +171,8 @@ final class VersionAudit {
     private String rewrite(String stream) throws Exception {
         try {
             redriver.rewrite(readModel.name(), stream).get(settings.repairTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RuntimeException e) {
+            return "rewrite refused: " + e.getMessage();
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             return "rewrite failed: " + cause.getMessage();
@@ -178,6 +187,32 @@ final class VersionAudit {
             pause(READ_BACK_PAUSE);
         }
         return "the document still differs after the rewrite";
+    }
+
+    /**
+     * An admin asked for extras to go: the stream is rewritten from what the log holds of it (nothing, for a stream
+     * the log lacks: its record and own document are removed), then read back.
+     */
+    private Difference removeExtra(Difference extra) throws Exception {
+        String stream = extra.streamId();
+        long wanted = extra.logVersion() == null ? 0 : extra.logVersion();
+        try {
+            redriver.rewrite(readModel.name(), stream).get(settings.repairTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RuntimeException e) {
+            return extra.withRepair(false, extra.detail() + "; not removed: " + e.getMessage());
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            return extra.withRepair(false, extra.detail() + "; not removed: " + cause.getMessage());
+        } catch (TimeoutException e) {
+            return extra.withRepair(false, extra.detail() + "; not removed within " + settings.repairTimeout());
+        }
+        for (int i = 0; i < READ_BACKS; i++) {
+            if (readModel.probe().appliedVersions(List.of(stream)).getOrDefault(stream, 0L) == wanted) {
+                return extra.withRepair(true, extra.detail() + "; removed");
+            }
+            pause(READ_BACK_PAUSE);
+        }
+        return extra.withRepair(false, extra.detail() + "; the record is still there after the rewrite");
     }
 
     private void auditPage(List<StreamVersion> page, Tally tally) throws Exception {
@@ -236,11 +271,12 @@ final class VersionAudit {
         }
         Map<String, String> failures = new HashMap<>();
         Map<String, CompletableFuture<Void>> redrives = new LinkedHashMap<>();
-        for (String stream : differences.keySet()) {
+        for (Map.Entry<String, Difference> entry : differences.entrySet()) {
             try {
-                redrives.put(stream, applyAgain(stream));
+                redrives.put(entry.getKey(), applyAgain(entry.getKey(),
+                        entry.getValue().kind() == DifferenceKind.STALE));
             } catch (RuntimeException e) {
-                failures.put(stream, "re-drive refused: " + e.getMessage());
+                failures.put(entry.getKey(), "re-drive refused: " + e.getMessage());
             }
         }
         long deadline = System.nanoTime() + settings.repairTimeout().toNanos();
@@ -278,18 +314,23 @@ final class VersionAudit {
      * document, counter contributions and members taken out first, so that nothing counts twice whatever the store
      * kept of it), else re-driven (its events above the recorded version applied).
      */
-    private CompletableFuture<Void> applyAgain(String stream) {
+    private CompletableFuture<Void> applyAgain(String stream, boolean stale) {
         return redriver.rewrite(readModel.name(), stream).exceptionallyCompose(failure -> {
             Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
                     ? failure.getCause() : failure;
-            return cause instanceof UnsupportedOperationException
-                    ? redriver.redrive(readModel.name(), stream)
-                    : CompletableFuture.failedFuture(cause);
+            if (!(cause instanceof UnsupportedOperationException)) {
+                return CompletableFuture.failedFuture(cause);
+            }
+            // A stale record is trusted (events above it are applied); a missing one is not: whatever of the stream
+            // the store kept would count twice where the record is the only guard.
+            return stale ? redriver.redrive(readModel.name(), stream) : CompletableFuture.failedFuture(
+                    new UnsupportedOperationException(cause.getMessage() + "; its record is missing, so re-applying "
+                            + "its events could count them twice: rebuild the read model"));
         });
     }
 
     /** The store's version records the log does not back: a stream the log lacks, or a version it never reached. */
-    private void findExtras(Tally tally, Progress progress) throws Exception {
+    private void findExtras(Tally tally, boolean remove, Progress progress) throws Exception {
         RecordedStreams page = readModel.probe().recordedStreams(null, settings.pageSize());
         while (page != null) {
             Map<String, Long> recorded = new LinkedHashMap<>(page.versions());
@@ -299,13 +340,14 @@ final class VersionAudit {
                 for (Map.Entry<String, Long> entry : recorded.entrySet()) {
                     Long logVersion = inLog.get(entry.getKey());
                     if (logVersion == null || entry.getValue() > logVersion) {
-                        tally.add(new Difference(DifferenceKind.EXTRA, entry.getKey(), null, logVersion,
+                        Difference extra = new Difference(DifferenceKind.EXTRA, entry.getKey(), null, logVersion,
                                 entry.getValue(), logVersion == null ? "the log has no event of this stream for this "
-                                + "read model" : "the store recorded a version the log never reached", false));
+                                + "read model" : "the store recorded a version the log never reached", false);
+                        tally.add(remove ? removeExtra(extra) : extra);
                     }
                 }
-                progress.update(tally);
             }
+            progress.update(tally); // also a heartbeat: a long walk is not taken for an abandoned audit
             if (page.next() == null) {
                 break;
             }

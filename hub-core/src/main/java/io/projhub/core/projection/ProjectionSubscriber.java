@@ -77,9 +77,9 @@ public interface ProjectionSubscriber extends AutoCloseable {
     /**
      * Like {@link #redrive}, but the read model writes the stream again from its first event whatever its version
      * record says ({@link Projector#rewrite}): the drift audit's repair of a stream whose data was changed behind the
-     * hub's back. Between the lane's batches, like a re-drive; the future fails if the projector cannot rewrite.
-     *
-     * @throws IllegalArgumentException if there is no such lane
+     * hub's back. Between the lane's batches, like a re-drive; the future fails if the projector cannot rewrite
+     * (with its {@link UnsupportedOperationException}), or if there is no such lane. Versions an admin skipped stay
+     * recorded as applied.
      */
     CompletableFuture<Void> rewrite(String lane, String streamId);
 

@@ -15,6 +15,7 @@ import io.projhub.core.projection.ProjectionSubscriber;
 import io.projhub.monitor.ConsistencyMonitor;
 import io.projhub.monitor.audit.DriftAudits;
 import io.projhub.monitor.internal.PostgresDriftAudits;
+import io.projhub.server.definitions.ReadModelDefinitions;
 import io.projhub.server.monitor.LaneRedriver;
 import io.projhub.server.projection.ReadModels;
 
@@ -29,12 +30,15 @@ public class AuditConfiguration {
     @Bean(destroyMethod = "close")
     @DependsOnDatabaseInitialization
     DriftAudits driftAudits(DataSource dataSource, @Qualifier("eventStore") EventStore store, ReadModels readModels,
-                            ProjectionSubscriber subscriber, ConsistencyMonitor monitor, AuditProperties properties,
-                            MeterRegistry registry) {
+                            ReadModelDefinitions definitions, ProjectionSubscriber subscriber,
+                            ConsistencyMonitor monitor, AuditProperties properties, MeterRegistry registry) {
         PostgresDriftAudits audits = new PostgresDriftAudits(dataSource, store,
                 LaneRedriver.monitored(readModels.all()), new LaneRedriver(subscriber),
                 new DefinedContentAuditor(readModels, store, subscriber), monitor, properties.settings(), registry);
         readModels.onChange(all -> audits.replaceReadModels(LaneRedriver.monitored(all)));
+        if (properties.verifyCutover() == null || properties.verifyCutover()) {
+            definitions.verifyCutoverWith(new AuditedCutover(audits));
+        }
         return audits;
     }
 

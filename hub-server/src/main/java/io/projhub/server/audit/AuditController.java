@@ -61,7 +61,7 @@ public class AuditController {
      * streams (default {@value AuditRequest#DEFAULT_SAMPLE}, at most {@value AuditRequest#MAX_SAMPLE}) with the log
      * and checks the totals many streams feed.
      */
-    public record AuditBody(Boolean content, Integer sample) implements StrictRequestBody {
+    public record AuditBody(Boolean content, Integer sample, Boolean removeExtra) implements StrictRequestBody {
 
         /** The streams to compare by content: 0 without {@code content: true}. */
         int streams() {
@@ -97,15 +97,18 @@ public class AuditController {
                     + "dead letter are reported as parked. With {\"content\": true, \"sample\": n} (default 100) "
                     + "it also compares the documents of n streams picked at random with the definition's fold of "
                     + "their events, rewrites on the lane each stream that differs, and checks Redis counters against "
-                    + "their streams' contributions. 202 with the audit (follow it at Location), 404 for an unknown "
+                    + "their streams' contributions. With {\"removeExtra\": true} extra records are removed: "
+                    + "the stream is rewritten from what the log holds of it. 202 with the audit (follow it at Location), 404 for an unknown "
                     + "read model, 409 naming the audit already running for it.")
     @PostMapping("/api/admin/read-models/{name}/audit")
     public ResponseEntity<AuditView> audit(@PathVariable String name,
                                            @RequestBody(required = false) AuditBody body, Authentication who) {
         int sample = body == null ? 0 : body.streams();
+        boolean removeExtras = body != null && Boolean.TRUE.equals(body.removeExtra());
         AuditReport report;
         try {
-            report = audits().request(name, AuditRequest.admin(sample, who == null ? null : who.getName()));
+            report = audits().request(name,
+                    AuditRequest.admin(sample, removeExtras, who == null ? null : who.getName()));
         } catch (IllegalArgumentException e) {
             throw new ResponseStatusException(HttpStatus.NOT_FOUND, "No read model named " + name);
         } catch (DriftAudits.AuditRunningException e) {

@@ -8,11 +8,12 @@ import io.projhub.monitor.audit.AuditSettings;
 
 /**
  * The drift audit ({@code projhub.audit.*}): every value left out takes {@link AuditSettings#DEFAULTS}, so the
- * defaults live in one place. {@code interval: 0s} audits only on request.
+ * defaults live in one place. {@code interval: 0s} audits only on request. {@code verify-cutover} (default true): a
+ * build that has caught up is switched to only after a clean version audit of it.
  */
 @ConfigurationProperties("projhub.audit")
 public record AuditProperties(Duration interval, Integer pageSize, Duration confirmDelay, Duration repairTimeout,
-                              Integer contentSample) {
+                              Integer contentSample, Boolean verifyCutover) {
 
     public AuditSettings settings() {
         AuditSettings d = AuditSettings.DEFAULTS;

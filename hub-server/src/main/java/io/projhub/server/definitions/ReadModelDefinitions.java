@@ -64,6 +64,8 @@ public final class ReadModelDefinitions {
     private final Duration keepPrevious;
     /** Set once the start-up load is done: later loads are reloads. */
     private boolean started;
+    /** What a caught-up build must pass before it is switched to (the drift audit, when the monitor runs). */
+    private volatile CutoverCheck cutoverCheck = CutoverCheck.NONE;
 
     private record Previous(DefinedReadModel model, Instant replacedAt) {
     }
@@ -79,6 +81,11 @@ public final class ReadModelDefinitions {
 
     public ReadModels readModels() {
         return readModels;
+    }
+
+    /** Builds that have caught up switch only once {@code check} passes them (set once, by the audit's wiring). */
+    public void verifyCutoverWith(CutoverCheck check) {
+        this.cutoverCheck = java.util.Objects.requireNonNull(check, "check");
     }
 
     public Path dir() {
@@ -228,6 +235,15 @@ public final class ReadModelDefinitions {
             if (liveLane != null && liveLane.checkpoint() != null && !liveLane.checkpointNotInLog()
                     && !lane.checkpoint().covers(liveLane.checkpoint())) {
                 return;
+            }
+            try {
+                if (cutoverCheck.verdict(BuildingLane.laneName(model), model) != CutoverCheck.Verdict.PASS) {
+                    return; // the build has caught up, its audit has not passed yet: the live build keeps answering
+                }
+            } catch (RuntimeException e) {
+                log.warn("read_model={} event=cutover-check-failed build={} error=\"{}\"", name,
+                        BuildingLane.laneName(model), e.toString());
+                return; // asked again on the next round; the other builds are not held up
             }
             try {
                 model.promote();

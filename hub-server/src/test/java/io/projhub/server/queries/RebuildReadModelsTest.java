@@ -92,6 +92,11 @@ class RebuildReadModelsTest extends HubTestBase {
         for (String lane : lanes.values()) {
             assertThat(get("/api/read-models/" + lane).statusCode()).as(lane + " is no longer a lane of its own")
                     .isEqualTo(404);
+            // Verified cutover: the build was switched to after a clean version audit of it.
+            JsonNode audits = json(get("/api/audits?readModel=" + lane));
+            assertThat(audits.size()).as(lane + ": " + audits).isPositive();
+            assertThat(audits.get(0).path("trigger").asString()).isEqualTo("cutover");
+            assertThat(audits.get(0).path("clean").asBoolean()).as(audits.get(0).toString()).isTrue();
         }
         // A write after the switch reaches the new builds.
         String later = orders.ship(new ShipOrder(

@@ -551,8 +551,8 @@ public final class PollingProjectionSubscriber implements ProjectionSubscriber {
     public CompletableFuture<Void> rewrite(String laneName, String streamId) {
         try {
             return lane(laneName).rewrite(streamId);
-        } catch (IllegalStateException refused) {
-            return CompletableFuture.failedFuture(refused);
+        } catch (IllegalStateException | IllegalArgumentException refused) {
+            return CompletableFuture.failedFuture(refused); // stopped, or removed since the caller looked
         }
     }
 

@@ -743,16 +743,24 @@ public final class ProjectionLane implements Runnable {
             try {
                 // An event an admin skipped stays skipped: it may be one no projector can read.
                 Set<Long> skipped = deadLetters.skippedPositions(name(), streamId);
-                List<RecordedEvent> events = store.readStream(streamId, 1).stream()
-                        .filter(e -> eventTypes.contains(e.type()) && e.logPosition().compareTo(checkpoint) <= 0
-                                && !skipped.contains(e.position()))
+                List<RecordedEvent> all = store.readStream(streamId, 1).stream()
+                        .filter(e -> eventTypes.contains(e.type()) && e.logPosition().compareTo(checkpoint) <= 0)
                         .toList();
+                List<RecordedEvent> events = all.stream().filter(e -> !skipped.contains(e.position())).toList();
                 if (rewrite) {
                     projector.rewrite(streamId, new EventBatch(events, checkpoint, true));
+                    // The rewrite took the version record out: an event an admin skipped stays recorded as applied.
+                    for (RecordedEvent event : all) {
+                        if (skipped.contains(event.position())) {
+                            projector.recordSkipped(streamId, event.version());
+                        }
+                    }
                 } else {
                     projector.apply(new EventBatch(events, checkpoint, true));
                 }
                 done.complete(null);
+            } catch (UnsupportedOperationException e) {
+                done.completeExceptionally(e); // this read model cannot rewrite: the caller decides, the lane is fine
             } catch (Exception e) {
                 noteFailure(e);
                 done.completeExceptionally(e);
