@@ -12,6 +12,7 @@ import io.projhub.core.eventstore.RecordedEvent;
 import io.projhub.core.projection.DeadLetter;
 import io.projhub.core.projection.ProjectionSubscriber;
 import io.projhub.definitions.ChangeFailure;
+import io.projhub.definitions.ChildTable;
 import io.projhub.definitions.DefinedReadModel;
 import io.projhub.definitions.FieldSpec;
 import io.projhub.definitions.StoreKind;
@@ -19,6 +20,7 @@ import io.projhub.definitions.audit.DocumentComparison;
 import io.projhub.definitions.audit.StreamFold;
 import io.projhub.definitions.changes.PointChange;
 import io.projhub.definitions.changes.RelationshipChange;
+import io.projhub.definitions.changes.RowChange;
 import io.projhub.monitor.audit.ContentAuditor;
 import io.projhub.monitor.audit.Difference;
 import io.projhub.monitor.audit.DifferenceKind;
@@ -34,11 +36,15 @@ import io.projhub.server.projection.ReadModels;
  * field ({@link DocumentComparison}). The version is read before and after the document: if the stream moved on in
  * between, the stream is not compared this time. A Neo4j document's relationships owned by the stream are counted by
  * type, direction and other end; an InfluxDB stream's points are read back one by one at their series and time
- * (those older than the bucket's retention are expected to be gone). Redis counters are checked against their
- * streams' contributions.
+ * (those older than the bucket's retention are expected to be gone). A Redis stream's sorted-set members are checked
+ * (present, or removed, and the score it set; a bounded set may have trimmed a member, an incremented score is
+ * shared) and its contribution to each counter; each counter's total is checked against the sum of its streams'
+ * contributions.
+ *
+ * <p>A PostgreSQL document's child rows are compared row by row (by their key columns).
  *
  * <p>Not compared (yet): documents under other keys than a stream's id (they may have many streams), PostgreSQL child
- * rows, Neo4j relationships that do not touch the stream's document, Redis sorted sets; the version audit still
+ * rows of other documents, Neo4j relationships that do not touch the stream's document; the version audit still
  * covers their streams.
  */
 final class DefinedContentAuditor implements ContentAuditor {
@@ -106,6 +112,35 @@ final class DefinedContentAuditor implements ContentAuditor {
         for (DocumentComparison.FieldDifference field
                 : DocumentComparison.compare(defined.program().definition(), expected, fields(defined, stored.get()))) {
             differences.add(content(streamId, version, field.toString()));
+        }
+        if (defined.program().definition().store() == StoreKind.POSTGRES) {
+            for (ChildTable table : defined.program().definition().target().tables().values()) {
+                differences.addAll(compareRows(table, fold, streamId, version, stored.get().get(table.name())));
+            }
+        }
+        if (defined instanceof RedisDefinedReadModel redis) {
+            // The stream's share of each counter, as the fold adds it up: the counter check then trusts the sum.
+            fold.counters().forEach((counter, share) -> {
+                java.math.BigDecimal held = redis.contribution(counter, streamId).map(java.math.BigDecimal::new)
+                        .orElse(java.math.BigDecimal.ZERO);
+                if (held.compareTo(share.total()) != 0) {
+                    differences.add(content(streamId, version, "counter " + counter + ", this stream's "
+                            + "contribution: log " + share.total().toPlainString() + ", store " + held.toPlainString()));
+                }
+            });
+            fold.members().forEach((set, members) -> members.forEach((member, want) -> {
+                Optional<Double> held = redis.score(set, member);
+                String what = "sorted set " + set + ", member " + member + ": ";
+                if (!want.present() && held.isPresent()) {
+                    differences.add(content(streamId, version, what + "removed in the log, still in the store"));
+                } else if (want.present() && held.isEmpty() && !want.bounded()) {
+                    differences.add(content(streamId, version, what + "missing from the store"));
+                } else if (want.present() && held.isPresent() && !want.incremented()
+                        && Double.compare(want.score(), held.get()) != 0) {
+                    differences.add(content(streamId, version, what + "score: log " + want.score() + ", store "
+                            + held.get()));
+                }
+            }));
         }
         if (defined.program().definition().store() == StoreKind.NEO4J) {
             Map<String, Integer> want = relationshipsOf(fold, streamId, defined.program().documentLabels());
@@ -224,6 +259,67 @@ final class DefinedContentAuditor implements ContentAuditor {
             }
         }
         return differences;
+    }
+
+    /** A PostgreSQL document's child rows in one table: the fold's (upserts and deletes of the stream) against the store's. */
+    private static List<Difference> compareRows(ChildTable table, StreamFold fold, String streamId, long version,
+                                                Object stored) {
+        Map<String, Map<String, Object>> want = new java.util.TreeMap<>();
+        for (RowChange row : fold.rows()) {
+            if (!row.table().equals(table.name()) || !streamId.equals(row.parentKey())) {
+                continue;
+            }
+            String id = rowId(table, row.key());
+            if (row.delete()) {
+                want.remove(id);
+            } else {
+                Map<String, Object> values = want.computeIfAbsent(id, k -> new java.util.LinkedHashMap<>());
+                values.putAll(row.key());
+                values.putAll(row.values());
+            }
+        }
+        Map<String, Map<String, Object>> held = new java.util.TreeMap<>();
+        if (stored instanceof List<?> rows) {
+            for (Object item : rows) {
+                if (item instanceof Map<?, ?> row) {
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> values = (Map<String, Object>) row;
+                    held.put(rowId(table, values), values);
+                }
+            }
+        }
+        List<Difference> differences = new ArrayList<>();
+        Set<String> ids = new java.util.TreeSet<>(want.keySet());
+        ids.addAll(held.keySet());
+        for (String id : ids) {
+            String what = "table " + table.name() + ", row " + id + ": ";
+            if (!held.containsKey(id)) {
+                differences.add(content(streamId, version, what + "missing from the store"));
+            } else if (!want.containsKey(id)) {
+                differences.add(content(streamId, version, what + "not in the log"));
+            } else {
+                for (FieldSpec column : table.columns().values()) {
+                    Object w = DocumentComparison.normal(column, want.get(id).get(column.name()));
+                    Object h = DocumentComparison.normal(column, held.get(id).get(column.name()));
+                    if (!java.util.Objects.equals(w, h)) {
+                        differences.add(content(streamId, version, what + column.name() + ": log " + w
+                                + ", store " + h));
+                    }
+                }
+            }
+        }
+        return differences;
+    }
+
+    /** A child row's key columns, each in one form, as one text. */
+    private static String rowId(ChildTable table, Map<String, Object> values) {
+        List<String> parts = new ArrayList<>();
+        for (String column : table.key()) {
+            FieldSpec spec = table.columns().get(column);
+            Object value = values.get(column);
+            parts.add(String.valueOf(spec == null ? value : DocumentComparison.normal(spec, value)));
+        }
+        return String.join("|", parts);
     }
 
     /** The declared fields of a stored document: a Neo4j node view keeps them under {@code properties}. */

@@ -362,14 +362,23 @@ class DriftAuditTest extends HubTestBase {
                 }
             });
         }
+        // The hub's other tests share these read models (and a developer's database keeps older runs'): only this
+        // test's own streams must come out exact; the sample covers them all.
+        java.util.Set<String> own = new java.util.HashSet<>();
+        own.add(customer);
+        writes.forEach(w -> own.add(w.streamId()));
         for (String name : shipped) {
             HttpResponse<String> started = post("/api/admin/read-models/" + name + "/audit",
-                    "{\"content\": true, \"sample\": 2000}", admin());
+                    "{\"content\": true, \"sample\": 100000}", admin());
             assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
             JsonNode audit = finished(json(started).path("id").asLong());
             assertThat(audit.path("state").asString()).as(audit.toString()).isEqualTo("DONE");
-            assertThat(audit.path("counts").path("content").asLong()).as(name + ": " + audit).isZero();
             assertThat(audit.path("contentChecked").asLong()).as(name + ": " + audit).isPositive();
+            assertThat(audit.path("counts").path("content").asLong()).as(name + ": " + audit)
+                    .isLessThanOrEqualTo(io.projhub.monitor.audit.AuditReport.LISTED);
+            for (JsonNode difference : audit.path("differences")) {
+                assertThat(own).as(name + ": " + difference).doesNotContain(difference.path("streamId").asString());
+            }
         }
     }
 

@@ -279,6 +279,16 @@ public final class RedisDefinedReadModel implements DefinedReadModel {
     }
 
     /** A member of a sorted set and its score. */
+    /** A stream's contribution to a counter of this read model (its exact text); empty if it has none. */
+    public Optional<String> contribution(String counter, String streamId) {
+        return Optional.ofNullable(redis.hget(counterByStreamKey(counter), streamId));
+    }
+
+    /** A member's score in a sorted set of this read model; empty if it is not a member. */
+    public Optional<Double> score(String set, String member) {
+        return Optional.ofNullable(redis.zscore(sortedSetKey(set), member));
+    }
+
     public record ScoredMember(String member, double score) {
     }
 

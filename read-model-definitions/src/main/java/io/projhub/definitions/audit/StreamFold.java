@@ -18,6 +18,7 @@ import io.projhub.definitions.changes.DocumentChange;
 import io.projhub.definitions.changes.DocumentFold;
 import io.projhub.definitions.changes.PointChange;
 import io.projhub.definitions.changes.RelationshipChange;
+import io.projhub.definitions.changes.RowChange;
 import io.projhub.definitions.changes.SortedSetChange;
 
 /**
@@ -29,15 +30,25 @@ import io.projhub.definitions.changes.SortedSetChange;
  * @param deleted    the documents it deleted last
  * @param counters   each counter's contribution of the stream (the sum of its deltas), with the counter's scale
  * @param sortedSets each sorted set and the members the stream added to or removed from it
+ * @param members    each sorted set's members as the stream left them (see {@link Member})
  * @param points     the points it wrote, in order, each with its event (the point's time depends on it)
+ * @param rows       its PostgreSQL child-row changes, in order
  * @param relationships its relationship changes, in order
  * @param relationshipStarts the nodes its relationships start at: label (empty: the read model's document node) →
  *                   keys
  */
 public record StreamFold(Map<String, Map<String, Object>> documents, Set<String> deleted,
                          Map<String, Contribution> counters, Map<String, Set<String>> sortedSets,
-                         List<EventPoint> points, List<RelationshipChange> relationships,
+                         Map<String, Map<String, Member>> members, List<EventPoint> points, List<RowChange> rows, List<RelationshipChange> relationships,
                          Map<String, Set<String>> relationshipStarts) {
+
+    /**
+     * A sorted-set member as the stream left it: removed, or present with the score it set ({@code incremented}: its
+     * score is a sum other streams may add to, so only its presence is the stream's); {@code bounded}: the set keeps
+     * only its top members, so the member may have been trimmed since.
+     */
+    public record Member(boolean present, double score, boolean incremented, boolean bounded) {
+    }
 
     /** A point and the event that wrote it. */
     public record EventPoint(RecordedEvent event, PointChange point) {
@@ -56,8 +67,10 @@ public record StreamFold(Map<String, Map<String, Object>> documents, Set<String>
         Set<String> deleted = new LinkedHashSet<>();
         Map<String, Contribution> counters = new LinkedHashMap<>();
         Map<String, Set<String>> sortedSets = new LinkedHashMap<>();
+        Map<String, Map<String, Member>> members = new LinkedHashMap<>();
         List<EventPoint> points = new ArrayList<>();
         List<RelationshipChange> relationships = new ArrayList<>();
+        List<RowChange> rows = new ArrayList<>();
         Map<String, Set<String>> starts = new LinkedHashMap<>();
         for (RecordedEvent event : events) {
             if (!program.eventTypes().contains(event.type())) {
@@ -80,8 +93,21 @@ public record StreamFold(Map<String, Map<String, Object>> documents, Set<String>
                             (a, b) -> new Contribution(a.total().add(b.total()), a.scale()));
                 } else if (change instanceof SortedSetChange entry) {
                     sortedSets.computeIfAbsent(entry.set(), k -> new LinkedHashSet<>()).add(entry.member());
+                    Map<String, Member> set = members.computeIfAbsent(entry.set(), k -> new LinkedHashMap<>());
+                    Member before = set.get(entry.member());
+                    boolean bounded = entry.keep() > 0 || (before != null && before.bounded());
+                    if (entry.remove()) {
+                        set.put(entry.member(), new Member(false, 0, false, bounded));
+                    } else if (entry.increment()) {
+                        double base = before != null && before.present() ? before.score() : 0;
+                        set.put(entry.member(), new Member(true, base + entry.score(), true, bounded));
+                    } else {
+                        set.put(entry.member(), new Member(true, entry.score(), false, bounded));
+                    }
                 } else if (change instanceof PointChange point) {
                     points.add(new EventPoint(event, point));
+                } else if (change instanceof RowChange row) {
+                    rows.add(row);
                 } else if (change instanceof RelationshipChange relationship) {
                     relationships.add(relationship);
                     starts.computeIfAbsent(relationship.fromLabel() == null ? "" : relationship.fromLabel(),
@@ -89,6 +115,6 @@ public record StreamFold(Map<String, Map<String, Object>> documents, Set<String>
                 }
             }
         }
-        return new StreamFold(documents, deleted, counters, sortedSets, points, relationships, starts);
+        return new StreamFold(documents, deleted, counters, sortedSets, members, points, rows, relationships, starts);
     }
 }

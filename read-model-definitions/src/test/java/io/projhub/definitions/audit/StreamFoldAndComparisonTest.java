@@ -72,6 +72,8 @@ class StreamFoldAndComparisonTest {
         assertThat(fold.counters().get("total-EUR").total()).isEqualByComparingTo("13.75");
         assertThat(fold.counters().get("total-EUR").scale()).isEqualTo(2);
         assertThat(fold.sortedSets()).containsEntry("by-balance", java.util.Set.of("acc-1"));
+        assertThat(fold.members().get("by-balance").get("acc-1"))
+                .isEqualTo(new StreamFold.Member(true, 1.0, false, false));
         assertThat(fold.deleted()).isEmpty();
     }
 
