@@ -135,58 +135,86 @@ final class VersionAudit {
     }
 
     /**
-     * Compares each picked stream's document with the log; a stream that differs is rewritten on its lane from its
-     * first event and compared again.
+     * Compares the picked streams' documents with the log, a page at a time: the streams that differ are compared
+     * again after one pause (a write in flight is not drift), rewritten on their lane all at once, then read back
+     * until each matches (or the read-backs run out).
      */
     private void compareContent(List<String> picked, Tally tally, Progress progress) throws Exception {
-        for (String stream : picked) {
-            if (redriver.parked(readModel.name(), stream)) {
-                continue;
+        for (int from = 0; from < picked.size(); from += settings.pageSize()) {
+            Map<String, List<Difference>> differing = new LinkedHashMap<>();
+            for (String stream : picked.subList(from, Math.min(picked.size(), from + settings.pageSize()))) {
+                if (redriver.parked(readModel.name(), stream)) {
+                    continue;
+                }
+                List<Difference> found = contentAuditor.compare(readModel.name(), stream);
+                if (found == null) {
+                    continue;
+                }
+                tally.contentChecked++;
+                if (!found.isEmpty()) {
+                    differing.put(stream, found);
+                }
             }
-            List<Difference> found = contentAuditor.compare(readModel.name(), stream);
-            if (found != null && !found.isEmpty()) {
-                // As with versions: a write in flight (an Elasticsearch refresh) is not drift. Compare again.
+            if (!differing.isEmpty()) {
                 pause(settings.confirmDelay());
-                found = contentAuditor.compare(readModel.name(), stream);
-            }
-            if (found == null) {
-                continue;
-            }
-            if (++tally.contentChecked % 100 == 0) {
-                progress.update(tally);
-            }
-            if (found.isEmpty()) {
-                continue;
-            }
-            String failure = rewrite(stream);
-            for (Difference difference : found) {
-                tally.add(difference.withRepair(failure == null,
-                        failure == null ? difference.detail() : difference.detail() + "; " + failure));
+                for (String stream : List.copyOf(differing.keySet())) {
+                    List<Difference> again = contentAuditor.compare(readModel.name(), stream);
+                    if (again == null || again.isEmpty()) {
+                        differing.remove(stream);
+                    } else {
+                        differing.put(stream, again);
+                    }
+                }
+                Map<String, String> failures = rewrite(differing.keySet());
+                failures.forEach((stream, failure) -> differing.get(stream).forEach(d ->
+                        tally.add(d.withRepair(false, d.detail() + "; " + failure))));
+                differing.keySet().removeAll(failures.keySet());
+                differing.forEach((stream, found) -> found.forEach(d -> tally.add(d.withRepair(true, d.detail()))));
             }
             progress.update(tally);
         }
     }
 
-    /** Null once the stream was rewritten and its document matches the log; else why not. */
-    private String rewrite(String stream) throws Exception {
-        try {
-            redriver.rewrite(readModel.name(), stream).get(settings.repairTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (RuntimeException e) {
-            return "rewrite refused: " + e.getMessage();
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            return "rewrite failed: " + cause.getMessage();
-        } catch (TimeoutException e) {
-            return "rewrite not done after " + settings.repairTimeout();
-        }
-        for (int i = 0; i < READ_BACKS; i++) {
-            List<Difference> again = contentAuditor.compare(readModel.name(), stream);
-            if (again != null && again.isEmpty()) {
-                return null;
+    /**
+     * Rewrites the streams on the lane at once and reads each back by content; the streams that could not be
+     * repaired, with why.
+     */
+    private Map<String, String> rewrite(java.util.Set<String> streams) throws Exception {
+        Map<String, String> failures = new LinkedHashMap<>();
+        Map<String, CompletableFuture<Void>> rewrites = new LinkedHashMap<>();
+        for (String stream : streams) {
+            try {
+                rewrites.put(stream, redriver.rewrite(readModel.name(), stream));
+            } catch (RuntimeException e) {
+                failures.put(stream, "rewrite refused: " + e.getMessage());
             }
-            pause(READ_BACK_PAUSE);
         }
-        return "the document still differs after the rewrite";
+        long deadline = System.nanoTime() + settings.repairTimeout().toNanos();
+        for (Map.Entry<String, CompletableFuture<Void>> rewrite : rewrites.entrySet()) {
+            try {
+                rewrite.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause() == null ? e : e.getCause();
+                failures.put(rewrite.getKey(), "rewrite failed: " + cause.getMessage());
+            } catch (TimeoutException e) {
+                failures.put(rewrite.getKey(), "rewrite not done after " + settings.repairTimeout());
+            }
+        }
+        List<String> pending = new ArrayList<>(rewrites.keySet());
+        pending.removeAll(failures.keySet());
+        for (int i = 0; i < READ_BACKS && !pending.isEmpty(); i++) {
+            for (String stream : List.copyOf(pending)) {
+                List<Difference> again = contentAuditor.compare(readModel.name(), stream);
+                if (again != null && again.isEmpty()) {
+                    pending.remove(stream);
+                }
+            }
+            if (!pending.isEmpty()) {
+                pause(READ_BACK_PAUSE);
+            }
+        }
+        pending.forEach(stream -> failures.put(stream, "the document still differs after the rewrite"));
+        return failures;
     }
 
     /**
