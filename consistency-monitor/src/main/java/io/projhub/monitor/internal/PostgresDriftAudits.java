@@ -122,9 +122,7 @@ public final class PostgresDriftAudits implements DriftAudits {
         if (target == null) {
             throw new IllegalArgumentException("no read model named " + readModel);
         }
-        long id = insert(target.name(), request);
-        requested.execute(() -> run(id, target, request));
-        return audit(id).orElseThrow();
+        return request(target, request);
     }
 
     @Override

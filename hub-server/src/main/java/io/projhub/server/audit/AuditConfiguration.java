@@ -15,6 +15,7 @@ import io.projhub.core.projection.ProjectionSubscriber;
 import io.projhub.monitor.ConsistencyMonitor;
 import io.projhub.monitor.audit.DriftAudits;
 import io.projhub.monitor.internal.PostgresDriftAudits;
+import io.projhub.server.config.StartedWithApplication;
 import io.projhub.server.definitions.ReadModelDefinitions;
 import io.projhub.server.monitor.LaneRedriver;
 import io.projhub.server.projection.ReadModels;
@@ -45,24 +46,6 @@ public class AuditConfiguration {
     /** Starts the periodic audits with the application; they stop when the context closes. */
     @Bean
     SmartLifecycle driftAuditsLifecycle(DriftAudits audits) {
-        return new SmartLifecycle() {
-            private volatile boolean running;
-
-            @Override
-            public void start() {
-                audits.start();
-                running = true;
-            }
-
-            @Override
-            public void stop() {
-                running = false;
-            }
-
-            @Override
-            public boolean isRunning() {
-                return running;
-            }
-        };
+        return new StartedWithApplication(audits::start);
     }
 }

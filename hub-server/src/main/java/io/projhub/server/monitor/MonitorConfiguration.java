@@ -23,6 +23,7 @@ import io.projhub.monitor.MonitoredReadModel;
 import io.projhub.monitor.Redriver;
 import io.projhub.monitor.internal.PostgresConsistencyMonitor;
 import io.projhub.monitor.notify.Notifiers;
+import io.projhub.server.config.StartedWithApplication;
 import io.projhub.server.projection.ReadModels;
 
 /** The consistency monitor over every switched-on read model, and the event store that feeds it each append. */
@@ -58,25 +59,7 @@ public class MonitorConfiguration {
         /** Starts the monitor with the application; it stops when the context closes (not on a pause). */
         @Bean
         SmartLifecycle consistencyMonitorLifecycle(ConsistencyMonitor monitor) {
-            return new SmartLifecycle() {
-                private volatile boolean running;
-
-                @Override
-                public void start() {
-                    monitor.start();
-                    running = true;
-                }
-
-                @Override
-                public void stop() {
-                    running = false;
-                }
-
-                @Override
-                public boolean isRunning() {
-                    return running;
-                }
-            };
+            return new StartedWithApplication(monitor::start);
         }
     }
 }

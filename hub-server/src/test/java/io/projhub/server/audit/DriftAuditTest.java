@@ -358,7 +358,8 @@ class DriftAuditTest extends HubTestBase {
             ReadModel model = readModel(name);
             await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> {
                 for (AppendResult write : writes) {
-                    assertThat(model.probe().checkpoint().compareTo(write.position())).as(name).isGreaterThanOrEqualTo(0);
+                    assertThat(model.probe().checkpoint().compareTo(write.position())).as(name)
+                            .isGreaterThanOrEqualTo(0);
                 }
             });
         }
@@ -389,7 +390,8 @@ class DriftAuditTest extends HubTestBase {
     private long start(String name) throws Exception {
         HttpResponse<String> response = post("/api/admin/read-models/" + name + "/audit", "", admin());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
-        assertThat(response.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).startsWith("/api/audits/"));
+        assertThat(response.headers().firstValue("Location"))
+                .hasValueSatisfying(l -> assertThat(l).startsWith("/api/audits/"));
         return json(response).path("id").asLong();
     }
 
@@ -435,57 +437,33 @@ class DriftAuditTest extends HubTestBase {
     }
 
 
+    /** A read model of the meters in a document store: a document per meter; {@code more}: changes added on reads. */
+    private static String document(String s, String name, String store, String target, String installed, String read,
+                                   String more) {
+        return """
+                name: meters-%2$s-%1$s
+                store: %3$s
+                version: 1
+                target: %4$s
+                fields: {site: keyword, reading: long}
+                on:
+                  %5$s:
+                    - set: {site: data.site, reading: data.reading}
+                  %6$s:
+                    - set: {reading: data.reading}%7$s
+                """.formatted(s, name, store, target.formatted(s), installed, read, more);
+    }
+
     private static Map<String, String> definitions(String s, String installed, String read) {
         Map<String, String> definitions = new LinkedHashMap<>();
-        definitions.put("meters-es-" + s, """
-                name: meters-es-%1$s
-                store: elasticsearch
-                version: 1
-                target: {index: meters_%1$s}
-                fields: {site: keyword, reading: long}
-                on:
-                  %2$s:
-                    - set: {site: data.site, reading: data.reading}
-                  %3$s:
-                    - set: {reading: data.reading}
-                """.formatted(s, installed, read));
-        definitions.put("meters-redis-" + s, """
-                name: meters-redis-%1$s
-                store: redis
-                version: 1
-                target: {keyPrefix: meters_%1$s}
-                fields: {site: keyword, reading: long}
-                on:
-                  %2$s:
-                    - set: {site: data.site, reading: data.reading}
-                  %3$s:
-                    - set: {reading: data.reading}
-                    - counter: {name: "'readings'", by: 1}
-                """.formatted(s, installed, read));
-        definitions.put("meters-graph-" + s, """
-                name: meters-graph-%1$s
-                store: neo4j
-                version: 1
-                target: {labels: [Meter%1$s]}
-                fields: {site: keyword, reading: long}
-                on:
-                  %2$s:
-                    - set: {site: data.site, reading: data.reading}
-                  %3$s:
-                    - set: {reading: data.reading}
-                """.formatted(s, installed, read));
-        definitions.put("meters-table-" + s, """
-                name: meters-table-%1$s
-                store: postgres
-                version: 1
-                target: {table: meters_%1$s}
-                fields: {site: keyword, reading: long}
-                on:
-                  %2$s:
-                    - set: {site: data.site, reading: data.reading}
-                  %3$s:
-                    - set: {reading: data.reading}
-                """.formatted(s, installed, read));
+        definitions.put("meters-es-" + s, document(s, "es", "elasticsearch", "{index: meters_%1$s}", installed, read,
+                ""));
+        definitions.put("meters-redis-" + s, document(s, "redis", "redis", "{keyPrefix: meters_%1$s}", installed, read,
+                "\n    - counter: {name: \"'readings'\", by: 1}"));
+        definitions.put("meters-graph-" + s, document(s, "graph", "neo4j", "{labels: [Meter%1$s]}", installed, read,
+                ""));
+        definitions.put("meters-table-" + s, document(s, "table", "postgres", "{table: meters_%1$s}", installed, read,
+                ""));
         definitions.put("meters-flow-" + s, """
                 name: meters-flow-%1$s
                 store: influxdb
