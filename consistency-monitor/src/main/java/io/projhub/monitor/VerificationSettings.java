@@ -14,7 +14,8 @@ import io.github.resilience4j.core.IntervalFunction;
  * {@code interval} is resilience4j's exponential random backoff ({@code initialInterval}, {@code multiplier},
  * {@code jitter} as randomization factor, capped at {@code maxInterval}); after {@code maxAttempts} checks it raises
  * an alert. At most {@code maxTracked} (read model, stream) entries are held; further streams are dropped and counted.
- * {@code tick} is how often due checks are looked for; {@code maxInFlight} bounds the checks running at once.
+ * {@code tick} is how often due checks are looked for; {@code maxInFlight} bounds the probes running at once
+ * (each asks one read model for up to 500 streams in one round trip).
  */
 public record VerificationSettings(Duration initialDelay, Duration initialInterval, double multiplier, double jitter,
                                    Duration maxInterval, int maxAttempts, int maxTracked, Duration tick,

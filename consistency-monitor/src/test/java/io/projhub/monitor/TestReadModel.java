@@ -35,6 +35,11 @@ final class TestReadModel {
     private final DataSource ds;
     volatile boolean down;
     final AtomicInteger probeCalls = new AtomicInteger();
+    /** Calls of the probe's {@code appliedVersions} (many streams in one query) and the streams they asked for. */
+    /** Calls of the probe's {@code appliedVersion} (one stream). */
+    final AtomicInteger streamProbeCalls = new AtomicInteger();
+    final AtomicInteger batchProbeCalls = new AtomicInteger();
+    final AtomicInteger batchProbedStreams = new AtomicInteger();
 
     TestReadModel(String name, DataSource ds) {
         this.name = name;
@@ -111,6 +116,7 @@ final class TestReadModel {
             @Override
             public long appliedVersion(String streamId) throws Exception {
                 probeCalls.incrementAndGet();
+                streamProbeCalls.incrementAndGet();
                 failIfDown();
                 try (Connection c = ds.getConnection();
                      PreparedStatement ps = c.prepareStatement(
@@ -121,6 +127,28 @@ final class TestReadModel {
                         return rs.next() ? rs.getLong(1) : 0;
                     }
                 }
+            }
+
+            @Override
+            public java.util.Map<String, Long> appliedVersions(java.util.Collection<String> streamIds)
+                    throws Exception {
+                batchProbeCalls.incrementAndGet();
+                batchProbedStreams.addAndGet(streamIds.size());
+                failIfDown();
+                java.util.Map<String, Long> versions = new java.util.LinkedHashMap<>();
+                streamIds.forEach(id -> versions.put(id, 0L));
+                try (Connection c = ds.getConnection();
+                     PreparedStatement ps = c.prepareStatement("select stream_id, version from monitor_test_applied"
+                             + " where read_model = ? and stream_id = any(?)")) {
+                    ps.setString(1, name);
+                    ps.setArray(2, c.createArrayOf("text", streamIds.toArray()));
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            versions.put(rs.getString(1), rs.getLong(2));
+                        }
+                    }
+                }
+                return versions;
             }
         };
     }

@@ -214,9 +214,12 @@ final class WriteVerifier {
         }
     }
 
-    /** Starts the checks that are due on the probe pool (called by the scheduler every tick). */
+    /**
+     * Starts the checks that are due on the probe pool (called by the scheduler every tick): the due entries of one
+     * read model go out together, up to {@link #BATCH} streams per probe ({@code ReadModelProbe.appliedVersions}: one
+     * round trip in every store), and at most {@code maxInFlight} probes at once.
+     */
     void dispatchDue() {
-        List<Entry> ready = new ArrayList<>();
         long now = System.nanoTime();
         synchronized (lock) {
             if (due.isEmpty() || due.peek().dueNanos - now > 0) {
@@ -225,38 +228,62 @@ final class WriteVerifier {
         }
         Map<String, LaneStatus> laneStatuses = laneStatuses();
         long lagRecheck = LAG_RECHECK.toNanos();
+        List<Batch> batches = new ArrayList<>();
         synchronized (lock) {
+            Map<String, Batch> filling = new HashMap<>();
             List<Entry> lagging = new ArrayList<>();
-            while (!closed && inFlight < settings.maxInFlight() && !due.isEmpty() && due.peek().dueNanos - now <= 0) {
-                Entry entry = due.poll();
-                LaneStatus lane = laneStatuses.get(entry.key.readModel());
+            while (!closed && !due.isEmpty() && due.peek().dueNanos - now <= 0) {
+                Entry entry = due.peek();
+                String name = entry.key.readModel();
+                LaneStatus lane = laneStatuses.get(name);
                 // Lag, not a miss: the lane has not reached the write, has no checkpoint yet (not started, or the
                 // hub refuses to project), or is stopped; its own alert speaks for it.
                 boolean behind = lane != null && (lane.checkpoint() == null || lane.state() == LaneState.STOPPED
                         || (entry.position != null && !lane.checkpoint().covers(entry.position)));
                 if (behind) {
+                    due.poll();
                     entry.dueNanos = now + lagRecheck; // lag, not a miss
                     lagging.add(entry);
                     continue;
                 }
-                ready.add(entry);
-                inFlight++;
+                Batch batch = filling.get(name);
+                if (batch == null || batch.entries.size() >= BATCH) {
+                    if (inFlight >= settings.maxInFlight()) {
+                        break;
+                    }
+                    batch = new Batch(name, lane != null && lane.state() == LaneState.RETRYING);
+                    filling.put(name, batch);
+                    batches.add(batch);
+                    inFlight++;
+                }
+                due.poll();
+                batch.entries.add(entry);
             }
             due.addAll(lagging);
         }
-        for (Entry entry : ready) {
+        for (Batch batch : batches) {
             try {
-                LaneStatus lane = laneStatuses.get(entry.key.readModel());
-                boolean laneRetrying = lane != null && lane.state() == LaneState.RETRYING;
-                probes.execute(() -> check(entry, laneRetrying));
+                probes.execute(() -> check(batch));
             } catch (RejectedExecutionException e) { // shutting down
                 synchronized (lock) {
                     inFlight--;
-                    if (current(entry)) {
-                        due.add(entry);
+                    for (Entry entry : batch.entries) {
+                        if (current(entry)) {
+                            due.add(entry);
+                        }
                     }
                 }
             }
+        }
+    }
+
+    /** The most streams one probe asks a read model for. */
+    static final int BATCH = 500;
+
+    /** Due entries of one read model, checked with one probe. */
+    private record Batch(String readModel, boolean laneRetrying, List<Entry> entries) {
+        Batch(String readModel, boolean laneRetrying) {
+            this(readModel, laneRetrying, new ArrayList<>());
         }
     }
 
@@ -278,37 +305,58 @@ final class WriteVerifier {
         }
     }
 
-    private void check(Entry entry, boolean laneRetrying) {
-        Key key = entry.key;
-        MonitoredReadModel readModel = readModels.get(key.readModel());
-        if (readModel == null || redrives.parked(key.readModel(), key.streamId())) {
-            synchronized (lock) {
-                inFlight--;
-                // removed since dispatch (the replacement dropped the entry), or held back behind a dead letter
-                // (its DEAD_LETTERS alert speaks for it)
-                remove(entry);
-            }
-            return;
-        }
-        long expected;
-        int attempt;
-        synchronized (lock) {
-            expected = entry.version;
-            attempt = entry.checks + 1;
-        }
-        long applied = -1;
-        String error = null;
+    private void check(Batch batch) {
         try {
-            applied = readModel.probe().appliedVersion(key.streamId());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            MonitoredReadModel readModel = readModels.get(batch.readModel());
+            List<Entry> probed = new ArrayList<>(batch.entries().size());
+            for (Entry entry : batch.entries()) {
+                if (readModel == null || redrives.parked(batch.readModel(), entry.key.streamId())) {
+                    // removed since dispatch (the replacement dropped the entry), or held back behind a dead letter
+                    // (its DEAD_LETTERS alert speaks for it)
+                    synchronized (lock) {
+                        remove(entry);
+                    }
+                } else {
+                    probed.add(entry);
+                }
+            }
+            if (probed.isEmpty()) {
+                return;
+            }
+            long[] expected = new long[probed.size()];
+            int[] attempt = new int[probed.size()];
+            List<String> streamIds = new ArrayList<>(probed.size());
+            synchronized (lock) {
+                for (int i = 0; i < probed.size(); i++) {
+                    expected[i] = probed.get(i).version;
+                    attempt[i] = probed.get(i).checks + 1;
+                    streamIds.add(probed.get(i).key.streamId());
+                }
+            }
+            Map<String, Long> applied = Map.of();
+            String error = null;
+            try {
+                applied = readModel.probe().appliedVersions(streamIds);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Exception e) {
+                error = Errors.describe(e);
+            }
+            for (int i = 0; i < probed.size(); i++) {
+                long version = error != null ? -1 : applied.getOrDefault(streamIds.get(i), 0L);
+                settle(probed.get(i), expected[i], attempt[i], version, error, batch.laneRetrying());
+            }
+        } finally {
             synchronized (lock) {
                 inFlight--;
             }
-            return;
-        } catch (Exception e) {
-            error = Errors.describe(e);
         }
+    }
+
+    /** What one stream's check found: done, looked at again later (after a re-drive if it did not move), or alerted. */
+    private void settle(Entry entry, long expected, int attempt, long applied, String error, boolean laneRetrying) {
+        Key key = entry.key;
         VerificationCheck checked = new VerificationCheck(key.readModel(), key.streamId(), expected, applied, attempt,
                 applied >= expected, error, Instant.now(), System.nanoTime());
         Listeners.call(() -> listener.verificationChecked(checked));
@@ -316,7 +364,6 @@ final class WriteVerifier {
         StreamBehind exhausted = null;
         int redriveAfter = 0;
         synchronized (lock) {
-            inFlight--;
             if (!current(entry)) {
                 return; // dropped by a replacement of the read models while it was probed
             }
