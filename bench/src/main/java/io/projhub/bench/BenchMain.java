@@ -93,6 +93,11 @@ public final class BenchMain {
             say("written to " + out);
             return;
         }
+        if (options.containsKey("api-only")) {
+            apiOnly(option("api-commands", 20_000),
+                    options.containsKey("profile") ? root.resolve(options.get("profile")) : null);
+            return;
+        }
         if (options.containsKey("projection-only")) {
             projectionOnly(events, List.of(options.get("projection-only").split(",")),
                     options.containsKey("profile") ? root.resolve(options.get("profile")) : null);
@@ -113,7 +118,7 @@ public final class BenchMain {
         say("    CPU: %s", CpuAccount.format(results.limit.cpuTogether()));
 
         say("\n[2/8] append through the command API (hub running, projection off)");
-        results.apiAppend = apiAppend(option("api-commands", 20_000));
+        results.apiAppend = apiAppend(option("api-commands", 20_000), null);
         say("  %,.0f commands/s (%s)", results.apiAppend.rate, results.apiAppend.detail);
 
         say("\n[3/8] append through the event store directly (8 writers, one event per append)");
@@ -458,9 +463,34 @@ public final class BenchMain {
     record ApiAppend(double rate, String detail) {
     }
 
-    private ApiAppend apiAppend(int commands) throws Exception {
+    /**
+     * For profiling the command path: {@code commands} commands through the API (16 clients, projection off; with a
+     * JDK Flight Recorder recording {@code <profileDir>/commands.jfr} when given), then as many events appended
+     * straight to the event store by 16 writers. Nothing is written to RESULTS.md.
+     */
+    private void apiOnly(int commands, Path profileDir) throws Exception {
+        say("Projection Hub benchmark, command path only: " + commands + " commands; "
+                + results.environment.get("machine"));
+        ApiAppend api = apiAppend(commands, profileDir);
+        say("  command API: %,.0f commands/s (%s)", api.rate, api.detail);
         stores.wipe();
-        HubProcess hub = hub(null).property("projhub.projection.enabled", "false").build();
+        List<OrderWorkload.Append> appends = new OrderWorkload("b-", 42).generate(commands);
+        OrderWorkload.AppendRun fill = OrderWorkload.appendAll(stores.eventStore(), appends, 16);
+        say("  event store directly, 16 writers: %,d events in %.1f s: %,.0f events/s", fill.events(),
+                fill.nanos() / 1e9, fill.eventsPerSecond());
+    }
+
+    private ApiAppend apiAppend(int commands, Path profileDir) throws Exception {
+        stores.wipe();
+        HubProcess.Builder builder = hub(null).property("projhub.projection.enabled", "false");
+        if (profileDir != null) {
+            Files.createDirectories(profileDir);
+            List<String> jvm = new ArrayList<>(HubProcess.HUB_JVM_OPTIONS);
+            jvm.add("-XX:StartFlightRecording=settings=profile,filename="
+                    + profileDir.resolve("commands.jfr").toAbsolutePath());
+            builder.jvmOptions(jvm);
+        }
+        HubProcess hub = builder.build();
         try {
             hub.start(Duration.ofMinutes(2));
             HubApi api = hub.api();

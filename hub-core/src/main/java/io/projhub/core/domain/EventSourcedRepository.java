@@ -118,13 +118,18 @@ public final class EventSourcedRepository<S, E> {
      */
     public AppendResult create(String streamId, CommandContext context, Object command,
                                Supplier<List<? extends E>> decide) {
-        return run(streamId, context, command, current -> {
-            List<? extends E> events = decide.get();
-            if (current.isPresent()) {
-                throw new ConcurrencyConflictException(streamId, ExpectedVersion.NO_STREAM, current.get().version());
-            }
-            return events;
-        });
+        // Nothing to load: a new aggregate's events depend on the command alone, and the append's NO_STREAM check
+        // is the existence check (a stream of another type is refused by the append as well). So a create costs
+        // one transaction, not a snapshot query and a stream read before it.
+        IdempotencyKey key = context.idempotencyKey() == null ? null
+                : new IdempotencyKey(context.idempotencyKey(), fingerprint(command));
+        List<? extends E> events = decide.get();
+        if (events.isEmpty()) {
+            throw new IllegalStateException("A command creating " + streamId + " decided no events");
+        }
+        EventMetadata metadata = context.toMetadata();
+        List<NewEvent> newEvents = events.stream().map(event -> registry.toNewEvent(event, metadata)).toList();
+        return store.append(streamId, kind.streamType(), ExpectedVersion.NO_STREAM, newEvents, key);
     }
 
     private AppendResult run(String streamId, CommandContext context, Object command,
