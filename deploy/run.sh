@@ -31,4 +31,7 @@ echo "building the hub (mvn -DskipTests install)..."
 
 echo "starting the hub on http://localhost:$PORT  (health: /actuator/health, metrics: /actuator/prometheus, API docs: /v3/api-docs)"
 cd "$ROOT"
-exec java -Xms128m -Xmx256m -XX:+UseSerialGC ${PROJHUB_JAVA_OPTS:-} -jar hub-server/target/hub-server.jar
+# Heap and collector as the bench measured best (bench/COMPARISON.md, session 9): the lanes keep batches and reads
+# ahead alive for a second or two, so a young generation of half the heap lets them die young; ParallelGC collects it
+# on both cores.
+exec java -Xms256m -Xmx256m -Xmn128m -XX:+UseParallelGC ${PROJHUB_JAVA_OPTS:-} -jar hub-server/target/hub-server.jar

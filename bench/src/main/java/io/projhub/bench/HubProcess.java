@@ -188,7 +188,7 @@ public final class HubProcess implements AutoCloseable {
     static final List<String> HUB_JVM_OPTIONS = hubJvmOptions();
 
     private static List<String> hubJvmOptions() {
-        List<String> options = new ArrayList<>(List.of("-Xms128m", "-Xmx256m", "-XX:+UseSerialGC"));
+        List<String> options = new ArrayList<>(List.of("-Xms256m", "-Xmx256m", "-Xmn128m", "-XX:+UseParallelGC"));
         String extra = System.getenv("PROJHUB_JAVA_OPTS");
         if (extra != null && !extra.isBlank()) {
             options.addAll(List.of(extra.trim().split("\\s+")));

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.projhub.definitions.Timestamps;
 import io.projhub.definitions.FieldSpec;
 import io.projhub.definitions.FieldType;
 
@@ -90,7 +91,7 @@ final class DefinedValues {
                 }
                 if (value instanceof String s) {
                     try {
-                        return Instant.parse(s);
+                        return Timestamps.parseInstant(s);
                     } catch (DateTimeParseException e) {
                         throw new IllegalArgumentException("field " + spec.name() + ": not an ISO-8601 instant: "
                                 + abbreviate(s));

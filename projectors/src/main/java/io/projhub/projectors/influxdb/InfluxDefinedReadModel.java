@@ -37,6 +37,7 @@ import io.projhub.core.projection.EventBatch;
 import io.projhub.core.projection.FailureKind;
 import io.projhub.core.projection.Projector;
 import io.projhub.core.projection.ReadModelProbe;
+import io.projhub.definitions.Timestamps;
 import io.projhub.definitions.ChangeFailure;
 import io.projhub.definitions.FieldSpec;
 import io.projhub.definitions.FieldType;
@@ -415,7 +416,7 @@ public final class InfluxDefinedReadModel implements DefinedReadModel {
                 }
                 case TIMESTAMP -> {
                     Instant instant = value instanceof Instant i ? i
-                            : value instanceof String s ? Instant.parse(s) : null;
+                            : value instanceof String s ? Timestamps.parseInstant(s) : null;
                     if (instant == null) {
                         throw wrongType(spec, value);
                     }

@@ -17,6 +17,7 @@ import tools.jackson.core.StreamWriteFeature;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
+import io.projhub.definitions.Timestamps;
 import io.projhub.definitions.FieldSpec;
 import io.projhub.definitions.FieldType;
 
@@ -251,7 +252,7 @@ final class Neo4jDefinedValues {
         }
         if (value instanceof String text) {
             try {
-                return Instant.parse(text).atOffset(ZoneOffset.UTC);
+                return Timestamps.parseInstant(text).atOffset(ZoneOffset.UTC);
             } catch (RuntimeException e) {
                 // fall through
             }
@@ -268,7 +269,7 @@ final class Neo4jDefinedValues {
         }
         if (stored instanceof String text) {
             try {
-                return Instant.parse(text);
+                return Timestamps.parseInstant(text);
             } catch (RuntimeException e) {
                 return text;
             }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import io.projhub.definitions.Timestamps;
 import io.projhub.definitions.ChangeFailure;
 import io.projhub.definitions.FieldSpec;
 import io.projhub.definitions.FieldType;
@@ -103,7 +104,7 @@ final class RedisDefinedValues {
                 }
                 if (value instanceof String text) {
                     try {
-                        yield Instant.parse(text).toString();
+                        yield Timestamps.parseInstant(text).toString();
                     } catch (DateTimeParseException e) {
                         throw new ChangeFailure("field " + field + ": not an ISO-8601 instant: " + text, e);
                     }

@@ -15,6 +15,7 @@ import dev.cel.common.types.CelType;
 import dev.cel.common.values.NullValue;
 import io.projhub.definitions.FieldSpec;
 import io.projhub.definitions.FieldType;
+import io.projhub.definitions.Timestamps;
 import tools.jackson.databind.JsonNode;
 
 /** Conversions between event JSON, CEL values and the declared types of fields. */
@@ -83,7 +84,7 @@ final class Values {
         }
         if (value instanceof String s && spec != null && spec.valueType() == FieldType.TIMESTAMP) {
             try {
-                return Instant.parse(s);
+                return Timestamps.parseInstant(s);
             } catch (DateTimeParseException e) {
                 return s;
             }
@@ -204,7 +205,7 @@ final class Values {
                 }
                 if (value instanceof String s) {
                     try {
-                        return Instant.parse(s);
+                        return Timestamps.parseInstant(s);
                     } catch (DateTimeParseException e) {
                         throw new IllegalArgumentException("a timestamp needs an ISO-8601 instant, got '" + s + "'");
                     }
