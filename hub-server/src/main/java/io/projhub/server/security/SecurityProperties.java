@@ -28,8 +28,13 @@ public record SecurityProperties(Path apiKeysFile, @DefaultValue("2s") Duration 
      *                      ({@code realm_access.roles} for Keycloak); names match {@link Role} in any case
      * @param principalClaim the claim naming the caller in logs and event metadata
      */
-    public record Jwt(String issuerUri, String jwkSetUri, String audience, @DefaultValue("roles") String rolesClaim,
-                      @DefaultValue("sub") String principalClaim) {
+    public record Jwt(String issuerUri, String jwkSetUri, String audience, String rolesClaim, String principalClaim) {
+
+        /** Blank values (an unset {@code PROJHUB_JWT_*} variable) take these defaults. */
+        public Jwt {
+            rolesClaim = hasText(rolesClaim) ? rolesClaim.strip() : "roles";
+            principalClaim = hasText(principalClaim) ? principalClaim.strip() : "sub";
+        }
 
         public boolean enabled() {
             return hasText(issuerUri) || hasText(jwkSetUri);
@@ -57,6 +62,9 @@ public record SecurityProperties(Path apiKeysFile, @DefaultValue("2s") Duration 
     }
 
     public SecurityProperties {
+        if (apiKeysFile != null && apiKeysFile.toString().isBlank()) {
+            apiKeysFile = null;
+        }
         if (jwt.enabled() && !Jwt.hasText(jwt.audience())) {
             throw new IllegalArgumentException("projhub.security.jwt.audience is required when JWTs are on: a token "
                     + "issued for another service must not be accepted here");

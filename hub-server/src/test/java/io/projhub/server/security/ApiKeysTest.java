@@ -53,6 +53,27 @@ class ApiKeysTest extends HubTestBase {
     }
 
     @Test
+    void aKeyMadeByTheDeployScriptIsAcceptedAtOnce() throws Exception {
+        String original = Files.readString(TestCredentials.KEYS_FILE);
+        try {
+            ProcessBuilder script = new ProcessBuilder("bash", "../deploy/api-key.sh", "writer", "billing service")
+                    .redirectError(ProcessBuilder.Redirect.DISCARD);
+            script.environment().put("PROJHUB_API_KEYS_FILE", TestCredentials.KEYS_FILE.toString());
+            Process process = script.start();
+            String key = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            assertThat(process.waitFor()).isZero();
+            assertThat(ApiKey.idOf(key)).isNotNull();
+            assertThat(Files.readString(TestCredentials.KEYS_FILE)).doesNotContain(key)
+                    .contains(ApiKey.sha256Hex(key) + " billing service");
+
+            assertThat(post("/api/customers", "{}", apiKey(key)).statusCode()).isEqualTo(400);
+            assertThat(get("/api/lanes", apiKey(key)).statusCode()).isEqualTo(403);
+        } finally {
+            Files.writeString(TestCredentials.KEYS_FILE, original, StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
     void keysRotateWithoutARestartAndNeverAppearInTheLog(CapturedOutput output) throws Exception {
         String original = Files.readString(TestCredentials.KEYS_FILE);
         String next = TestCredentials.newKey("rotated" + System.nanoTime());
