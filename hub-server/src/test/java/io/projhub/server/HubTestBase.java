@@ -13,6 +13,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import io.projhub.testsupport.RealStores;
+import io.projhub.testsupport.TestIdentityProvider;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -45,7 +46,7 @@ import tools.jackson.databind.json.JsonMapper;
         "projhub.security.api-keys-check=0s",
         // Generous for the shared hub (tests that send bad credentials on purpose share one address); the throttle
         // test blocks another loopback address of its own.
-        "projhub.security.failed-auth.max-failures=30",
+        "projhub.security.failed-auth.max-failures=50",
         "projhub.security.failed-auth.window=5s"})
 public abstract class HubTestBase {
 

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import io.projhub.server.HubTestBase;
 import io.projhub.server.TestCredentials;
-import io.projhub.server.TestIdentityProvider;
+import io.projhub.testsupport.TestIdentityProvider;
 import tools.jackson.databind.JsonNode;
 
 /** Every admin request is recorded in PostgreSQL — who, what, when, from where, outcome — refusals included. */

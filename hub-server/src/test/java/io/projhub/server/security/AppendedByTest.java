@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import io.projhub.server.HubTestBase;
 import io.projhub.server.TestCredentials;
-import io.projhub.server.TestIdentityProvider;
+import io.projhub.testsupport.TestIdentityProvider;
 import tools.jackson.databind.JsonNode;
 
 /** Each event's metadata names who appended it, as authenticated (never a secret, never what the client claims). */

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import com.nimbusds.jwt.JWTClaimsSet;
 
 import io.projhub.server.HubTestBase;
-import io.projhub.server.TestIdentityProvider;
+import io.projhub.testsupport.TestIdentityProvider;
 
 /**
  * Bearer JWTs against the test identity provider's real JWK set: a good token with the right role is accepted; an

@@ -1,4 +1,4 @@
-package io.projhub.server;
+package io.projhub.testsupport;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,8 +23,9 @@ import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
 
 /**
- * A real (if tiny) identity provider for the test hub: an RSA key, its JWK set served over HTTP on a random port, and
- * tokens signed with it — or with a key the JWK set does not have, or not at all. One per JVM (a static test fixture).
+ * A real (if tiny) identity provider for test hubs: an RSA key, its JWK set served over HTTP on a random port, and
+ * tokens signed with it — or with a key the JWK set does not have, or not at all. One per JVM (a static test fixture);
+ * {@link #properties()} are the hub's settings that trust it.
  */
 public final class TestIdentityProvider {
 
@@ -81,6 +82,20 @@ public final class TestIdentityProvider {
         return sign(claims, stranger);
     }
 
+    /** HS256 with a made-up secret: an algorithm the hub never accepts (a classic confusion attack). */
+    public String signedWithASharedSecret(JWTClaimsSet claims) {
+        try {
+            byte[] secret = new byte[32];
+            new java.security.SecureRandom().nextBytes(secret);
+            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).type(JOSEObjectType.JWT).build(),
+                    claims);
+            jwt.sign(new com.nimbusds.jose.crypto.MACSigner(secret));
+            return jwt.serialize();
+        } catch (JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** {@code alg: none}: no signature at all. */
     public String unsigned(JWTClaimsSet claims) {
         return new PlainJWT(claims).serialize();
@@ -90,6 +105,7 @@ public final class TestIdentityProvider {
         return sign(claims(subject, List.of(roles)).build());
     }
 
+    /** The hub's {@code projhub.security.jwt.*} settings that trust this provider. */
     public static Map<String, String> properties() {
         return Map.of("projhub.security.jwt.jwk-set-uri", get().jwkSetUri(),
                 "projhub.security.jwt.issuer-uri", ISSUER,
