@@ -10,13 +10,15 @@ import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtAudienceValidator;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
+import org.springframework.security.oauth2.jwt.JwtTypeValidator;
 import org.springframework.security.oauth2.jwt.JwtValidators;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 
 /**
  * The decoder of bearer JWTs from the configured identity provider: keys from the JWK set URI (else the issuer's
  * discovery document, fetched on first use, so the hub starts while the provider is away), signatures RS256 only
- * ({@code alg: none} and symmetric algorithms are refused), then time ({@code exp}, {@code nbf}), {@code typ},
+ * ({@code alg: none} and symmetric algorithms are refused), then time ({@code exp}, {@code nbf}), {@code typ}
+ * ({@code JWT}, {@code at+jwt} or none),
  * issuer (when configured) and audience (always) checked.
  */
 final class IdentityProviderTokens {
@@ -38,6 +40,10 @@ final class IdentityProviderTokens {
                     + "whose keys are in the JWK set is accepted\"");
         }
         validators.add(new JwtAudienceValidator(jwt.audience()));
+        // typ JWT, RFC 9068's at+jwt (some providers' access tokens), or none
+        JwtTypeValidator types = new JwtTypeValidator("JWT", "at+jwt");
+        types.setAllowEmpty(true);
+        validators.add(types);
         decoder.setJwtValidator(JwtValidators.createDefaultWithValidators(validators));
         log.info("event=jwt-on issuer={} jwk_set_uri={} audience={} roles_claim={}", jwt.issuerUri(),
                 jwt.jwkSetUri(), jwt.audience(), jwt.rolesClaim());
