@@ -77,6 +77,18 @@ public final class TestIdentityProvider {
         return sign(claims, key);
     }
 
+    /** Signed by the provider's key with this {@code typ} header (e.g. RFC 9068's {@code at+jwt}). */
+    public String signTyped(JWTClaimsSet claims, String typ) {
+        try {
+            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID())
+                    .type(new JOSEObjectType(typ)).build(), claims);
+            jwt.sign(new RSASSASigner(key));
+            return jwt.serialize();
+        } catch (JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Signed by a key with the same key id that the JWK set does not hold: a forged signature. */
     public String signWithAnotherKey(JWTClaimsSet claims) {
         return sign(claims, stranger);

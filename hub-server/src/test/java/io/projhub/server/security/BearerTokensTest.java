@@ -32,6 +32,10 @@ class BearerTokensTest extends HubTestBase {
                 .isEqualTo(200);
         HttpResponse<String> admin = get("/api/admin/actions?limit=1", bearer(idp.token("svc-ops", "Admin")));
         assertThat(admin.statusCode()).as(admin.body()).isEqualTo(200);
+        JWTClaimsSet reader = idp.claims("svc-rfc9068", List.of("reader")).build();
+        assertThat(get(READ, bearer(idp.signTyped(reader, "at+jwt"))).statusCode()).as("typ at+jwt").isEqualTo(200);
+        assertThat(get(READ, bearer(idp.signTyped(reader, "secevent+jwt"))).statusCode()).as("another typ")
+                .isEqualTo(401);
     }
 
     @Test
