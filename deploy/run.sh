@@ -16,7 +16,8 @@ if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
   exit 1
 fi
 
-# Admin actions need a password; there is no default. Locally one is generated once and kept in the run folder.
+# The admin login (HTTP Basic, role admin) needs a password; there is no default. Locally one is generated once and
+# kept in the run folder. Admin API keys (below) do the same.
 if [ -z "${PROJHUB_ADMIN_PASSWORD:-}" ]; then
   if [ ! -s "$RUN/admin-password" ]; then
     (umask 077; head -c 18 /dev/urandom | base64 | tr -d '/+=\n' >"$RUN/admin-password")
@@ -25,6 +26,23 @@ if [ -z "${PROJHUB_ADMIN_PASSWORD:-}" ]; then
   export PROJHUB_ADMIN_PASSWORD
   echo "admin user: ${PROJHUB_ADMIN_USER:-admin}   password: $PROJHUB_ADMIN_PASSWORD   (kept in $RUN/admin-password)"
 fi
+
+# API keys: one per role, made once; the keys (plaintext) stay in the run folder, readable by you only, and the hub
+# gets only their hashes (in $PROJHUB_API_KEYS_FILE, re-read when it changes). The dashboard signs in with the reader
+# or the admin key.
+export PROJHUB_API_KEYS_FILE=${PROJHUB_API_KEYS_FILE:-$RUN/api-keys}
+for role in writer reader admin; do
+  if [ ! -s "$RUN/api-key-$role" ]; then
+    (umask 077; "$ROOT/deploy/api-key.sh" "$role" "local-$role" 2>/dev/null >"$RUN/api-key-$role")
+  fi
+  key=$(cat "$RUN/api-key-$role")
+  # A keys file deleted or replaced since: put this key's line back.
+  if ! grep -qs "$(printf '%s' "$key" | sha256sum | cut -d' ' -f1)" "$PROJHUB_API_KEYS_FILE"; then
+    id=${key#phk_}; id=${id%%_*}
+    (umask 077; echo "$id $role $(printf '%s' "$key" | sha256sum | cut -d' ' -f1) local-$role" >>"$PROJHUB_API_KEYS_FILE")
+  fi
+  echo "$role API key: $key   (kept in $RUN/api-key-$role)"
+done
 
 echo "building the hub (mvn -DskipTests install)..."
 (cd "$ROOT" && mvn -B -q -DskipTests install)

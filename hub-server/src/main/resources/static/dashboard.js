@@ -5,6 +5,7 @@
 (() => {
   const POLL_INTERVAL_MS = 1000;
   const REQUEST_TIMEOUT_MS = 4000;
+  const KEY_STORAGE = 'projhub.apiKey';
   const HISTORY_SECONDS = 300;            // what the lag charts show at most
   const MIN_CHART_SECONDS = 60;           // a fresh page's charts widen from this to HISTORY_SECONDS
   const THROUGHPUT_WINDOW_SECONDS = 5;    // events/s is averaged over this much history
@@ -58,11 +59,12 @@
     hubStatus: document.getElementById('hub-status'),
     lastUpdate: document.getElementById('last-update'),
     message: document.getElementById('message'),
-    adminForm: document.getElementById('admin-form'),
-    adminUser: document.getElementById('admin-user'),
-    adminPassword: document.getElementById('admin-password'),
-    adminState: document.getElementById('admin-state'),
-    adminLogout: document.getElementById('admin-logout'),
+    signInForm: document.getElementById('sign-in-form'),
+    apiKey: document.getElementById('api-key'),
+    signInState: document.getElementById('sign-in-state'),
+    signOut: document.getElementById('sign-out'),
+    adminActionsPanel: document.getElementById('admin-actions-panel'),
+    adminActions: document.getElementById('admin-actions'),
     headPosition: document.getElementById('head-position'),
     headRecorded: document.getElementById('head-recorded'),
     pollerHeartbeat: document.getElementById('poller-heartbeat'),
@@ -84,8 +86,10 @@
   };
 
   const state = {
-    credentials: null,      // {user, password}, kept in memory only (never stored)
-    pendingAction: null,    // an admin action waiting for the login
+    // The API key (a reader's or an admin's), kept for this tab only: sessionStorage, never localStorage.
+    apiKey: sessionStorage.getItem(KEY_STORAGE),
+    pendingAction: null,    // an admin action waiting for an admin key
+    notAdmin: false,        // the key got 403 for the admin action log: not asked again (each refusal is logged)
     cards: new Map(),       // read model name -> card
     messageTimer: null,
   };
@@ -176,18 +180,8 @@
 
   // ---------- HTTP ----------
 
-  function base64Utf8(text) {
-    const bytes = new TextEncoder().encode(text);
-    let binary = '';
-    bytes.forEach((b) => { binary += String.fromCharCode(b); });
-    return btoa(binary);
-  }
-
   function authHeaders() {
-    if (!state.credentials) {
-      return {};
-    }
-    return {Authorization: 'Basic ' + base64Utf8(state.credentials.user + ':' + state.credentials.password)};
+    return state.apiKey ? {'X-API-Key': state.apiKey} : {};
   }
 
   async function request(method, path, jsonBody) {
@@ -203,7 +197,7 @@
         cache: 'no-store',
         signal: abort.signal,
         body: jsonBody === undefined ? undefined : JSON.stringify(jsonBody),
-        // X-Requested-With keeps the browser from popping its own Basic login dialog on a 401.
+        // X-Requested-With keeps the browser from popping up a login dialog of its own on a 401.
         headers: Object.assign(headers, authHeaders()),
       });
       const body = await response.text();
@@ -230,40 +224,53 @@
     }
   }
 
-  // ---------- admin login and actions ----------
+  // ---------- sign-in and admin actions ----------
 
-  function renderLogin() {
-    const signedIn = state.credentials !== null;
-    dom.adminState.dataset.signedIn = String(signedIn);
-    dom.adminState.textContent = signedIn ? 'admin actions as ' + state.credentials.user : 'admin actions need a login';
-    dom.adminLogout.hidden = !signedIn;
-    dom.adminForm.classList.remove('wanted');
+  /** Only the key's id is ever shown (phk_<id>_<secret>). */
+  function keyId(key) {
+    const match = /^phk_([A-Za-z0-9]+)_/.exec(key || '');
+    return match ? match[1] : 'key';
   }
 
-  dom.adminForm.addEventListener('submit', (event) => {
+  function renderLogin() {
+    const signedIn = state.apiKey !== null;
+    dom.signInState.dataset.signedIn = String(signedIn);
+    dom.signInState.textContent = signedIn ? 'signed in with key ' + keyId(state.apiKey)
+      : 'sign in with a reader or admin key';
+    dom.signOut.hidden = !signedIn;
+    dom.signInForm.classList.remove('wanted');
+  }
+
+  function signOut() {
+    state.apiKey = null;
+    sessionStorage.removeItem(KEY_STORAGE);
+    dom.adminActionsPanel.hidden = true;
+    renderLogin();
+  }
+
+  dom.signInForm.addEventListener('submit', (event) => {
     event.preventDefault();
-    const user = dom.adminUser.value.trim();
-    const password = dom.adminPassword.value;
-    if (!user || !password) {
-      showMessage('Enter the admin user and password.', 'error');
+    const key = dom.apiKey.value.trim();
+    if (!key) {
+      showMessage('Enter an API key (deploy/run.sh prints one per role).', 'error');
       return;
     }
-    state.credentials = {user, password};
-    dom.adminPassword.value = '';
+    state.apiKey = key;
+    state.notAdmin = false;
+    sessionStorage.setItem(KEY_STORAGE, key);
+    dom.apiKey.value = '';
     renderLogin();
     const pending = state.pendingAction;
     state.pendingAction = null;
     if (pending) {
       pending();
     }
+    poll.now();
   });
 
-  dom.adminLogout.addEventListener('click', () => {
-    state.credentials = null;
-    renderLogin();
-  });
+  dom.signOut.addEventListener('click', signOut);
 
-  /** Runs an admin POST; without a login it asks for one first and runs the action after it. */
+  /** Runs an admin POST; without an admin key it asks for one first and runs the action after it. */
   function adminAction(description, path, button, jsonBody) {
     const run = async () => {
       button.disabled = true;
@@ -272,10 +279,11 @@
         showMessage(description + ': done.', 'ok');
         poll.now();
       } catch (e) {
-        if (e.status === 401 || e.status === 403) {
-          state.credentials = null;
-          renderLogin();
-          askForLogin(description + ': the admin login was rejected; enter it again.', run);
+        if (e.status === 401) {
+          signOut();
+          askForLogin(description + ': the key was not accepted; sign in again with an admin key.', run);
+        } else if (e.status === 403) {
+          askForLogin(description + ' needs an admin key: sign in with one at the top right.', run);
         } else {
           showMessage(description + ' failed: ' + e.message + (e.status ? ' (HTTP ' + e.status + ')' : ''), 'error');
         }
@@ -283,8 +291,8 @@
         button.disabled = false;
       }
     };
-    if (!state.credentials) {
-      askForLogin(description + ' needs the admin login: enter the password at the top right and press Use.', run);
+    if (!state.apiKey) {
+      askForLogin(description + ' needs an admin key: sign in with one at the top right.', run);
       return;
     }
     run();
@@ -293,8 +301,28 @@
   function askForLogin(text, then) {
     state.pendingAction = then;
     showMessage(text, 'error');
-    dom.adminForm.classList.add('wanted');
-    dom.adminPassword.focus();
+    dom.signInForm.classList.add('wanted');
+    dom.apiKey.focus();
+  }
+
+  /** The last admin actions; the panel shows only to an admin key (a reader's gets 403 and the panel stays hidden). */
+  function renderAdminActions(result) {
+    if (result.status !== 'fulfilled' || !result.value) {
+      if (result.reason && result.reason.status === 403) {
+        state.notAdmin = true;
+      }
+      dom.adminActionsPanel.hidden = true;
+      return;
+    }
+    dom.adminActionsPanel.hidden = false;
+    const rows = (result.value.actions || []).map((action) => {
+      const tr = el('tr');
+      tr.dataset.refused = String(action.outcome >= 400);
+      tr.append(el('td', null, localTime(action.at)), el('td', null, action.principal + (action.via ? ' (' + action.via + ')' : '')),
+        el('td', 'mono', action.action), el('td', 'mono', action.remoteAddress), el('td', null, action.outcome));
+      return tr;
+    });
+    dom.adminActions.replaceChildren(...rows);
   }
 
   // ---------- read model cards ----------
@@ -853,8 +881,12 @@
     dom.hubStatus.className = 'pill ' + (reachable ? 'pill-ok' : 'pill-down');
     if (reachable) {
       setText(dom.hubStatus, 'live');
-    } else if (error && error.status === 401) {
-      setText(dom.hubStatus, 'login required to read');
+    } else if (error && (error.status === 401 || error.status === 403)) {
+      setText(dom.hubStatus, 'sign in to read');
+      if (error.status === 401 && state.apiKey) {
+        signOut();
+      }
+      dom.signInForm.classList.add('wanted');
     } else {
       setText(dom.hubStatus, 'hub unreachable');
     }
@@ -872,7 +904,7 @@
     clearTimeout(timer);
     const started = Date.now();
     try {
-      const [lanes, consistency, firing, resolved, deadLetters, audits] = await Promise.allSettled([
+      const [lanes, consistency, firing, resolved, deadLetters, audits, adminActions] = await Promise.allSettled([
         request('GET', '/api/lanes'),
         request('GET', '/api/consistency'),
         request('GET', '/api/alerts?status=FIRING&limit=100'),
@@ -881,6 +913,8 @@
           request('GET', '/api/dead-letters?status=PARKED&limit=500')]).then(([heads, parked]) =>
             (heads || []).concat(parked || [])),
         request('GET', '/api/audits/latest'),
+        state.apiKey && !state.notAdmin ? request('GET', '/api/admin/actions?limit=10')
+          : Promise.reject(new ApiError(0, 'no admin key')),
       ]);
       if (lanes.status === 'fulfilled') {
         const probe = consistency.status === 'fulfilled' ? consistency.value : null;
@@ -889,6 +923,7 @@
         renderReadModels(lanes.value, probe, audits.status === 'fulfilled' ? audits.value : null);
         renderAlerts(firing, resolved);
         renderDeadLetters(deadLetters);
+        renderAdminActions(adminActions);
         setText(dom.lastUpdate, new Date().toLocaleTimeString());
         dom.lastUpdate.dateTime = new Date().toISOString();
       } else {

@@ -15,18 +15,24 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The hub's HTTP API as the bench and the fault runs use it: JSON in, JSON out, nothing hidden. */
+/**
+ * The hub's HTTP API as the bench and the fault runs use it: JSON in, JSON out, nothing hidden. Reads send the
+ * reader's API key, commands the writer's (unless the caller gives a credential of its own), admin actions the admin
+ * login; {@link #send} sends exactly what the caller built.
+ */
 public final class HubApi {
 
     private static final ObjectMapper JSON = JsonMapper.builder().build();
 
     private final String base;
     private final String basicAuth;
+    private final HubKeys keys;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
             .version(HttpClient.Version.HTTP_1_1).build();
 
-    public HubApi(String base, String adminUser, String adminPassword) {
+    public HubApi(String base, String adminUser, String adminPassword, HubKeys keys) {
         this.base = base;
+        this.keys = keys;
         this.basicAuth = "Basic " + Base64.getEncoder()
                 .encodeToString((adminUser + ":" + adminPassword).getBytes(StandardCharsets.UTF_8));
     }
@@ -41,6 +47,10 @@ public final class HubApi {
         return base;
     }
 
+    public HubKeys keys() {
+        return keys;
+    }
+
     /** True when the health endpoint answers at all (200 UP or 503 DOWN). */
     public boolean healthAnswers() {
         try {
@@ -52,7 +62,8 @@ public final class HubApi {
     }
 
     public Response get(String path) {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).GET(), Duration.ofSeconds(30));
+        return send(HttpRequest.newBuilder(URI.create(base + path)).header("X-API-Key", keys.reader()).GET(),
+                Duration.ofSeconds(30));
     }
 
     public Response post(String path, String json) {
@@ -64,6 +75,10 @@ public final class HubApi {
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json == null ? "" : json));
         headers.forEach(request::header);
+        if (headers.keySet().stream().noneMatch(h -> h.equalsIgnoreCase("Authorization")
+                || h.equalsIgnoreCase("X-API-Key"))) {
+            request.header("X-API-Key", keys.writer());
+        }
         return send(request, Duration.ofSeconds(30));
     }
 

@@ -29,6 +29,7 @@ public final class HubProcess implements AutoCloseable {
     private final List<String> jvmOptions;
     private final Path logDir;
     private final String adminPassword;
+    private final HubKeys keys;
     private final int port;
     private Process process;
     private int starts;
@@ -43,6 +44,7 @@ public final class HubProcess implements AutoCloseable {
         this.jvmOptions = List.copyOf(builder.jvmOptions);
         this.logDir = builder.logDir;
         this.adminPassword = builder.adminPassword;
+        this.keys = builder.keys;
         this.port = builder.port > 0 ? builder.port : freePort();
     }
 
@@ -80,6 +82,13 @@ public final class HubProcess implements AutoCloseable {
             env.put("PROJHUB_INFLUX_TOKEN", stores.influxToken());
             env.put("PROJHUB_ADMIN_USER", ADMIN_USER);
             env.put("PROJHUB_ADMIN_PASSWORD", adminPassword);
+            // Only the keys' hashes, in a file only this user may read (as deploy/run.sh keeps them).
+            Path keysFile = logDir.resolve("api-keys-" + port);
+            Files.deleteIfExists(keysFile);
+            Files.createFile(keysFile, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(keysFile, keys.keysFile());
+            env.put("PROJHUB_API_KEYS_FILE", keysFile.toString());
             starts++;
             Path log = logDir.resolve("hub-" + java.time.LocalTime.now().withNano(0).toString().replace(":", "")
                     + "-" + starts + ".log");
@@ -164,7 +173,17 @@ public final class HubProcess implements AutoCloseable {
     }
 
     public HubApi api() {
-        return new HubApi("http://127.0.0.1:" + port, ADMIN_USER, adminPassword);
+        return new HubApi("http://127.0.0.1:" + port, ADMIN_USER, adminPassword, keys);
+    }
+
+    /** The API keys this hub accepts, one per role. */
+    public HubKeys keys() {
+        return keys;
+    }
+
+    /** The admin login (HTTP Basic) this hub accepts. */
+    public String adminPassword() {
+        return adminPassword;
     }
 
     public Path logDir() {
@@ -204,6 +223,7 @@ public final class HubProcess implements AutoCloseable {
         private final List<String> jvmOptions = new ArrayList<>(HUB_JVM_OPTIONS);
         private Path logDir;
         private String adminPassword = "bench-" + Long.toHexString(new java.security.SecureRandom().nextLong());
+        private final HubKeys keys = HubKeys.generate();
         private int port;
 
         private Builder(Path repositoryRoot, StoreEndpoints stores) {

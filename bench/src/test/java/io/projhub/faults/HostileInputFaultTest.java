@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -32,11 +33,15 @@ import io.projhub.bench.HubApi;
 import io.projhub.bench.HubProcess;
 import io.projhub.core.eventstore.LogPosition;
 import io.projhub.faults.HostileRequests.Request;
+import io.projhub.testsupport.TestIdentityProvider;
 
 /**
  * More than 10,000 malformed and hostile requests (generated from templates with a fixed seed, sent by a few client
  * threads) against every command and query endpoint of a real hub: no answer is a 5xx, no command succeeds, not one
- * event is appended, and afterwards the hub is healthy and still projects a valid command.
+ * event is appended, and afterwards the hub is healthy and still projects a valid command. Among them, credential
+ * attacks (no credentials, a role that does not grant the endpoint, unknown and mangled keys, forged, expired and
+ * unsigned tokens against the test identity provider the hub trusts, guessing from one address): none is accepted,
+ * and the guessing is slowed down (429).
  */
 @ExtendWith(FaultReport.Writer.class)
 class HostileInputFaultTest {
@@ -53,7 +58,10 @@ class HostileInputFaultTest {
     @BeforeAll
     static void startHub() throws Exception {
         harness = FaultHarness.open(HostileInputFaultTest.class);
-        hub = FaultHarness.build(harness.hub());
+        HubProcess.Builder builder = harness.hub();
+        // JWTs on, trusting the test identity provider, so forged tokens meet the real validation.
+        TestIdentityProvider.properties().forEach(builder::property);
+        hub = FaultHarness.build(builder);
         long begin = System.nanoTime();
         hub.start(Duration.ofSeconds(120));
         FaultReport.of(HostileInputFaultTest.class).figure("hub start", FaultReport.seconds(System.nanoTime() - begin));
@@ -116,6 +124,9 @@ class HostileInputFaultTest {
         List<Outcome> serverErrors = new ArrayList<>();
         List<Outcome> acceptedCommands = new ArrayList<>();
         List<Outcome> noAnswer = new ArrayList<>();
+        Map<String, Map<String, Long>> byAttack = new TreeMap<>();
+        List<Outcome> credentialsAccepted = new ArrayList<>();
+        List<Outcome> credentialsOddlyRefused = new ArrayList<>();
         long[] latencies = new long[outcomes.length];
         for (int i = 0; i < outcomes.length; i++) {
             Outcome o = outcomes[i];
@@ -124,6 +135,14 @@ class HostileInputFaultTest {
             byStatus.merge(status, 1L, Long::sum);
             byCategory.computeIfAbsent(o.request().category(), k -> new TreeMap<>()).merge(status, 1L, Long::sum);
             byEndpoint.computeIfAbsent(o.request().endpoint(), k -> new TreeMap<>()).merge(status, 1L, Long::sum);
+            if (o.request().credentialAttack()) {
+                byAttack.computeIfAbsent(o.request().category(), k -> new TreeMap<>()).merge(status, 1L, Long::sum);
+                if (o.status() / 100 == 2) {
+                    credentialsAccepted.add(o);
+                } else if (o.status() >= 0 && o.status() < 500 && !Set.of(400, 401, 403, 429).contains(o.status())) {
+                    credentialsOddlyRefused.add(o);
+                }
+            }
             if (o.status() >= 500) {
                 serverErrors.add(o);
             } else if (o.status() < 0) {
@@ -158,6 +177,15 @@ class HostileInputFaultTest {
         byEndpoint.forEach((endpoint, statuses) -> endpointRows.add(List.of(endpoint,
                 statuses.values().stream().mapToLong(Long::longValue).sum(), statuses)));
         report.text("By endpoint:").table(List.of("endpoint", "requests", "answers by status"), endpointRows);
+        List<List<Object>> attackRows = new ArrayList<>();
+        byAttack.forEach((attack, statuses) -> attackRows.add(List.of(attack,
+                statuses.values().stream().mapToLong(Long::longValue).sum(), statuses)));
+        Map<String, Long> bruteForce = byAttack.getOrDefault(HostileRequests.CREDENTIAL_ATTACK
+                + "brute force from one address", Map.of());
+        report.figure("credential attacks answered 2xx", credentialsAccepted.size())
+                .figure("brute force from " + HostileRequests.BRUTE_FORCE_ADDRESS + ": answers by status", bruteForce)
+                .text("Credential attacks (each a request that would be accepted with the right credential):")
+                .table(List.of("attack", "requests", "answers by status"), attackRows);
         if (!serverErrors.isEmpty() || !acceptedCommands.isEmpty() || !noAnswer.isEmpty()) {
             List<List<Object>> examples = new ArrayList<>();
             for (Outcome o : concat(serverErrors, acceptedCommands, noAnswer)) {
@@ -182,12 +210,18 @@ class HostileInputFaultTest {
         String token = created.json().path("position").asString();
         long visibleBegin = System.nanoTime();
         HubApi.Response read = api.send(HttpRequest.newBuilder(URI.create(api.base() + "/api/orders/" + orderId))
-                .header("X-Consistency-Token", token).GET(), Duration.ofSeconds(30));
+                .header("X-Consistency-Token", token).header("X-API-Key", api.keys().reader()).GET(),
+                Duration.ofSeconds(30));
         long caughtUp = FaultHarness.awaitCaughtUp(api, harness.logHead(), Duration.ofMinutes(1));
         report.figure("a valid order afterwards: read back (read-your-writes) / every lane at the head after",
                 read.status() + " / " + FaultReport.seconds(caughtUp) + " (" + FaultReport.millis(System.nanoTime()
                         - visibleBegin) + " in all)");
 
+        assertThat(credentialsAccepted).as("credential attacks answered 2xx").isEmpty();
+        assertThat(credentialsOddlyRefused).as("credential attacks answered other than 400/401/403/429").isEmpty();
+        assertThat(byAttack).as("every kind of credential attack was sent").hasSizeGreaterThanOrEqualTo(8);
+        assertThat(bruteForce.getOrDefault("429", 0L)).as("guessing from one address slowed down: " + bruteForce)
+                .isPositive();
         assertThat(serverErrors).as("5xx answers").isEmpty();
         assertThat(acceptedCommands).as("commands answered 2xx").isEmpty();
         assertThat(eventsAfter).as("events appended by %d hostile requests", outcomes.length).isEqualTo(eventsBefore);
@@ -220,7 +254,34 @@ class HostileInputFaultTest {
                 + "\"Pinged\", \"data\": {}}]}"));
         String key = prefix + "used-key";
         ok(api.post("/api/accounts", "{\"currency\": \"EUR\", \"initialBalance\": 1}", Map.of("Idempotency-Key", key)));
-        return new HostileRequests.Fixtures(customer, inactive, order, shipped, cancelled, account, external, key);
+        return new HostileRequests.Fixtures(customer, inactive, order, shipped, cancelled, account, external, key,
+                credentials(api));
+    }
+
+    /** The hub's real keys and login, and tokens from the identity provider it trusts that must not open commands. */
+    private static HostileRequests.Credentials credentials(HubApi api) {
+        TestIdentityProvider idp = TestIdentityProvider.get();
+        com.nimbusds.jwt.JWTClaimsSet good = idp.claims("svc-hostile", List.of("writer", "reader", "admin")).build();
+        java.time.Instant past = java.time.Instant.now().minusSeconds(7200);
+        Map<String, String> forged = new TreeMap<>();
+        forged.put("alg none", idp.unsigned(good));
+        forged.put("signed by another key", idp.signWithAnotherKey(good));
+        forged.put("HS256 with a made-up secret", idp.signedWithASharedSecret(good));
+        forged.put("expired", idp.sign(new com.nimbusds.jwt.JWTClaimsSet.Builder(good)
+                .issueTime(java.util.Date.from(past)).expirationTime(java.util.Date.from(past.plusSeconds(60))).build()));
+        forged.put("another issuer", idp.sign(new com.nimbusds.jwt.JWTClaimsSet.Builder(good)
+                .issuer("https://evil.example/realms/projhub").build()));
+        forged.put("another audience", idp.sign(new com.nimbusds.jwt.JWTClaimsSet.Builder(good)
+                .audience("another-service").build()));
+        String signed = idp.sign(good);
+        forged.put("signature of another token", signed.substring(0, signed.lastIndexOf('.') + 1)
+                + idp.unsigned(good).split("\\.", -1)[0]);
+        Map<String, String> withoutTheRole = new TreeMap<>();
+        withoutTheRole.put("reader", idp.token("svc-reader", "reader"));
+        withoutTheRole.put("no roles", idp.token("svc-nobody"));
+        withoutTheRole.put("other roles", idp.token("svc-other", "offline_access", "uma_authorization"));
+        return new HostileRequests.Credentials(api.keys().writer(), api.keys().reader(), api.keys().admin(),
+                hub.adminPassword(), forged, withoutTheRole);
     }
 
     private static void ok(HubApi.Response response) {
@@ -233,6 +294,10 @@ class HostileInputFaultTest {
         long begin = System.nanoTime();
         if (r.raw() != null) {
             return raw(api, r, r.raw(), begin);
+        }
+        if (r.from() != null) {
+            // the HTTP client cannot choose its local address: the same request as bytes, from that address
+            return raw(api, r, rawBytes(api, r), begin);
         }
         HttpRequest.Builder builder;
         try {
@@ -272,6 +337,9 @@ class HostileInputFaultTest {
     private static Outcome raw(HubApi api, Request r, byte[] bytes, long begin) {
         URI base = URI.create(api.base());
         try (Socket socket = new Socket()) {
+            if (r.from() != null) {
+                socket.bind(new InetSocketAddress(java.net.InetAddress.getByName(r.from()), 0));
+            }
             socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), 5000);
             socket.setSoTimeout(30_000);
             OutputStream out = socket.getOutputStream();

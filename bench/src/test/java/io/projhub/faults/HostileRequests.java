@@ -22,17 +22,60 @@ import java.util.function.Consumer;
  * unknown target. Hostile but valid content (RTL and emoji text, injection strings) only ever goes into a request
  * next to such a defect. Defects are applied after the noise, so none is overwritten by it; two defects on one field
  * leave that field with an invalid value either way. Admin endpoints never get the real credentials.
+ *
+ * <p><b>Credentials.</b> Every request carries the role its endpoint needs (the writer's key on commands, the reader's
+ * on queries), so the defects above are met by the API itself, not by a 401 — except the credential attacks, whose
+ * one defect is the credential: a well-formed, otherwise valid command (it would append if it were let through),
+ * query or admin action sent without credentials, with the key or token of a role that does not grant it, with an
+ * unknown, mangled or guessed key, or with a forged token. Failed authentications come from addresses of their own
+ * ({@link Request#from}); the brute-force share all comes from {@link #BRUTE_FORCE_ADDRESS} and must be slowed down.
  */
 final class HostileRequests {
 
-    /** One request; {@code raw} requests are written to a socket as they are (malformed HTTP). */
+    /**
+     * One request; {@code raw} requests are written to a socket as they are (malformed HTTP). {@code from}, when set,
+     * is the local address the request is sent from: requests whose credentials must fail come from addresses of
+     * their own, so the hub's slow-down of failed authentication never blocks the client that sends the rest.
+     */
     record Request(String category, String endpoint, String method, String path, Map<String, String> headers,
-                   byte[] body, boolean chunked, boolean command, byte[] raw) {
+                   byte[] body, boolean chunked, boolean command, byte[] raw, String from) {
+
+        Request(String category, String endpoint, String method, String path, Map<String, String> headers,
+                byte[] body, boolean chunked, boolean command, byte[] raw) {
+            this(category, endpoint, method, path, headers, body, chunked, command, raw, null);
+        }
+
+        boolean credentialAttack() {
+            return category.startsWith(CREDENTIAL_ATTACK);
+        }
+
+        Request from(String address) {
+            return new Request(category, endpoint, method, path, headers, body, chunked, command, raw, address);
+        }
+
+        Request withHeader(String name, String value) {
+            Map<String, String> all = new LinkedHashMap<>(headers);
+            all.put(name, value);
+            return new Request(category, endpoint, method, path, all, body, chunked, command, raw, from);
+        }
+    }
+
+    static final String CREDENTIAL_ATTACK = "credentials: ";
+    /** Where repeated guessing comes from: one address, so the hub's slow-down shows (429). */
+    static final String BRUTE_FORCE_ADDRESS = "127.0.0.2";
+
+    /**
+     * The hub's real credentials and tokens that must not open what they are aimed at: the keys per role, the admin
+     * login, tokens that are forged (bad signature, {@code alg: none}, HS256, expired, another issuer or audience) and
+     * well-signed tokens whose roles do not grant a command.
+     */
+    record Credentials(String writerKey, String readerKey, String adminKey, String adminPassword,
+                       Map<String, String> forgedTokens, Map<String, String> tokensWithoutTheRole) {
     }
 
     /** Existing streams the requests aim at. */
     record Fixtures(String customer, String inactiveCustomer, String order, String shippedOrder, String cancelledOrder,
-                    String account, String external, String usedIdempotencyKey) {
+                    String account, String external, String usedIdempotencyKey, Credentials credentials) {
     }
 
     // ----------------------------------------------------------------------------------------- value pools
@@ -163,10 +206,12 @@ final class HostileRequests {
                 r = wrongMethod();
             } else if (pick < 65) {
                 r = raw();
+            } else if (pick < 72) {
+                r = credentialAttack();
             } else {
                 r = query();
             }
-            requests.add(r);
+            requests.add(withCredentials(r));
         }
         return requests;
     }
@@ -593,6 +638,125 @@ final class HostileRequests {
             headers.put("Authorization", pick(BAD_AUTH));
         }
         return new Request("bad credentials", "POST /api/admin/**", "POST", path, headers, new byte[0], false, true, null);
+    }
+
+    // ------------------------------------------------------------------------------------ credential attacks
+
+    /** Gives a request the credential of its endpoint's role, unless it is about credentials itself. */
+    private Request withCredentials(Request r) {
+        if (r.credentialAttack() || r.endpoint().startsWith("POST /api/admin")) {
+            if (r.headers().containsKey("Authorization") && r.from() == null) {
+                // a bad admin login: it fails authentication, so it comes from an address of its own
+                return r.from(guesserAddress());
+            }
+            return r;
+        }
+        String key = r.method().equals("GET") || r.method().equals("HEAD") ? f.credentials().readerKey()
+                : f.credentials().writerKey();
+        if (r.raw() != null) {
+            // after the request line: "X-API-Key: <key>"
+            String text = new String(r.raw(), StandardCharsets.ISO_8859_1);
+            int end = text.indexOf("\r\n");
+            String with = text.substring(0, end + 2) + "X-API-Key: " + key + "\r\n" + text.substring(end + 2);
+            return new Request(r.category(), r.endpoint(), r.method(), r.path(), r.headers(), r.body(), r.chunked(),
+                    r.command(), with.getBytes(StandardCharsets.ISO_8859_1), r.from());
+        }
+        return r.withHeader("X-API-Key", key);
+    }
+
+    /** One of 1,000 loopback addresses: a few failures each, far below the hub's limit per address. */
+    private String guesserAddress() {
+        int n = random.nextInt(1000);
+        return "127.0." + (1 + n / 250) + "." + (1 + n % 250);
+    }
+
+    /** A request that would be accepted with the right credential, sent with a wrong one. */
+    private Request credentialAttack() {
+        Credentials c = f.credentials();
+        String fresh = "hostile-auth-" + (++this.fresh);
+        record Target(String endpoint, String method, String path, String json, String role) {
+        }
+        Target target = switch (random.nextInt(6)) {
+            case 0 -> new Target("POST /api/customers", "POST", "/api/customers",
+                    "{\"id\": \"" + fresh + "\", \"name\": \"Mallory\", \"email\": \"mallory@example.com\"}", "writer");
+            case 1 -> new Target("POST /api/streams/{id}/events", "POST", "/api/streams/" + fresh + "/events",
+                    "{\"expectedVersion\": 0, \"events\": [{\"type\": \"Pinged\", \"data\": {}}]}", "writer");
+            case 2 -> new Target("POST /api/orders/{id}/cancel", "POST", "/api/orders/" + f.order() + "/cancel",
+                    "{\"reason\": \"not mine to cancel\"}", "writer");
+            case 3 -> new Target("POST /api/accounts/{id}/withdraw", "POST", "/api/accounts/" + f.account() + "/withdraw",
+                    "{\"amount\": \"1.00\"}", "writer");
+            case 4 -> new Target("GET /api/orders/{id}", "GET", "/api/orders/" + f.order(), null, "reader");
+            default -> new Target("POST /api/admin/read-models/{name}/rebuild", "POST",
+                    "/api/admin/read-models/order-stats/rebuild", "", "admin");
+        };
+        Map<String, String> headers = new LinkedHashMap<>();
+        if (target.json() != null) {
+            headers.put("Content-Type", "application/json");
+        }
+        String kind;
+        String from = null;
+        int pick = random.nextInt(100);
+        if (pick < 12) {
+            kind = "none";
+        } else if (pick < 30) {
+            kind = "a key of a role that does not grant it";
+            String key = switch (target.role()) {
+                case "writer" -> pick(List.of(c.readerKey(), c.adminKey()));
+                case "reader" -> c.writerKey();
+                default -> pick(List.of(c.readerKey(), c.writerKey()));
+            };
+            headers.put(random.nextBoolean() ? "X-API-Key" : "Authorization", key);
+            if (headers.containsKey("Authorization")) {
+                headers.put("Authorization", "ApiKey " + key);
+            }
+        } else if (pick < 38) {
+            kind = "a token of a role that does not grant it";
+            if (target.role().equals("reader")) {
+                headers.put("X-API-Key", c.writerKey());
+            } else {
+                headers.put("Authorization", "Bearer " + pick(List.copyOf(c.tokensWithoutTheRole().values())));
+            }
+        } else if (pick < 42) {
+            kind = "the admin login where admin is not the role";
+            if (target.role().equals("admin")) {
+                headers.put("X-API-Key", c.readerKey());
+            } else if (target.role().equals("reader")) {
+                headers.put("X-API-Key", c.writerKey());
+            } else {
+                headers.put("Authorization", "Basic " + b64("admin:" + c.adminPassword()));
+            }
+        } else if (pick < 58) {
+            kind = "an unknown or mangled key";
+            String writer = c.writerKey();
+            String id = writer.substring(4, writer.indexOf('_', 4));
+            headers.put("X-API-Key", pick(List.of(
+                    "phk_" + id + "_" + "A".repeat(43),
+                    "phk_" + id + "_" + writer.substring(writer.indexOf('_', 4) + 1).toUpperCase(java.util.Locale.ROOT),
+                    writer + "x", writer.substring(0, writer.length() - 1), "phk_nosuchkey_" + "B".repeat(43),
+                    "phk_", "phk__", "phk_" + id + "_", "phk_" + id, writer.replace("phk_", "PHK_"),
+                    "phk_" + "i".repeat(200) + "_x", "phk_" + id + "_" + "s".repeat(4000), "' OR 1=1 --",
+                    "phk_../../etc_x", c.adminKey().substring(0, 20), "null", "undefined")));
+            from = guesserAddress();
+        } else if (pick < 80) {
+            Map.Entry<String, String> token = pick(List.copyOf(c.forgedTokens().entrySet()));
+            kind = "a forged token (" + token.getKey() + ")";
+            headers.put("Authorization", "Bearer " + token.getValue());
+            from = guesserAddress();
+        } else if (pick < 88) {
+            kind = "a malformed Authorization header";
+            headers.put("Authorization", pick(List.of("Bearer", "Bearer ", "Bearer a.b", "Bearer ...",
+                    "ApiKey", "ApiKey ", "apikey " + c.writerKey().substring(0, 10), "Basic " + b64(":"),
+                    "Bearer " + "e".repeat(6000), "Negotiate YII=", "Basic " + b64("writer:" + c.writerKey()))));
+            from = guesserAddress();
+        } else {
+            kind = "brute force from one address";
+            headers.put("X-API-Key", "phk_" + Integer.toString(random.nextInt(Integer.MAX_VALUE), 36) + "_"
+                    + Long.toString(random.nextLong() & Long.MAX_VALUE, 36));
+            from = BRUTE_FORCE_ADDRESS;
+        }
+        byte[] body = target.json() == null ? null : target.json().getBytes(StandardCharsets.UTF_8);
+        return new Request(CREDENTIAL_ATTACK + kind, target.endpoint(), target.method(), target.path(), headers, body,
+                false, true, null, from);
     }
 
     private Request wrongMethod() {

@@ -13,6 +13,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import io.projhub.testsupport.RealStores;
+import io.projhub.testsupport.TestIdentityProvider;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -40,10 +41,22 @@ import tools.jackson.databind.json.JsonMapper;
         "projhub.monitor.alerts.lane-stalled-after=10s",
         // Audits only on request (DriftAuditTest): a periodic audit of the shared hub would re-drive other tests'
         // streams while they run.
-        "projhub.audit.interval=0s"})
+        "projhub.audit.interval=0s",
+        // Keys are looked for at every authentication, so a test that rotates them sees it at once.
+        "projhub.security.api-keys-check=0s",
+        // Generous for the shared hub (tests that send bad credentials on purpose share one address); the throttle
+        // test blocks another loopback address of its own.
+        "projhub.security.failed-auth.max-failures=50",
+        "projhub.security.failed-auth.window=5s"})
 public abstract class HubTestBase {
 
     public static final String ADMIN_PASSWORD = "test-admin-password";
+    /**
+     * Passed as headers, asks the helpers to send the request without any credential (the marker is not sent).
+     * Without it, a request that names no credential of its own gets the reader's key for a GET and the writer's for
+     * anything else, except under {@code /api/admin/}, which tests always call with an explicit credential.
+     */
+    public static final String[] ANONYMOUS = {"X-Test-Anonymous", "true"};
     protected static final JsonMapper JSON = JsonMapper.builder().build();
 
     /**
@@ -76,6 +89,8 @@ public abstract class HubTestBase {
         registry.add("projhub.monitor.notifiers[0].url", () -> TestAlertReceiver.get().url());
         registry.add("projhub.monitor.notifiers[1].name", () -> "log");
         registry.add("projhub.monitor.notifiers[1].kind", () -> "LOG");
+        registry.add("projhub.security.api-keys-file", TestCredentials.KEYS_FILE::toString);
+        TestIdentityProvider.properties().forEach((name, value) -> registry.add(name, () -> value));
     }
 
     @LocalServerPort
@@ -85,6 +100,7 @@ public abstract class HubTestBase {
 
     protected HttpResponse<String> get(String path, String... headers) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).GET();
+        headers = withCredential("GET", path, headers);
         if (headers.length > 0) {
             request.headers(headers);
         }
@@ -95,6 +111,7 @@ public abstract class HubTestBase {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri(path))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json == null ? "" : json));
+        headers = withCredential("POST", path, headers);
         if (headers.length > 0) {
             request.headers(headers);
         }
@@ -105,6 +122,35 @@ public abstract class HubTestBase {
     protected HttpResponse<String> delete(String path) throws Exception {
         return http.send(HttpRequest.newBuilder(uri(path)).DELETE().headers(admin()).build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The headers with the default credential added (see {@link #ANONYMOUS}), or the marker taken out. */
+    public static String[] withCredential(String method, String path, String... headers) {
+        java.util.List<String> all = new java.util.ArrayList<>();
+        boolean anonymous = false;
+        boolean credential = false;
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            if (headers[i].equals(ANONYMOUS[0])) {
+                anonymous = true;
+                continue;
+            }
+            credential |= headers[i].equalsIgnoreCase("Authorization") || headers[i].equalsIgnoreCase("X-API-Key");
+            all.add(headers[i]);
+            all.add(headers[i + 1]);
+        }
+        if (!anonymous && !credential && !path.startsWith("/api/admin/")) {
+            all.add("X-API-Key");
+            all.add(method.equals("GET") || method.equals("HEAD") ? TestCredentials.READER : TestCredentials.WRITER);
+        }
+        return all.toArray(String[]::new);
+    }
+
+    protected static String[] apiKey(String key) {
+        return new String[] {"X-API-Key", key};
+    }
+
+    protected static String[] bearer(String token) {
+        return new String[] {"Authorization", "Bearer " + token};
     }
 
     protected static String[] admin() {

@@ -3,14 +3,20 @@ package io.projhub.core.domain;
 import java.util.UUID;
 
 import io.projhub.core.error.InvalidCommandException;
+import io.projhub.core.eventstore.AppendedBy;
 import io.projhub.core.eventstore.EventMetadata;
 
 /**
  * Where a command comes from: the request's correlation id, the id of the message that caused it (the seed's
- * {@code causedBy}) and the client's idempotency key. Each may be null; a missing correlation id is generated, so
- * every event has one.
+ * {@code causedBy}), the client's idempotency key and who sent it ({@link AppendedBy}, recorded in each event's
+ * metadata). Each may be null; a missing correlation id is generated, so every event has one.
  */
-public record CommandContext(String correlationId, String causationId, String idempotencyKey) {
+public record CommandContext(String correlationId, String causationId, String idempotencyKey, AppendedBy appendedBy) {
+
+    /** A context without an authenticated appender (tools and tests that write directly). */
+    public CommandContext(String correlationId, String causationId, String idempotencyKey) {
+        this(correlationId, causationId, idempotencyKey, null);
+    }
 
     static final int MAX_LENGTH = 255;
 
@@ -33,7 +39,7 @@ public record CommandContext(String correlationId, String causationId, String id
     /** The metadata for the command's events. */
     public EventMetadata toMetadata() {
         String correlation = correlationId != null ? correlationId : UUID.randomUUID().toString();
-        return EventMetadata.of(correlation, causationId, idempotencyKey);
+        return EventMetadata.of(correlation, causationId, idempotencyKey).withPrincipal(appendedBy);
     }
 
     private static void check(String field, String value) {

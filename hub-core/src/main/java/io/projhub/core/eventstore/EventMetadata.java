@@ -22,6 +22,8 @@ public record EventMetadata(String correlationId, String causationId, String ide
     public static final String CORRELATION_ID = "correlationId";
     public static final String CAUSATION_ID = "causationId";
     public static final String IDEMPOTENCY_KEY = "idempotencyKey";
+    /** The attribute the hub writes with who appended the event ({@link AppendedBy}); a client cannot set it. */
+    public static final String PRINCIPAL = "principal";
     private static final Set<String> NAMED = Set.of(CORRELATION_ID, CAUSATION_ID, IDEMPOTENCY_KEY);
 
     public static final EventMetadata EMPTY = new EventMetadata(null, null, null, Map.of());
@@ -43,6 +45,19 @@ public record EventMetadata(String correlationId, String causationId, String ide
 
     public static EventMetadata of(String correlationId, String causationId, String idempotencyKey) {
         return new EventMetadata(correlationId, causationId, idempotencyKey, Map.of());
+    }
+
+    /**
+     * This metadata with the {@value #PRINCIPAL} attribute set to who appended it, replacing any the client sent;
+     * null removes it.
+     */
+    public EventMetadata withPrincipal(AppendedBy appendedBy) {
+        Map<String, JsonNode> copy = new LinkedHashMap<>(attributes);
+        copy.remove(PRINCIPAL);
+        if (appendedBy != null) {
+            copy.put(PRINCIPAL, appendedBy.toJson());
+        }
+        return new EventMetadata(correlationId, causationId, idempotencyKey, copy);
     }
 
     /** This metadata as the JSON object that is stored; null fields are left out. */

@@ -11,12 +11,14 @@ import org.springframework.web.method.support.HandlerMethodArgumentResolver;
 import org.springframework.web.method.support.ModelAndViewContainer;
 
 import io.projhub.core.domain.CommandContext;
+import io.projhub.server.security.Callers;
 import io.projhub.server.web.CorrelationIdFilter;
 import io.projhub.server.web.HeaderValues;
 
 /**
  * Resolves a {@link CommandContext} handler parameter from the request headers: {@code Idempotency-Key},
- * {@code X-Correlation-Id} (else the id {@link CorrelationIdFilter} generated) and {@code X-Causation-Id}.
+ * {@code X-Correlation-Id} (else the id {@link CorrelationIdFilter} generated) and {@code X-Causation-Id}, with the
+ * authenticated caller ({@link Callers}) as the events' {@code principal}.
  * A malformed header is a 400 naming it. It also checks the command's consistency headers
  * ({@link StrongConsistency}) before the command runs, so a bad one appends nothing.
  */
@@ -54,6 +56,6 @@ final class CommandHeaders implements HandlerMethodArgumentResolver {
         if (correlationId == null) {
             correlationId = UUID.randomUUID().toString();
         }
-        return new CommandContext(correlationId, causationId, idempotencyKey);
+        return new CommandContext(correlationId, causationId, idempotencyKey, Callers.current());
     }
 }

@@ -198,7 +198,10 @@ public class StreamController {
         return events;
     }
 
-    /** The event's own correlation and causation ids win over the request's; the idempotency key is the request's. */
+    /**
+     * The event's own correlation and causation ids win over the request's; the idempotency key and the
+     * {@code principal} are the request's (a {@code principal} the client sent is replaced: it cannot be forged).
+     */
     private static EventMetadata metadata(String field, JsonNode given, CommandContext context) {
         EventMetadata own;
         try {
@@ -208,7 +211,8 @@ public class StreamController {
         }
         String correlationId = own.correlationId() != null ? own.correlationId() : context.correlationId();
         String causationId = own.causationId() != null ? own.causationId() : context.causationId();
-        return new EventMetadata(correlationId, causationId, context.idempotencyKey(), own.attributes());
+        return new EventMetadata(correlationId, causationId, context.idempotencyKey(), own.attributes())
+                .withPrincipal(context.appendedBy());
     }
 
     private String fingerprint(String streamId, AppendEventsRequest body) {

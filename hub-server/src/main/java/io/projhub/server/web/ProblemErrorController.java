@@ -44,8 +44,11 @@ public class ProblemErrorController extends BasicErrorController {
         problem.put("detail", switch (status) {
             case BAD_REQUEST -> "The request was rejected before it reached the API (for instance, a URL with "
                     + "an encoded ';', '%' or '/')";
-            case UNAUTHORIZED -> "Authentication is required";
-            case FORBIDDEN -> "Not allowed";
+            case UNAUTHORIZED -> "Authentication is required (an API key in X-API-Key, a bearer token, or the "
+                    + "admin login) and the one given, if any, was not accepted";
+            case FORBIDDEN -> "Not allowed: the caller's role does not grant this endpoint";
+            case TOO_MANY_REQUESTS -> "Too many failed authentications from this address; retry after the "
+                    + "Retry-After seconds";
             case NOT_FOUND -> "No such resource";
             default -> status.getReasonPhrase();
         });

@@ -29,7 +29,20 @@ class ApiDocsTest extends ApiTestSupport {
     }
 
     @Test
+    void theOpenApiDescriptionNamesTheCredentialsItAccepts() {
+        JsonNode docs = fetch("/v3/api-docs", ANONYMOUS).json();
+
+        JsonNode schemes = docs.path("components").path("securitySchemes");
+        assertThat(schemes.path("apiKey").path("type").asString()).isEqualTo("apiKey");
+        assertThat(schemes.path("apiKey").path("in").asString()).isEqualTo("header");
+        assertThat(schemes.path("apiKey").path("name").asString()).isEqualTo("X-API-Key");
+        assertThat(schemes.path("bearer").path("scheme").asString()).isEqualTo("bearer");
+        assertThat(schemes.path("adminLogin").path("scheme").asString()).isEqualTo("basic");
+        assertThat(docs.path("security").size()).isEqualTo(3);
+    }
+
+    @Test
     void swaggerUiIsServed() {
-        assertThat(fetch("/swagger-ui/index.html").status()).isEqualTo(200);
+        assertThat(fetch("/swagger-ui/index.html", ANONYMOUS).status()).as("open without credentials").isEqualTo(200);
     }
 }

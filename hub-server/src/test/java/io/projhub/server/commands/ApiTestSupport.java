@@ -65,6 +65,7 @@ abstract class ApiTestSupport extends HubTestBase {
         if (contentType != null) {
             request.header("Content-Type", contentType);
         }
+        headers = withCredential(method, path, headers);
         for (int i = 0; i < headers.length; i += 2) {
             request.header(headers[i], headers[i + 1]);
         }

@@ -37,13 +37,14 @@ import io.projhub.core.domain.order.CreateOrder;
 import io.projhub.core.domain.order.OrderCommands;
 import io.projhub.core.eventstore.AppendResult;
 import io.projhub.server.HubTestBase;
+import io.projhub.server.TestCredentials;
 import io.projhub.testsupport.LocalStoreControl;
 import tools.jackson.databind.JsonNode;
 
 /**
  * The dashboard in real headless Chromium (Debian's chromium + chromium-driver, nothing downloaded): all read
  * models LIVE; Redis really stopped turns its card to failing while the others stay healthy, and the consistency
- * monitor's alert appears and is acknowledged through the page's login; Redis back, the card recovers. Screenshots of each state go to
+ * monitor's alert appears and is acknowledged through the page's sign-in (a reader's key reads, an admin's acts); Redis back, the card recovers. Screenshots of each state go to
  * {@code target/screenshots/}.
  */
 class DashboardBrowserTest extends HubTestBase {
@@ -106,6 +107,7 @@ class DashboardBrowserTest extends HubTestBase {
     void aStoppedStoreTurnsItsCardFailingAndItRecoversWhenTheStoreIsBack() throws Exception {
         browser.get("http://localhost:" + port + "/");
         assertThat(browser.getCurrentUrl()).endsWith("/dashboard.html");
+        signIn(TestCredentials.READER);
 
         // All five read models LIVE and healthy, charts drawn by Chart.js.
         waitUpTo(Duration.ofSeconds(60), "all five read models LIVE and healthy", () ->
@@ -166,6 +168,7 @@ class DashboardBrowserTest extends HubTestBase {
         JsonNode audit = json(get("/api/audits/" + id));
 
         browser.get("http://localhost:" + port + "/");
+        signIn(TestCredentials.READER);
         waitUpTo(Duration.ofSeconds(30), "the audit on the customer-directory card", () -> field("customer-directory",
                 "audit").findElements(By.cssSelector("a[href='/api/audits/" + id + "']")).size() == 1);
         String shown = field("customer-directory", "audit").getText();
@@ -178,18 +181,53 @@ class DashboardBrowserTest extends HubTestBase {
         screenshot("dashboard-audit.png");
     }
 
+    /**
+     * A reader's key shows the data but not the admin actions; an admin button then asks for an admin key, runs the
+     * action with it, and the admin actions panel lists it. The key itself never shows on the page.
+     */
+    @Test
+    void aReaderKeyReadsAndAnAdminButtonAsksForAnAdminKey() throws Exception {
+        browser.get("http://localhost:" + port + "/");
+        signIn(TestCredentials.READER);
+        waitUpTo(Duration.ofSeconds(30), "the customer-directory card", () -> state("customer-directory") != null);
+        assertThat(browser.findElement(By.id("admin-actions-panel")).isDisplayed()).as("a reader sees no admin log")
+                .isFalse();
+
+        card("customer-directory").findElement(By.cssSelector("button[data-action='audit']")).click();
+        waitUpTo(Duration.ofSeconds(5), "the dashboard asking for an admin key", () ->
+                browser.findElement(By.id("message")).getText().contains("needs an admin key"));
+        browser.findElement(By.id("api-key")).sendKeys(TestCredentials.ADMIN);
+        browser.findElement(By.id("sign-in")).click();
+
+        waitUpTo(Duration.ofSeconds(15), "the audit started (or one already running)", () -> {
+            String message = browser.findElement(By.id("message")).getText();
+            return message.endsWith(": done.") || message.contains("HTTP 409");
+        });
+        waitUpTo(Duration.ofSeconds(10), "the audit in the admin actions panel, by the admin key", () ->
+                browser.findElement(By.id("admin-actions-panel")).isDisplayed()
+                        && browser.findElement(By.id("admin-actions")).getText()
+                        .contains("audit read model customer-directory")
+                        && browser.findElement(By.id("admin-actions")).getText().contains("test-admin (api-key)"));
+        screenshot("dashboard-admin-actions.png");
+        assertThat(browser.getPageSource()).doesNotContain(TestCredentials.ADMIN).doesNotContain(TestCredentials.READER);
+    }
+
     private void acknowledgeThroughTheLoginForm(String alertId) throws Exception {
         browser.findElement(By.cssSelector("#open-alerts li[data-alert-id='" + alertId + "'] button[data-action='ack']"))
                 .click();
-        waitUpTo(Duration.ofSeconds(5), "the dashboard asking for the admin login", () ->
-                browser.findElement(By.id("message")).getText().contains("needs the admin login"));
+        waitUpTo(Duration.ofSeconds(5), "the dashboard asking for an admin key", () ->
+                browser.findElement(By.id("message")).getText().contains("needs an admin key"));
 
-        browser.findElement(By.id("admin-password")).sendKeys(ADMIN_PASSWORD);
-        browser.findElement(By.id("admin-login")).click();
+        browser.findElement(By.id("api-key")).sendKeys(TestCredentials.ADMIN);
+        browser.findElement(By.id("sign-in")).click();
 
         waitUpTo(Duration.ofSeconds(15), "the acknowledgement of alert " + alertId + " done", () ->
                 browser.findElement(By.id("message")).getText().endsWith(": done."));
-        assertThat(browser.findElement(By.id("admin-state")).getDomAttribute("data-signed-in")).isEqualTo("true");
+        assertThat(browser.findElement(By.id("sign-in-state")).getDomAttribute("data-signed-in")).isEqualTo("true");
+        waitUpTo(Duration.ofSeconds(10), "the acknowledgement in the admin actions panel", () ->
+                browser.findElement(By.id("admin-actions-panel")).isDisplayed()
+                        && browser.findElement(By.id("admin-actions")).getText().contains("acknowledge alert " + alertId));
+        assertThat(browser.getPageSource()).doesNotContain(TestCredentials.ADMIN);
         JsonNode acked = null;
         for (JsonNode alert : json(get("/api/alerts?limit=1000"))) {
             if (alert.path("id").asString().equals(alertId)) {
@@ -197,7 +235,18 @@ class DashboardBrowserTest extends HubTestBase {
             }
         }
         assertThat(acked).as("alert " + alertId).isNotNull();
-        assertThat(acked.path("ackedBy").asString()).isEqualTo("admin");
+        assertThat(acked.path("ackedBy").asString()).isEqualTo("test-admin");
+    }
+
+    /** Signs the dashboard in with a key; the data appears once it is accepted. */
+    private void signIn(String key) throws Exception {
+        waitUpTo(Duration.ofSeconds(10), "the dashboard asking to sign in", () ->
+                "sign in to read".equals(browser.findElement(By.id("hub-status")).getText()));
+        browser.findElement(By.id("api-key")).sendKeys(key);
+        browser.findElement(By.id("sign-in")).click();
+        waitUpTo(Duration.ofSeconds(10), "the dashboard signed in and live", () ->
+                "true".equals(browser.findElement(By.id("sign-in-state")).getDomAttribute("data-signed-in"))
+                        && "ok".equals(browser.findElement(By.id("hub-status")).getDomAttribute("data-status")));
     }
 
     /** The id of a FIRING alert about Redis on the page that was not firing before Redis was stopped, or null. */

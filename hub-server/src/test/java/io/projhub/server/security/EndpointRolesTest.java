@@ -1,0 +1,130 @@
+package io.projhub.server.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import org.assertj.core.api.SoftAssertions;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import io.projhub.server.HubTestBase;
+import io.projhub.server.TestCredentials;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Walks every operation of the OpenAPI document: without credentials it is 401, with each role that does not grant
+ * it 403, and nothing is appended; with the role that grants it, it is neither refused nor a server error. The role
+ * an operation needs is derived here from the issue's definition (admin paths: admin; other reads: reader; other
+ * writes: writer), independently of the hub's table, so a row missing from the table fails this test.
+ */
+class EndpointRolesTest extends HubTestBase {
+
+    private static final Map<Role, String> KEYS = Map.of(Role.WRITER, TestCredentials.WRITER,
+            Role.READER, TestCredentials.READER, Role.ADMIN, TestCredentials.ADMIN);
+    /** An admin is also a reader. */
+    private static final Map<Role, Set<Role>> GRANTED_TO = Map.of(Role.WRITER, EnumSet.of(Role.WRITER),
+            Role.READER, EnumSet.of(Role.READER, Role.ADMIN), Role.ADMIN, EnumSet.of(Role.ADMIN));
+
+    record Operation(String method, String template, String path, Role role) {
+    }
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Test
+    void everyOperationRefusesACallerWithoutItsRoleAndAppendsNothing() throws Exception {
+        HttpResponse<String> docs = get("/v3/api-docs", ANONYMOUS);
+        assertThat(docs.statusCode()).as("the API document is open").isEqualTo(200);
+        List<Operation> operations = operations(json(docs));
+        assertThat(operations).as("operations in the API document").hasSizeGreaterThan(40);
+        System.out.println("event=endpoint-roles-walk operations=" + operations.size());
+
+        long head = head();
+        SoftAssertions softly = new SoftAssertions();
+        int refusals = 0;
+        for (Operation operation : operations) {
+            HttpResponse<String> anonymous = send(operation, null);
+            softly.assertThat(anonymous.statusCode()).as("%s %s without credentials: %s", operation.method(),
+                    operation.path(), anonymous.body()).isEqualTo(401);
+            refusals++;
+            for (Role role : Role.values()) {
+                if (!GRANTED_TO.get(operation.role()).contains(role)) {
+                    HttpResponse<String> wrong = send(operation, KEYS.get(role));
+                    softly.assertThat(wrong.statusCode()).as("%s %s as %s: %s", operation.method(), operation.path(),
+                            role, wrong.body()).isEqualTo(403);
+                    refusals++;
+                }
+            }
+        }
+        softly.assertThat(head()).as("the log head after %d refused requests", refusals).isEqualTo(head);
+        for (Operation operation : operations) {
+            HttpResponse<String> granted = send(operation, KEYS.get(operation.role()));
+            softly.assertThat(granted.statusCode()).as("%s %s as %s: %s", operation.method(), operation.path(),
+                    operation.role(), granted.body()).isNotIn(401, 403).isLessThan(500);
+        }
+        softly.assertThat(head()).as("the log head after the harmless granted requests").isEqualTo(head);
+        softly.assertAll();
+    }
+
+    private long head() {
+        Long position = jdbc.queryForObject("select coalesce(max(position), 0) from events", Long.class);
+        return position == null ? 0 : position;
+    }
+
+    private HttpResponse<String> send(Operation operation, String key) throws Exception {
+        boolean body = operation.method().equals("POST") || operation.method().equals("PUT")
+                || operation.method().equals("PATCH");
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(operation.path()))
+                .method(operation.method(), body ? HttpRequest.BodyPublishers.ofString("{}")
+                        : HttpRequest.BodyPublishers.noBody());
+        if (body) {
+            request.header("Content-Type", "application/json");
+        }
+        if (key != null) {
+            request.header("X-API-Key", key);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static List<Operation> operations(JsonNode docs) {
+        List<Operation> operations = new ArrayList<>();
+        for (Map.Entry<String, JsonNode> path : docs.path("paths").properties()) {
+            for (Map.Entry<String, JsonNode> method : path.getValue().properties()) {
+                String verb = method.getKey().toUpperCase(Locale.ROOT);
+                if (!Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD").contains(verb)) {
+                    continue;
+                }
+                String template = path.getKey();
+                operations.add(new Operation(verb, template, concrete(template), roleOf(verb, template)));
+            }
+        }
+        return operations;
+    }
+
+    /** The role the issue gives an operation: admin paths need admin; other reads reader; other writes writer. */
+    private static Role roleOf(String method, String template) {
+        assertThat(template).as("every operation of the API document is under /api/").startsWith("/api/");
+        if (template.startsWith("/api/admin/")) {
+            return Role.ADMIN;
+        }
+        if (method.equals("GET") || method.equals("HEAD")) {
+            return Role.READER;
+        }
+        assertThat(method).as("a write outside /api/admin/ is a command or an append: " + template).isEqualTo("POST");
+        return Role.WRITER;
+    }
+
+    /** Harmless values for the path variables: nothing by these names exists. */
+    private static String concrete(String template) {
+        return template.replaceAll("\\{([^}]+)}", "no-such-$1-0");
+    }
+}
