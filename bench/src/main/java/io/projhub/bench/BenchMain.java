@@ -1,6 +1,7 @@
 package io.projhub.bench;
 
 import java.lang.management.ManagementFactory;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,6 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.neo4j.driver.Session;
 
+import io.projhub.projectors.elasticsearch.ElasticsearchDefinedReadModel;
 import io.projhub.core.eventstore.AppendResult;
 import io.projhub.core.eventstore.EventStore;
 import io.projhub.core.eventstore.ExpectedVersion;
@@ -121,10 +123,11 @@ public final class BenchMain {
         results.apiAppend = apiAppend(option("api-commands", 20_000), null);
         say("  %,.0f commands/s (%s)", results.apiAppend.rate, results.apiAppend.detail);
 
-        say("\n[3/8] append through the event store directly (8 writers, one event per append)");
+        say("\n[3/8] append through the event store directly (%d writers, as many as the command API's clients; one "
+                + "event per append)", API_CLIENTS);
         stores.wipe();
         EventStore eventStore = stores.eventStore();
-        OrderWorkload.AppendRun fill = OrderWorkload.appendAll(eventStore, appends, 8);
+        OrderWorkload.AppendRun fill = OrderWorkload.appendAll(eventStore, appends, API_CLIENTS);
         results.directAppend = fill.eventsPerSecond();
         LogPosition head = logHead();
         say("  %,d events in %.1f s: %,.0f events/s", fill.events(), fill.nanos() / 1e9, fill.eventsPerSecond());
@@ -168,13 +171,22 @@ public final class BenchMain {
 
             say("\n[7/8] end-to-end latency at a steady %d events/s for %d s (append → visible in all five)",
                     option("rate", 1000), option("latency-seconds", 30));
-            results.latency = latency(hub, eventStore, option("rate", 1000), option("latency-seconds", 30));
-            say("  p50 %.1f ms  p95 %.1f ms  p99 %.1f ms  max %.1f ms  (%d events, achieved %.0f events/s; "
-                            + "status polled every %.1f ms)", results.latency.p50, results.latency.p95,
-                    results.latency.p99, results.latency.max, results.latency.count, results.latency.achievedRate,
-                    results.latency.pollMillis);
+            results.latency = latency(hub, eventStore, "lat-", option("rate", 1000), option("latency-seconds", 30));
+            sayLatency(results.latency);
             say("  hub heap used max %.0f MB (committed %.0f MB, -Xmx256m), RSS max %.0f MB",
                     results.latency.heapUsedMaxMb, results.latency.heapCommittedMb, results.latency.rssMaxMb);
+            say("  … and at %d events/s", 2 * option("rate", 1000));
+            results.latencyDouble = latency(hub, eventStore, "lat2-", 2 * option("rate", 1000),
+                    option("latency-seconds", 30));
+            sayLatency(results.latencyDouble);
+
+            say("\n[7b/8] search: %d queries through the hub's API and the same query sent to Elasticsearch "
+                    + "directly, %d clients each", option("search-queries", 2000), API_CLIENTS);
+            results.search = search(hub, option("search-queries", 2000));
+            say("  API %,.0f queries/s (p50 %.1f ms, p99 %.1f ms); Elasticsearch directly %,.0f queries/s (p50 %.1f ms, "
+                    + "p99 %.1f ms): %.2f ×", results.search.api().rate(), results.search.api().p50(),
+                    results.search.api().p99(), results.search.direct().rate(), results.search.direct().p50(),
+                    results.search.direct().p99(), results.search.api().rate() / results.search.direct().rate());
         } finally {
             hub.stop();
         }
@@ -556,15 +568,26 @@ public final class BenchMain {
 
     static final class Latency {
         double p50, p95, p99, max, achievedRate, pollMillis, heapUsedMaxMb, heapCommittedMb, rssMaxMb;
-        int count;
+        int count, askedRate;
     }
 
     private record Sent(LogPosition position, long ackNanos) {
     }
 
-    private Latency latency(HubProcess hub, EventStore eventStore, int rate, int seconds) throws Exception {
-        List<OrderWorkload.Append> appends = new OrderWorkload("lat-", 7).generate(rate * seconds);
-        int writers = 4;
+    private void sayLatency(Latency l) {
+        say("  p50 %.1f ms  p95 %.1f ms  p99 %.1f ms  max %.1f ms  (%d events, asked %d/s, achieved %.0f events/s; "
+                + "status polled every %.1f ms)", l.p50, l.p95, l.p99, l.max, l.count, l.askedRate, l.achievedRate,
+                l.pollMillis);
+    }
+
+    /** The command API's clients, and as many direct writers, paced writers and search clients. */
+    static final int API_CLIENTS = 16;
+
+    private Latency latency(HubProcess hub, EventStore eventStore, String prefix, int rate, int seconds)
+            throws Exception {
+        List<OrderWorkload.Append> appends = new OrderWorkload(prefix, 7).generate(rate * seconds);
+        // Each writer appends one at a time (a few ms per append): enough of them that together they reach the rate.
+        int writers = API_CLIENTS;
         List<List<OrderWorkload.Append>> perWriter = new ArrayList<>();
         for (int w = 0; w < writers; w++) {
             perWriter.add(new ArrayList<>());
@@ -574,6 +597,7 @@ public final class BenchMain {
         }
         ConcurrentLinkedQueue<Sent> sent = new ConcurrentLinkedQueue<>();
         AtomicBoolean writing = new AtomicBoolean(true);
+        AtomicLong lastAck = new AtomicLong();
         ExecutorService pool = Executors.newFixedThreadPool(writers);
         long begin = System.nanoTime();
         List<Future<?>> futures = new ArrayList<>();
@@ -588,7 +612,9 @@ public final class BenchMain {
                     }
                     OrderWorkload.Append a = mine.get(i);
                     AppendResult result = eventStore.append(a.streamId(), a.streamType(), ExpectedVersion.ANY, a.events());
-                    sent.add(new Sent(result.position(), System.nanoTime()));
+                    long acked = System.nanoTime();
+                    sent.add(new Sent(result.position(), acked));
+                    lastAck.accumulateAndGet(acked, Math::max);
                 }
                 return null;
             }));
@@ -654,12 +680,83 @@ public final class BenchMain {
         l.p95 = percentile(latencies, 0.95);
         l.p99 = percentile(latencies, 0.99);
         l.max = latencies.get(latencies.size() - 1);
-        l.achievedRate = appends.size() / ((end - begin) / 1e9);
+        l.askedRate = rate;
+        l.achievedRate = appends.size() / ((lastAck.get() - begin) / 1e9); // while appending, not while draining
         l.pollMillis = (end - pollStart) / 1e6 / polls;
         l.heapUsedMaxMb = heapMax;
         l.heapCommittedMb = committed;
         l.rssMaxMb = rssMax;
         return l;
+    }
+
+    // ------------------------------------------------------------------------------------------------- search
+
+    /** Queries per second and latency of one way of searching. */
+    record SearchRun(int queries, double rate, double p50, double p99) {
+    }
+
+    record SearchFigures(SearchRun api, SearchRun direct) {
+    }
+
+    /**
+     * The order search through the hub ({@code GET /api/read-models/order-search/search?q=…}, a reader's key) against
+     * the query the hub sends for it (the same bool query: not deleted, {@code cross_fields} AND over the text
+     * fields, by score then key, 10 hits, total counted) sent to Elasticsearch directly on the read alias;
+     * {@link #API_CLIENTS} clients each, the words cycling over the 50 products. Each side warms up first (not counted).
+     */
+    private SearchFigures search(HubProcess hub, int queries) throws Exception {
+        ElasticsearchDefinedReadModel search = (ElasticsearchDefinedReadModel) stores.definedReadModels(
+                List.of("order-search")).get(0);
+        String alias = search.alias();
+        HubApi api = hub.api();
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        String esUrl = stores.endpoints().elasticsearchUrl() + "/" + alias + "/_search";
+        Command viaApi = i -> api.get("/api/read-models/order-search/search?q=product-" + (i % 50) + "&size=10");
+        Command direct = i -> {
+            String body = """
+                    {"query":{"bool":{"filter":[{"term":{"projhub_deleted":false}}],
+                     "must":[{"multi_match":{"query":"product-%d","fields":["customerName","itemNames"],
+                     "type":"cross_fields","operator":"and"}}]}},
+                     "from":0,"size":10,"sort":[{"_score":{"order":"desc"}},{"projhub_key":{"order":"asc"}}],
+                     "track_total_hits":true}""".formatted(i % 50);
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(esUrl))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                return new HubApi.Response(r.statusCode(), r.body());
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        timedQueries(viaApi, 200);
+        timedQueries(direct, 200);
+        SearchRun apiRun = timedQueries(viaApi, queries);
+        SearchRun directRun = timedQueries(direct, queries);
+        return new SearchFigures(apiRun, directRun);
+    }
+
+    private static SearchRun timedQueries(Command query, int count) throws Exception {
+        ConcurrentLinkedQueue<Double> millis = new ConcurrentLinkedQueue<>();
+        AtomicLong failures = new AtomicLong();
+        ExecutorService pool = Executors.newFixedThreadPool(API_CLIENTS);
+        long begin = System.nanoTime();
+        try {
+            runCommands(pool, API_CLIENTS, count, i -> {
+                long t = System.nanoTime();
+                HubApi.Response response = query.send(i);
+                millis.add((System.nanoTime() - t) / 1e6);
+                return response;
+            }, failures);
+        } finally {
+            pool.shutdownNow();
+        }
+        long nanos = System.nanoTime() - begin;
+        if (failures.get() > 0) {
+            throw new IllegalStateException(failures.get() + " search queries failed");
+        }
+        List<Double> sorted = new ArrayList<>(millis);
+        sorted.sort(Double::compare);
+        return new SearchRun(count, count * 1e9 / nanos, percentile(sorted, 0.50), percentile(sorted, 0.99));
     }
 
     private static double metric(HubApi api, String name) {
@@ -794,7 +891,8 @@ public final class BenchMain {
         final Map<String, Double> perModelTogether = new LinkedHashMap<>();
         final Map<String, Map<String, Double>> cpuPerModel = new LinkedHashMap<>();
         Map<String, Double> cpuAllFive = Map.of();
-        Latency latency;
+        Latency latency, latencyDouble;
+        SearchFigures search;
         Definitions definitions;
 
         String summary() {
@@ -832,8 +930,18 @@ public final class BenchMain {
             md.append("## The hub\n\n| measure | result |\n|---|---:|\n");
             md.append(String.format(Locale.ROOT, "| append through the command API (%s) | %,.0f events/s |\n",
                     apiAppend.detail(), apiAppend.rate()));
-            md.append(String.format(Locale.ROOT, "| append through the event store directly (8 writers, one event per "
-                    + "append) | %,.0f events/s |\n", directAppend));
+            md.append(String.format(Locale.ROOT, "| append through the event store directly (%d writers, one event per "
+                    + "append) | %,.0f events/s |\n", API_CLIENTS, directAppend));
+            md.append(String.format(Locale.ROOT, "| **command API / direct append, same concurrency** | **%.2f** |\n",
+                    apiAppend.rate() / directAppend));
+            md.append(String.format(Locale.ROOT, "| search through the API (`/api/read-models/order-search/search?q=`, "
+                            + "%d clients, %,d queries) | %,.0f queries/s (p50 %.1f ms, p99 %.1f ms) |\n", API_CLIENTS,
+                    search.api().queries(), search.api().rate(), search.api().p50(), search.api().p99()));
+            md.append(String.format(Locale.ROOT, "| the same query sent to Elasticsearch directly (%d clients) | %,.0f "
+                            + "queries/s (p50 %.1f ms, p99 %.1f ms) |\n", API_CLIENTS, search.direct().rate(),
+                    search.direct().p50(), search.direct().p99()));
+            md.append(String.format(Locale.ROOT, "| **search API / Elasticsearch directly** | **%.2f** |\n",
+                    search.api().rate() / search.direct().rate()));
             perModel.forEach((model, rate) -> md.append(String.format(Locale.ROOT,
                     "| projection, %s alone (hub with only that read model) | %,.0f events/s |\n", model, rate)));
             md.append(String.format(Locale.ROOT, "| **projection, all five together** (until the last lane is at the "
@@ -852,12 +960,25 @@ public final class BenchMain {
             cpuPerModel.forEach((model, cpu) -> md.append("| projection, ").append(model).append(" alone | ")
                     .append(CpuAccount.format(cpu)).append(" |\n"));
             md.append("| projection, all five together | ").append(CpuAccount.format(cpuAllFive)).append(" |\n\n");
-            md.append(String.format(Locale.ROOT, "## Latency at a steady rate\n\n%,d events appended at %.0f events/s "
-                            + "(4 writers, paced); an event counts as visible when every lane's checkpoint has passed it "
-                            + "(`/api/lanes` polled every %.1f ms, which bounds the resolution).\n\n"
-                            + "| p50 | p95 | p99 | max |\n|---:|---:|---:|---:|\n| %.1f ms | %.1f ms | %.1f ms | %.1f ms |\n\n",
-                    latency.count, latency.achievedRate, latency.pollMillis, latency.p50, latency.p95, latency.p99,
-                    latency.max));
+            md.append(String.format(Locale.ROOT, "## Latency at a steady rate\n\nEvents appended by %d paced writers "
+                    + "(one event per append) while all five lanes are live; an event counts as visible when every "
+                    + "lane's checkpoint has passed it (`/api/lanes` polled every %.1f ms, which bounds the "
+                    + "resolution). The achieved rate is counted while appending.\n\n"
+                    + "| asked | achieved | events | p50 | p95 | p99 | max |\n|---:|---:|---:|---:|---:|---:|---:|\n",
+                    API_CLIENTS, latency.pollMillis));
+            for (Latency l : List.of(latency, latencyDouble)) {
+                md.append(String.format(Locale.ROOT, "| %,d/s | %,.0f/s | %,d | %.1f ms | %.1f ms | %.1f ms | %.1f ms |\n",
+                        l.askedRate, l.achievedRate, l.count, l.p50, l.p95, l.p99, l.max));
+            }
+            md.append('\n');
+            for (Latency l : List.of(latency, latencyDouble)) {
+                if (l.achievedRate < 0.95 * l.askedRate) {
+                    md.append(String.format(Locale.ROOT, "At %,d/s the writers reached only %,.0f/s: %d writers each "
+                                    + "wait for their append's commit, and on this machine (2 cores shared by the hub, the "
+                                    + "five stores and the bench) appends took longer than the pacing allows.\n\n",
+                            l.askedRate, l.achievedRate, API_CLIENTS));
+                }
+            }
             md.append(String.format(Locale.ROOT, "## Hub memory at steady state (during the latency run)\n\n"
                     + "heap used at most %.0f MB (heap committed %.0f MB, limit -Xmx256m); RSS at most %.0f MB.\n",
                     latency.heapUsedMaxMb, latency.heapCommittedMb, latency.rssMaxMb));
