@@ -9,14 +9,16 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.dao.DataAccessException;
 import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.util.UrlPathHelper;
 
 import io.projhub.core.eventstore.AppendedBy;
 
 /**
  * Records every request to {@code /api/admin/**} once its status is known, refusals (401, 403, 429) included, in
- * the {@link AdminActionLog}. Reading the log itself is not recorded when it succeeds (the dashboard polls it).
+ * the {@link AdminActionLog} — except a 401 to a request that carried no credentials at all (nobody's action; anyone
+ * could fill the table with them) and a successful read of the log itself (the dashboard polls it). The path is the
+ * decoded one within the application, as security and MVC match it ({@code /api/%61dmin/...} is an admin request).
  * A log that cannot be written does not fail the action: it is logged as {@code event=admin-action-unrecorded}.
  */
 final class AdminActionRecorder extends OncePerRequestFilter {
@@ -47,7 +49,9 @@ final class AdminActionRecorder extends OncePerRequestFilter {
             String path = path(request);
             String method = request.getMethod();
             String action = AdminActionNames.of(method, path);
-            if (!("GET".equals(method) && status < 400 && action.equals("list admin actions"))) {
+            boolean listing = "GET".equals(method) && status < 400 && action.equals("list admin actions");
+            boolean nobody = status == 401 && !FailedAuthenticationThrottle.carriesCredentials(request);
+            if (!listing && !nobody) {
                 record(request, method, path, action, status);
             }
         }
@@ -56,8 +60,7 @@ final class AdminActionRecorder extends OncePerRequestFilter {
     private void record(HttpServletRequest request, String method, String path, String action, int status) {
         AppendedBy caller = Callers.current();
         String detail = switch (status) {
-            case 401 -> FailedAuthenticationThrottle.carriesCredentials(request)
-                    ? "refused: the credentials were not accepted" : "refused: no credentials";
+            case 401 -> "refused: the credentials were not accepted";
             case 403 -> "refused: the caller's role does not grant this action";
             case 429 -> "refused: too many failed authentications from this address";
             default -> null;
@@ -69,14 +72,15 @@ final class AdminActionRecorder extends OncePerRequestFilter {
             actions.record(entry);
             log.info("event=admin-action principal={} via={} action=\"{}\" remote={} outcome={}", entry.principal(),
                     entry.via(), entry.action(), entry.remoteAddress(), status);
-        } catch (DataAccessException e) {
+        } catch (RuntimeException e) {
             log.warn("event=admin-action-unrecorded principal={} action=\"{}\" outcome={} error=\"{}\"",
-                    entry.principal(), entry.action(), status, e.getMostSpecificCause().getMessage());
+                    entry.principal(), entry.action(), status, clean(String.valueOf(e.getMessage())));
         }
     }
 
+    /** The decoded path within the application (percent-decoded, {@code ;} parameters removed), as matched. */
     private static String path(HttpServletRequest request) {
-        return request.getRequestURI().substring(request.getContextPath().length());
+        return UrlPathHelper.defaultInstance.getPathWithinApplication(request);
     }
 
     /** Text as PostgreSQL can keep it and a reader can trust it: no control characters, bounded. */
