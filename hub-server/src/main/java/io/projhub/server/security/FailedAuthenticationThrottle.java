@@ -27,7 +27,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * gives it back when it is not refused 401).
  * <p>
  * The client address is {@code request.getRemoteAddr()}: behind a proxy, only a proxy listed in
- * {@code server.tomcat.remoteip.internal-proxies} may replace it (README, "Behind a proxy").
+ * {@code server.tomcat.remoteip.internal-proxies} may replace it (README, "Behind a TLS-terminating proxy").
  */
 final class FailedAuthenticationThrottle extends OncePerRequestFilter {
 
