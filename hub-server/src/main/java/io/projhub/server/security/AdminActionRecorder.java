@@ -46,18 +46,37 @@ final class AdminActionRecorder extends OncePerRequestFilter {
             chain.doFilter(request, response);
             status = response.getStatus();
         } finally {
-            String path = path(request);
-            String method = request.getMethod();
-            String action = AdminActionNames.of(method, path);
-            boolean listing = "GET".equals(method) && status < 400 && action.equals("list admin actions");
-            boolean nobody = status == 401 && !FailedAuthenticationThrottle.carriesCredentials(request);
-            if (!listing && !nobody) {
-                record(request, method, path, action, status);
-            }
+            recordQuietly(request, status);
         }
     }
 
-    private void record(HttpServletRequest request, String method, String path, String action, int status) {
+    /** Records the request if it is an admin action; whatever goes wrong is a warning, never the request's failure. */
+    private void recordQuietly(HttpServletRequest request, int status) {
+        AdminAction entry = null;
+        try {
+            entry = entry(request, status);
+            if (entry != null) {
+                actions.record(entry);
+                log.info("event=admin-action principal={} via={} action=\"{}\" remote={} outcome={}",
+                        entry.principal(), entry.via(), entry.action(), entry.remoteAddress(), status);
+            }
+        } catch (RuntimeException e) {
+            log.warn("event=admin-action-unrecorded principal={} action=\"{}\" outcome={} error=\"{}\"",
+                    entry == null ? "?" : entry.principal(), entry == null ? "?" : entry.action(), status,
+                    clean(String.valueOf(e.getMessage())));
+        }
+    }
+
+    /** The entry for the log, or null if the request is not recorded. */
+    private static AdminAction entry(HttpServletRequest request, int status) {
+        String path = path(request);
+        String method = request.getMethod();
+        String action = AdminActionNames.of(method, path);
+        boolean listing = "GET".equals(method) && status < 400 && action.equals("list admin actions");
+        boolean nobody = status == 401 && !FailedAuthenticationThrottle.carriesCredentials(request);
+        if (listing || nobody) {
+            return null;
+        }
         AppendedBy caller = Callers.current();
         String detail = switch (status) {
             case 401 -> "refused: the credentials were not accepted";
@@ -65,17 +84,9 @@ final class AdminActionRecorder extends OncePerRequestFilter {
             case 429 -> "refused: too many failed authentications from this address";
             default -> null;
         };
-        AdminAction entry = new AdminAction(0, null, caller == null ? "anonymous" : clean(caller.name()),
+        return new AdminAction(0, null, caller == null ? "anonymous" : clean(caller.name()),
                 caller == null ? null : caller.via(), clean(method), clean(path), clean(action),
                 clean(request.getRemoteAddr()), status, detail);
-        try {
-            actions.record(entry);
-            log.info("event=admin-action principal={} via={} action=\"{}\" remote={} outcome={}", entry.principal(),
-                    entry.via(), entry.action(), entry.remoteAddress(), status);
-        } catch (RuntimeException e) {
-            log.warn("event=admin-action-unrecorded principal={} action=\"{}\" outcome={} error=\"{}\"",
-                    entry.principal(), entry.action(), status, clean(String.valueOf(e.getMessage())));
-        }
     }
 
     /** The decoded path within the application (percent-decoded, {@code ;} parameters removed), as matched. */
