@@ -66,12 +66,12 @@ class EndpointRolesTest extends HubTestBase {
                     .isNotNull();
             HttpResponse<String> anonymous = send(operation.method(), write, null);
             softly.assertThat(anonymous.statusCode()).as("%s %s without credentials: %s", operation.method(),
-                    operation.path(), anonymous.body()).isEqualTo(401);
+                    write.path(), anonymous.body()).isEqualTo(401);
             refusals++;
             for (Role role : Role.values()) {
                 if (!GRANTED_TO.get(operation.role()).contains(role)) {
                     HttpResponse<String> wrong = send(operation.method(), write, KEYS.get(role));
-                    softly.assertThat(wrong.statusCode()).as("%s %s as %s: %s", operation.method(), operation.path(),
+                    softly.assertThat(wrong.statusCode()).as("%s %s as %s: %s", operation.method(), write.path(),
                             role, wrong.body()).isEqualTo(403);
                     refusals++;
                 }
