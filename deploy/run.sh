@@ -33,7 +33,7 @@ fi
 export PROJHUB_API_KEYS_FILE=${PROJHUB_API_KEYS_FILE:-$RUN/api-keys}
 for role in writer reader admin; do
   if [ ! -s "$RUN/api-key-$role" ]; then
-    (umask 077; "$ROOT/deploy/api-key.sh" "$role" "local-$role" 2>/dev/null >"$RUN/api-key-$role")
+    (umask 077; "$ROOT/deploy/api-key.sh" "$role" "local-$role" >"$RUN/api-key-$role") || { rm -f "$RUN/api-key-$role"; exit 1; }
   fi
   key=$(cat "$RUN/api-key-$role")
   # A keys file deleted or replaced since: put this key's line back.

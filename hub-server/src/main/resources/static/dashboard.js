@@ -6,6 +6,8 @@
   const POLL_INTERVAL_MS = 1000;
   const REQUEST_TIMEOUT_MS = 4000;
   const KEY_STORAGE = 'projhub.apiKey';
+  // Set once the key got 403 for the admin action log: not asked again on the next page load (each refusal is logged).
+  const NOT_ADMIN_STORAGE = 'projhub.notAdmin';
   const HISTORY_SECONDS = 300;            // what the lag charts show at most
   const MIN_CHART_SECONDS = 60;           // a fresh page's charts widen from this to HISTORY_SECONDS
   const THROUGHPUT_WINDOW_SECONDS = 5;    // events/s is averaged over this much history
@@ -89,7 +91,7 @@
     // The API key (a reader's or an admin's), kept for this tab only: sessionStorage, never localStorage.
     apiKey: sessionStorage.getItem(KEY_STORAGE),
     pendingAction: null,    // an admin action waiting for an admin key
-    notAdmin: false,        // the key got 403 for the admin action log: not asked again (each refusal is logged)
+    notAdmin: sessionStorage.getItem(NOT_ADMIN_STORAGE) === 'true',  // see NOT_ADMIN_STORAGE
     cards: new Map(),       // read model name -> card
     messageTimer: null,
   };
@@ -243,7 +245,9 @@
 
   function signOut() {
     state.apiKey = null;
+    state.notAdmin = false;
     sessionStorage.removeItem(KEY_STORAGE);
+    sessionStorage.removeItem(NOT_ADMIN_STORAGE);
     dom.adminActionsPanel.hidden = true;
     renderLogin();
   }
@@ -258,6 +262,7 @@
     state.apiKey = key;
     state.notAdmin = false;
     sessionStorage.setItem(KEY_STORAGE, key);
+    sessionStorage.removeItem(NOT_ADMIN_STORAGE);
     dom.apiKey.value = '';
     renderLogin();
     const pending = state.pendingAction;
@@ -310,6 +315,7 @@
     if (result.status !== 'fulfilled' || !result.value) {
       if (result.reason && result.reason.status === 403) {
         state.notAdmin = true;
+        sessionStorage.setItem(NOT_ADMIN_STORAGE, 'true');
       }
       dom.adminActionsPanel.hidden = true;
       return;

@@ -66,12 +66,45 @@ final class HostileRequests {
 
     /**
      * The hub's real credentials and tokens that must not open what they are aimed at: the keys per role, the admin
-     * login, tokens that are forged (bad signature, {@code alg: none}, HS256, expired, another issuer or audience) and
-     * well-signed tokens whose roles do not grant a command.
+     * login, tokens that are forged (bad signature, {@code alg: none}, HS256, expired, another issuer or audience),
+     * well-signed tokens whose roles do not grant a command or an admin action, and a well-signed writer's token (which
+     * does not grant a read).
      */
     record Credentials(String writerKey, String readerKey, String adminKey, String adminPassword,
-                       Map<String, String> forgedTokens, Map<String, String> tokensWithoutTheRole) {
+                       Map<String, String> forgedTokens, Map<String, String> tokensWithoutTheRole,
+                       String writerToken) {
     }
+
+    /**
+     * The refusals a credential attack of this kind may get: 401 (no or bad credentials), 403 (a valid credential of
+     * a role that does not grant it), 429 where the attack comes from an address that fails authentication (its
+     * guesses slowed down), and 400 only for a malformed Authorization header.
+     */
+    static java.util.Set<Integer> refusalsOf(String category) {
+        String kind = category.substring(CREDENTIAL_ATTACK.length());
+        if (kind.equals(NONE)) {
+            return java.util.Set.of(401);
+        }
+        if (kind.equals(KEY_WITHOUT_THE_ROLE) || kind.equals(TOKEN_WITHOUT_THE_ROLE)) {
+            // a valid key or token is checked even while its address is slowed down
+            return java.util.Set.of(403);
+        }
+        if (kind.equals(ADMIN_LOGIN_WITHOUT_THE_ROLE)) {
+            // from a guesser's address, which may be slowed down: Basic is then not looked at
+            return java.util.Set.of(403, 429);
+        }
+        if (kind.equals(MALFORMED_AUTHORIZATION)) {
+            return java.util.Set.of(400, 401, 429);
+        }
+        // unknown or mangled keys, forged tokens, brute force
+        return java.util.Set.of(401, 429);
+    }
+
+    static final String NONE = "none";
+    static final String KEY_WITHOUT_THE_ROLE = "a key of a role that does not grant it";
+    static final String TOKEN_WITHOUT_THE_ROLE = "a token of a role that does not grant it";
+    static final String ADMIN_LOGIN_WITHOUT_THE_ROLE = "the admin login where admin is not the role";
+    static final String MALFORMED_AUTHORIZATION = "a malformed Authorization header";
 
     /** Existing streams the requests aim at. */
     record Fixtures(String customer, String inactiveCustomer, String order, String shippedOrder, String cancelledOrder,
@@ -697,9 +730,9 @@ final class HostileRequests {
         String from = null;
         int pick = random.nextInt(100);
         if (pick < 12) {
-            kind = "none";
+            kind = NONE;
         } else if (pick < 30) {
-            kind = "a key of a role that does not grant it";
+            kind = KEY_WITHOUT_THE_ROLE;
             String key = switch (target.role()) {
                 case "writer" -> pick(List.of(c.readerKey(), c.adminKey()));
                 case "reader" -> c.writerKey();
@@ -710,21 +743,24 @@ final class HostileRequests {
                 headers.put("Authorization", "ApiKey " + key);
             }
         } else if (pick < 38) {
-            kind = "a token of a role that does not grant it";
+            kind = TOKEN_WITHOUT_THE_ROLE;
             if (target.role().equals("reader")) {
-                headers.put("X-API-Key", c.writerKey());
+                // a token, as the kind says (a writer's key is the previous kind): a writer may not read
+                headers.put("Authorization", "Bearer " + c.writerToken());
             } else {
                 headers.put("Authorization", "Bearer " + pick(List.copyOf(c.tokensWithoutTheRole().values())));
             }
         } else if (pick < 42) {
-            kind = "the admin login where admin is not the role";
-            if (target.role().equals("admin")) {
-                headers.put("X-API-Key", c.readerKey());
-            } else if (target.role().equals("reader")) {
-                headers.put("X-API-Key", c.writerKey());
-            } else {
-                headers.put("Authorization", "Basic " + b64("admin:" + c.adminPassword()));
+            kind = ADMIN_LOGIN_WITHOUT_THE_ROLE;
+            // The admin login itself, where admin is not the role: a command, whichever target was drawn (an admin
+            // may read, and administer; it used to send a key of another role instead on those targets).
+            if (!target.role().equals("writer")) {
+                target = new Target("POST /api/customers", "POST", "/api/customers",
+                        "{\"id\": \"" + fresh + "\", \"name\": \"Mallory\", \"email\": \"mallory@example.com\"}",
+                        "writer");
+                headers.put("Content-Type", "application/json");
             }
+            headers.put("Authorization", "Basic " + b64("admin:" + c.adminPassword()));
         } else if (pick < 58) {
             kind = "an unknown or mangled key";
             String writer = c.writerKey();
@@ -743,7 +779,7 @@ final class HostileRequests {
             headers.put("Authorization", "Bearer " + token.getValue());
             from = guesserAddress();
         } else if (pick < 88) {
-            kind = "a malformed Authorization header";
+            kind = MALFORMED_AUTHORIZATION;
             headers.put("Authorization", pick(List.of("Bearer", "Bearer ", "Bearer a.b", "Bearer ...",
                     "ApiKey", "ApiKey ", "apikey " + c.writerKey().substring(0, 10), "Basic " + b64(":"),
                     "Bearer " + "e".repeat(6000), "Negotiate YII=", "Basic " + b64("writer:" + c.writerKey()))));

@@ -26,7 +26,7 @@ class HostileRequestsTest {
         Map<String, String> forged = new TreeMap<>(Map.of("alg none", "e30.e30.", "expired", "x.y.z"));
         Map<String, String> withoutRole = new TreeMap<>(Map.of("reader", "r.r.r"));
         HostileRequests.Fixtures fixtures = new HostileRequests.Fixtures("c", "ci", "o", "os", "oc", "a", "e", "k",
-                new HostileRequests.Credentials(WRITER, READER, ADMIN, "pw", forged, withoutRole));
+                new HostileRequests.Credentials(WRITER, READER, ADMIN, "pw", forged, withoutRole, "w.w.w"));
         return new HostileRequests(20261125L, fixtures).generate(10_400);
     }
 
@@ -71,6 +71,31 @@ class HostileRequestsTest {
             if (r.category().contains("brute force")) {
                 assertThat(r.from()).isEqualTo(HostileRequests.BRUTE_FORCE_ADDRESS);
             }
+        }
+    }
+
+    @Test
+    void eachKindOfCredentialAttackSendsWhatItSaysAndExpectsItsOwnRefusals() {
+        for (Request r : generate()) {
+            if (!r.credentialAttack()) {
+                continue;
+            }
+            String authorization = r.headers().getOrDefault("Authorization", "");
+            if (r.category().endsWith(HostileRequests.TOKEN_WITHOUT_THE_ROLE)) {
+                assertThat(authorization).as(r.endpoint()).startsWith("Bearer ");
+            }
+            if (r.category().endsWith(HostileRequests.ADMIN_LOGIN_WITHOUT_THE_ROLE)) {
+                assertThat(authorization).startsWith("Basic ");
+                assertThat(r.method()).isEqualTo("POST");
+                assertThat(r.endpoint()).doesNotStartWith("POST /api/admin");
+            }
+            if (r.category().endsWith(HostileRequests.KEY_WITHOUT_THE_ROLE) && r.method().equals("GET")) {
+                assertThat(r.headers().toString()).contains(WRITER);
+            }
+            assertThat(HostileRequests.refusalsOf(r.category())).as(r.category()).isNotEmpty()
+                    .doesNotContain(200, 201, 500);
+            assertThat(HostileRequests.refusalsOf(r.category()).contains(400))
+                    .isEqualTo(r.category().endsWith(HostileRequests.MALFORMED_AUTHORIZATION));
         }
     }
 

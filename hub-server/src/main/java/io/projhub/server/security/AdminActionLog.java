@@ -1,20 +1,39 @@
 package io.projhub.server.security;
 
 import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
-/** The admin action log in PostgreSQL ({@code admin_actions}, migration V40). */
+/**
+ * The admin action log in PostgreSQL ({@code admin_actions}, migration V40). Rows older than the retention
+ * ({@code projhub.security.admin-actions-retention}) are deleted at most once an hour, by the first recording after
+ * the hour has passed.
+ */
 public class AdminActionLog {
 
-    private final JdbcClient jdbc;
+    private static final Logger log = LoggerFactory.getLogger(AdminActionLog.class);
+    private static final long PURGE_EVERY_NANOS = TimeUnit.HOURS.toNanos(1);
 
-    public AdminActionLog(JdbcClient jdbc) {
+    private final JdbcClient jdbc;
+    private final Duration retention;
+    private final AtomicLong nextPurge = new AtomicLong(System.nanoTime());
+
+    public AdminActionLog(JdbcClient jdbc, Duration retention) {
         this.jdbc = jdbc;
+        this.retention = retention;
     }
 
-    /** Records an action; {@code id} and {@code at} of the given record are ignored (the database assigns them). */
+    /**
+     * Records an action; {@code id} and {@code at} of the given record are ignored (the database assigns them). Once
+     * an hour it also deletes the rows older than the retention.
+     */
     public void record(AdminAction action) {
         jdbc.sql("""
                 insert into admin_actions (principal, via, method, path, action, remote_address, outcome, detail)
@@ -29,6 +48,20 @@ public class AdminActionLog {
                 .param("outcome", action.outcome())
                 .param("detail", action.detail())
                 .update();
+        long due = nextPurge.get();
+        if (System.nanoTime() - due >= 0 && nextPurge.compareAndSet(due, System.nanoTime() + PURGE_EVERY_NANOS)) {
+            purge();
+        }
+    }
+
+    /** Deletes the rows older than the retention; returns how many. */
+    int purge() {
+        Instant before = Instant.now().minus(retention);
+        int deleted = jdbc.sql("delete from admin_actions where at < :before")
+                .param("before", Timestamp.from(before))
+                .update();
+        log.info("event=admin-actions-purged deleted={} before={} retention={}", deleted, before, retention);
+        return deleted;
     }
 
     /** The last {@code limit} actions, newest first. */

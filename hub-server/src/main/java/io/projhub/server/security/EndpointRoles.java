@@ -27,8 +27,9 @@ final class EndpointRoles {
             // acknowledge alerts, re-drive lanes, the admin action log
             new Rule(null, Role.ADMIN, "/api/admin/**"),
             // reader: every other read of the API (queries, streams, accounts, lanes, dead letters, consistency,
-            // alerts, audits) and the metrics
-            new Rule(HttpMethod.GET, Role.READER, "/api/**", "/actuator", "/actuator/**"),
+            // alerts, audits) and the metrics; no other actuator endpoint (health's details: management.endpoint.health)
+            new Rule(HttpMethod.GET, Role.READER, "/api/**", "/actuator/prometheus", "/actuator/metrics",
+                    "/actuator/metrics/**", "/actuator/info"),
             new Rule(HttpMethod.HEAD, Role.READER, "/api/**"),
             // writer: commands and appends (POST; another method gets 405 from the API, once the writer is known)
             new Rule(null, Role.WRITER, "/api/customers", "/api/customers/**", "/api/accounts", "/api/accounts/**",

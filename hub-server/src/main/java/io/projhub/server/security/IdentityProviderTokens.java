@@ -6,10 +6,12 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
+import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtAudienceValidator;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
+import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
 import org.springframework.security.oauth2.jwt.JwtTypeValidator;
 import org.springframework.security.oauth2.jwt.JwtValidators;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
@@ -30,9 +32,13 @@ final class IdentityProviderTokens {
 
     static JwtDecoder decoder(SecurityProperties.Jwt jwt) {
         NimbusJwtDecoder decoder = SecurityProperties.Jwt.hasText(jwt.jwkSetUri())
-                ? NimbusJwtDecoder.withJwkSetUri(jwt.jwkSetUri()).build()
-                : NimbusJwtDecoder.withIssuerLocation(jwt.issuerUri()).build();
+                ? NimbusJwtDecoder.withJwkSetUri(jwt.jwkSetUri()).jwsAlgorithm(SignatureAlgorithm.RS256).build()
+                : NimbusJwtDecoder.withIssuerLocation(jwt.issuerUri()).jwsAlgorithm(SignatureAlgorithm.RS256).build();
         List<OAuth2TokenValidator<Jwt>> validators = new ArrayList<>();
+        // exp required (the default validator lets a token without one live for ever); nbf checked when present
+        JwtTimestampValidator time = new JwtTimestampValidator();
+        time.setAllowEmptyExpiryClaim(false);
+        validators.add(time);
         if (SecurityProperties.Jwt.hasText(jwt.issuerUri())) {
             validators.add(new JwtIssuerValidator(jwt.issuerUri()));
         } else {

@@ -15,16 +15,19 @@ import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
 
 /**
- * Turns a validated JWT into the caller: its roles from the configured claim (a dotted path such as
- * {@code realm_access.roles} reaches into nested objects; a list or a space- or comma-separated string), matched to
+ * Turns a validated JWT into the caller: its roles from the configured claim — a top-level claim of that very name
+ * first (names with dots, such as Auth0's {@code https://example.com/roles}), else the name as a dotted path such as
+ * {@code realm_access.roles} into nested objects; a list or a space- or comma-separated string), matched to
  * {@link Role} in any case, other names ignored; its name from the principal claim ({@code sub} by default).
  */
 final class JwtRoles implements Converter<Jwt, AbstractAuthenticationToken> {
 
+    private final String rolesClaim;
     private final List<String> rolesPath;
     private final String principalClaim;
 
     JwtRoles(String rolesClaim, String principalClaim) {
+        this.rolesClaim = rolesClaim;
         this.rolesPath = List.of(rolesClaim.split("\\."));
         this.principalClaim = principalClaim;
     }
@@ -40,6 +43,9 @@ final class JwtRoles implements Converter<Jwt, AbstractAuthenticationToken> {
     }
 
     private Object claim(Map<String, Object> claims) {
+        if (claims.containsKey(rolesClaim)) {
+            return claims.get(rolesClaim);
+        }
         Object value = claims;
         for (String step : rolesPath) {
             if (!(value instanceof Map<?, ?> map)) {

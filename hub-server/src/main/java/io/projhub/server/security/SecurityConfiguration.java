@@ -83,8 +83,8 @@ public class SecurityConfiguration {
     }
 
     @Bean
-    AdminActionLog adminActionLog(DataSource dataSource) {
-        return new AdminActionLog(JdbcClient.create(dataSource));
+    AdminActionLog adminActionLog(DataSource dataSource, SecurityProperties security) {
+        return new AdminActionLog(JdbcClient.create(dataSource), security.adminActionsRetention());
     }
 
     @Bean

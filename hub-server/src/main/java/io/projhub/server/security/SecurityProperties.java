@@ -14,10 +14,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param apiKeysCheck how often the file is looked at again for changes (rotation without a restart)
  * @param jwt          bearer JWTs from an identity provider; off unless an issuer or a JWK set URI is given
  * @param failedAuth   how many failed authentications one client may make per window before it is answered 429
+ * @param adminActionsRetention how long the admin action log keeps a row
  */
 @ConfigurationProperties("projhub.security")
 public record SecurityProperties(Path apiKeysFile, @DefaultValue("2s") Duration apiKeysCheck,
-                                 @DefaultValue Jwt jwt, @DefaultValue FailedAuth failedAuth) {
+                                 @DefaultValue Jwt jwt, @DefaultValue FailedAuth failedAuth,
+                                 @DefaultValue("90d") Duration adminActionsRetention) {
 
     /**
      * @param issuerUri     the identity provider's issuer: tokens must carry it as {@code iss}; its discovery document
@@ -68,6 +70,9 @@ public record SecurityProperties(Path apiKeysFile, @DefaultValue("2s") Duration 
         if (jwt.enabled() && !Jwt.hasText(jwt.audience())) {
             throw new IllegalArgumentException("projhub.security.jwt.audience is required when JWTs are on: a token "
                     + "issued for another service must not be accepted here");
+        }
+        if (adminActionsRetention.isZero() || adminActionsRetention.isNegative()) {
+            throw new IllegalArgumentException("projhub.security.admin-actions-retention must be positive");
         }
         if (apiKeysCheck.isNegative()) {
             throw new IllegalArgumentException("projhub.security.api-keys-check must not be negative");

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
 import io.projhub.server.HubTestBase;
+import io.projhub.server.TestCredentials;
 import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.Protocol;
 import tools.jackson.databind.JsonNode;
@@ -27,6 +28,27 @@ class HealthEndpointTest extends HubTestBase {
         assertThat(health.path("components").path("elasticsearch").path("details").path("nodes").asInt()).isEqualTo(1);
         // The projection as a whole: DOWN only when the subscriber refuses to project (a log from another cluster).
         assertThat(health.path("components").path("projection").path("status").asString()).isEqualTo("UP");
+    }
+
+    /** The status is open (load balancers); the stores' details (versions, addresses, errors) need a reader. */
+    @Test
+    void detailsOnlyToAReaderOrAnAdmin() throws Exception {
+        var anonymous = get("/actuator/health", ANONYMOUS);
+        assertThat(anonymous.statusCode()).isIn(200, 503);
+        JsonNode open = json(anonymous);
+        assertThat(open.path("status").asString()).isNotBlank();
+        assertThat(open.has("components")).as(anonymous.body()).isFalse();
+        assertThat(json(get("/actuator/health", apiKey(TestCredentials.WRITER))).has("components"))
+                .as("a writer").isFalse();
+        for (String key : new String[] {TestCredentials.READER, TestCredentials.ADMIN}) {
+            assertThat(json(get("/actuator/health", apiKey(key))).path("components").path("postgres")
+                    .path("status").asString()).isEqualTo("UP");
+        }
+        assertThat(json(get("/actuator/health", admin())).path("components").has("postgres")).as("the admin login")
+                .isTrue();
+        assertThat(get("/actuator/health/redis", ANONYMOUS).statusCode()).as("a component alone")
+                .isIn(200, 404, 503);
+        assertThat(get("/actuator/health/redis", ANONYMOUS).body()).doesNotContain("maxmemory");
     }
 
     @Autowired

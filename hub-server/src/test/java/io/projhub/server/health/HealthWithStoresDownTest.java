@@ -14,6 +14,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import io.projhub.server.StoresForSpring;
+import io.projhub.server.TestCredentials;
 import io.projhub.testsupport.RealStores;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -29,6 +30,7 @@ class HealthWithStoresDownTest {
         // Nothing listens on port 1: these two stores are unreachable from the start.
         registry.add("projhub.stores.redis.url", () -> "redis://127.0.0.1:1");
         registry.add("projhub.stores.neo4j.uri", () -> "bolt://127.0.0.1:1");
+        registry.add("projhub.security.api-keys-file", TestCredentials.KEYS_FILE::toString);
     }
 
     @LocalServerPort
@@ -37,7 +39,8 @@ class HealthWithStoresDownTest {
     @Test
     void theHubStartsAnywayAndReportsThemDownWithAReason() throws Exception {
         HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/health")).build(),
+                HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/health"))
+                        .header("X-API-Key", TestCredentials.READER).build(),
                 HttpResponse.BodyHandlers.ofString());
         JsonNode health = JsonMapper.builder().build().readTree(response.body());
 

@@ -37,6 +37,11 @@ class ApiKeysTest extends HubTestBase {
         assertThat(get("/api/admin/actions", apiKey(TestCredentials.ADMIN)).statusCode()).isEqualTo(200);
         assertThat(get("/actuator/prometheus", apiKey(TestCredentials.READER)).statusCode()).isEqualTo(200);
         assertThat(get("/actuator/prometheus", ANONYMOUS).statusCode()).isEqualTo(401);
+        assertThat(get("/actuator/metrics", apiKey(TestCredentials.READER)).statusCode()).isEqualTo(200);
+        assertThat(get("/actuator/info", apiKey(TestCredentials.READER)).statusCode()).isEqualTo(200);
+        assertThat(get("/actuator", apiKey(TestCredentials.READER)).statusCode()).as("nothing else of the actuator")
+                .isEqualTo(403);
+        assertThat(get("/actuator/env", apiKey(TestCredentials.ADMIN)).statusCode()).isEqualTo(403);
         assertThat(get("/actuator/health", ANONYMOUS).statusCode()).as("open for load balancers").isIn(200, 503);
     }
 

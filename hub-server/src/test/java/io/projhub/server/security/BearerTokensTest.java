@@ -17,8 +17,9 @@ import io.projhub.testsupport.TestIdentityProvider;
 
 /**
  * Bearer JWTs against the test identity provider's real JWK set: a good token with the right role is accepted; an
- * expired one, one from another issuer, one for another audience, one with a forged signature and an unsigned one
- * ({@code alg: none}) are all refused with 401, and none of them appends anything.
+ * expired one, one without {@code exp}, one not valid yet ({@code nbf}), one from another issuer, one for another
+ * audience, one with a forged signature, one signed with a shared secret (HS256) and an unsigned one ({@code alg: none})
+ * are all refused with 401, and none of them appends anything.
  */
 class BearerTokensTest extends HubTestBase {
 
@@ -58,8 +59,15 @@ class BearerTokensTest extends HubTestBase {
         JWTClaimsSet otherAudience = new JWTClaimsSet.Builder(idp.claims("svc", List.of("reader", "writer")).build())
                 .audience("another-service").build();
         JWTClaimsSet good = idp.claims("svc", List.of("reader", "writer")).build();
+        JWTClaimsSet neverExpires = new JWTClaimsSet.Builder(good).expirationTime(null).build();
+        JWTClaimsSet notYetValid = new JWTClaimsSet.Builder(good)
+                .notBeforeTime(Date.from(Instant.now().plusSeconds(3600)))
+                .expirationTime(Date.from(Instant.now().plusSeconds(7200))).build();
         Map<String, String> tokens = Map.of(
                 "expired", idp.sign(expired),
+                "no exp", idp.sign(neverExpires),
+                "nbf in the future", idp.sign(notYetValid),
+                "HS256 with a shared secret", idp.signedWithASharedSecret(good),
                 "wrong issuer", idp.sign(otherIssuer),
                 "wrong audience", idp.sign(otherAudience),
                 "bad signature", idp.signWithAnotherKey(good),
@@ -94,5 +102,23 @@ class BearerTokensTest extends HubTestBase {
                 .withTokenValue("t").header("alg", "RS256").subject("s").claim("scope", "openid reader admin").build());
         assertThat(scopes.getAuthorities()).extracting(Object::toString)
                 .containsExactlyInAnyOrder("ROLE_READER", "ROLE_ADMIN");
+    }
+
+    @Test
+    void aRolesClaimNameWithDotsIsTakenWholeFirstThenAsAPath() {
+        String auth0 = "https://projhub.example/roles";
+        var whole = new JwtRoles(auth0, "sub").convert(org.springframework.security.oauth2.jwt.Jwt.withTokenValue("t")
+                .header("alg", "RS256").subject("s").claim(auth0, List.of("reader")).build());
+        assertThat(whole.getAuthorities()).extracting(Object::toString).containsExactly("ROLE_READER");
+
+        JwtRoles nested = new JwtRoles("realm_access.roles", "sub");
+        var path = nested.convert(org.springframework.security.oauth2.jwt.Jwt.withTokenValue("t").header("alg", "RS256")
+                .subject("s").claim("realm_access", Map.of("roles", List.of("admin"))).build());
+        assertThat(path.getAuthorities()).extracting(Object::toString).containsExactly("ROLE_ADMIN");
+        var flat = nested.convert(org.springframework.security.oauth2.jwt.Jwt.withTokenValue("t").header("alg", "RS256")
+                .subject("s").claim("realm_access.roles", "writer")
+                .claim("realm_access", Map.of("roles", List.of("admin"))).build());
+        assertThat(flat.getAuthorities()).as("the whole name wins over the path").extracting(Object::toString)
+                .containsExactly("ROLE_WRITER");
     }
 }

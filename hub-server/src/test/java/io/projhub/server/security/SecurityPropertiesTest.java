@@ -31,6 +31,7 @@ class SecurityPropertiesTest {
         assertThat(settings.failedAuth().maxFailures()).isEqualTo(10);
         assertThat(settings.failedAuth().window()).isEqualTo(Duration.ofMinutes(1));
         assertThat(settings.apiKeysCheck()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(settings.adminActionsRetention()).isEqualTo(Duration.ofDays(90));
     }
 
     @Test
