@@ -5,14 +5,18 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.function.LongSupplier;
 
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.TimeMeter;
+
 /**
- * The failed authentications of each client address in its current window, for {@link FailedAuthenticationThrottle}.
- * Bounded: at most {@code maxClients} addresses (IPv6 ones grouped by their /64, which one client usually holds
- * whole); when full, the least recently seen entries whose window has passed (or that never failed) are dropped, and
- * if it is still full the least recently seen one. One lock; every operation is O(1) amortized.
+ * The failed authentications each client address may still make, for {@link FailedAuthenticationThrottle}: one
+ * Bucket4j bucket per address, {@code maxFailures} tokens refilled all at once every {@code window}. Bounded: at most
+ * {@code maxClients} addresses (IPv6 ones grouped by their /64, which one client usually holds whole); when full, the
+ * least recently seen addresses whose bucket is full again (no failure left to remember) are dropped, and if it is
+ * still full the least recently seen one. One lock; every operation is O(1) amortized.
  */
 final class FailedAuthentications {
 
@@ -23,20 +27,15 @@ final class FailedAuthentications {
      * {@link #giveBack} unless the request fails); {@code last} it took the last one the window allows; otherwise the
      * client may try again in {@code retryAfterSeconds}.
      */
-    record Attempt(boolean allowed, boolean last, long retryAfterSeconds, long windowStart) {
-    }
-
-    /** One client's window; guarded by the map's lock. */
-    private static final class Window {
-        long start;
-        int failures;
+    record Attempt(boolean allowed, boolean last, long retryAfterSeconds) {
     }
 
     private final int maxFailures;
-    private final long windowNanos;
+    private final Duration window;
     private final int maxClients;
-    private final LongSupplier nanoClock;
-    private final LinkedHashMap<String, Window> windows = new LinkedHashMap<>(64, 0.75f, true);
+    private final TimeMeter clock;
+    /** Guarded by itself. */
+    private final LinkedHashMap<String, Bucket> buckets = new LinkedHashMap<>(64, 0.75f, true);
 
     FailedAuthentications(int maxFailures, Duration window, int maxClients) {
         this(maxFailures, window, maxClients, System::nanoTime);
@@ -44,64 +43,74 @@ final class FailedAuthentications {
 
     FailedAuthentications(int maxFailures, Duration window, int maxClients, LongSupplier nanoClock) {
         this.maxFailures = maxFailures;
-        this.windowNanos = window.toNanos();
+        this.window = window;
         this.maxClients = maxClients;
-        this.nanoClock = nanoClock;
+        this.clock = new TimeMeter() {
+            @Override
+            public long currentTimeNanos() {
+                return nanoClock.getAsLong();
+            }
+
+            @Override
+            public boolean isWallClockBased() {
+                return false;
+            }
+        };
     }
 
     /** Takes one failure from the client's allowance if any is left: the decision and the taking are one step. */
     Attempt attempt(String client) {
-        long now = nanoClock.getAsLong();
-        synchronized (windows) {
-            Window window = windows.get(client);
-            if (window == null) {
-                makeRoom(now);
-                window = new Window();
-                window.start = now;
-                windows.put(client, window);
-            } else if (now - window.start >= windowNanos) {
-                window.start = now;
-                window.failures = 0;
+        synchronized (buckets) {
+            Bucket bucket = buckets.get(client);
+            if (bucket == null) {
+                makeRoom();
+                bucket = Bucket.builder()
+                        .addLimit(limit -> limit.capacity(maxFailures).refillIntervally(maxFailures, window))
+                        .withCustomTimePrecision(clock)
+                        .build();
+                buckets.put(client, bucket);
             }
-            if (window.failures >= maxFailures) {
-                long nanos = window.start + windowNanos - now;
-                return new Attempt(false, false, Math.max(1, (nanos + 999_999_999L) / 1_000_000_000L), window.start);
+            ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
+            if (!probe.isConsumed()) {
+                long nanos = probe.getNanosToWaitForRefill();
+                return new Attempt(false, false, Math.max(1, (nanos + 999_999_999L) / 1_000_000_000L));
             }
-            window.failures++;
-            return new Attempt(true, window.failures == maxFailures, 0, window.start);
+            return new Attempt(true, probe.getRemainingTokens() == 0, 0);
         }
     }
 
-    /** The allowed attempt did not fail: its failure is given back (unless its window has passed meanwhile). */
+    /** The allowed attempt did not fail: its failure is given back (never beyond the allowance). */
     void giveBack(String client, Attempt attempt) {
-        synchronized (windows) {
-            Window window = windows.get(client);
-            if (window != null && window.start == attempt.windowStart() && window.failures > 0) {
-                window.failures--;
+        if (!attempt.allowed()) {
+            return;
+        }
+        synchronized (buckets) {
+            Bucket bucket = buckets.get(client);
+            if (bucket != null) {
+                bucket.addTokens(1);
             }
         }
     }
 
     int size() {
-        synchronized (windows) {
-            return windows.size();
+        synchronized (buckets) {
+            return buckets.size();
         }
     }
 
-    private void makeRoom(long now) {
-        if (windows.size() < maxClients) {
+    private void makeRoom() {
+        if (buckets.size() < maxClients) {
             return;
         }
-        Iterator<Map.Entry<String, Window>> eldestFirst = windows.entrySet().iterator();
+        Iterator<Bucket> eldestFirst = buckets.values().iterator();
         while (eldestFirst.hasNext()) {
-            Window window = eldestFirst.next().getValue();
-            if (window.failures > 0 && now - window.start < windowNanos) {
-                break;
+            if (eldestFirst.next().getAvailableTokens() < maxFailures) {
+                break; // failures still counted: kept, and so is every more recently seen address
             }
             eldestFirst.remove();
         }
-        if (windows.size() >= maxClients) {
-            eldestFirst = windows.entrySet().iterator();
+        if (buckets.size() >= maxClients) {
+            eldestFirst = buckets.values().iterator();
             eldestFirst.next();
             eldestFirst.remove();
         }
