@@ -95,6 +95,11 @@ public final class BenchMain {
             say("written to " + out);
             return;
         }
+        if (options.containsKey("latency-only")) {
+            latencyOnly(option("rate", 1000), option("latency-seconds", 30),
+                    options.containsKey("profile") ? root.resolve(options.get("profile")) : null);
+            return;
+        }
         if (options.containsKey("api-only")) {
             apiOnly(option("api-commands", 20_000),
                     options.containsKey("profile") ? root.resolve(options.get("profile")) : null);
@@ -166,8 +171,10 @@ public final class BenchMain {
                 appliedBeforeRebuild.put(model, beforeRebuild.get(model).path("appliedEvents").asLong());
             }
             long rebuildStart = System.nanoTime();
-            Progress rebuild = waitCaughtUp(hub, startRebuilds(hub, READ_MODELS), head, "  rebuild", rebuildStart);
+            List<String> building = startRebuilds(hub, READ_MODELS);
+            Progress rebuild = waitCaughtUp(hub, building, head, "  rebuild", rebuildStart);
             results.catchUp = rebuild.rate();
+            waitSwitched(hub, building);
 
             say("\n[7/8] end-to-end latency at a steady %d events/s for %d s (append → visible in all five)",
                     option("rate", 1000), option("latency-seconds", 30));
@@ -287,9 +294,39 @@ public final class BenchMain {
             }
             atStart.run();
             long start = System.nanoTime();
-            return waitCaughtUp(hub, startRebuilds(hub, lanes), head, label, start);
+            List<String> building = startRebuilds(hub, lanes);
+            Progress progress = waitCaughtUp(hub, building, head, label, start);
+            waitSwitched(hub, building);
+            return progress;
         } finally {
             hub.stop();
+        }
+    }
+
+    /**
+     * Waits until each build has replaced its live read model: a caught-up build switches only after a clean audit of
+     * it (the verified cutover), and a hub stopped before that resumes the build when it starts again.
+     */
+    private static void waitSwitched(HubProcess hub, List<String> building) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (true) {
+            HubApi.Response response = hub.api().get("/api/read-models");
+            if (response.status() != 200) {
+                throw new IllegalStateException("GET /api/read-models → " + response.status() + " " + response.body());
+            }
+            List<String> still = new ArrayList<>();
+            response.json().forEach(model -> {
+                if (building.contains(model.path("name").asString())) {
+                    still.add(model.path("name").asString());
+                }
+            });
+            if (still.isEmpty()) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("builds not switched after 3 minutes: " + still);
+            }
+            Thread.sleep(250);
         }
     }
 
@@ -572,6 +609,39 @@ public final class BenchMain {
     }
 
     private record Sent(LogPosition position, long ackNanos) {
+    }
+
+    /**
+     * For profiling the live path: a hub with the five order read models on an empty log (recorded with JDK Flight
+     * Recorder into {@code <profileDir>/latency.jfr} when given), then {@link #latency} at {@code rate}, then the search
+     * comparison over the orders it wrote. Nothing is written to RESULTS.md.
+     */
+    private void latencyOnly(int rate, int seconds, Path profileDir) throws Exception {
+        say("Projection Hub benchmark, latency only: %d events/s for %d s; %s", rate, seconds,
+                results.environment.get("machine"));
+        stores.wipe();
+        resetReadModels();
+        HubProcess.Builder builder = hub(null);
+        if (profileDir != null) {
+            Files.createDirectories(profileDir);
+            List<String> jvm = new ArrayList<>(HubProcess.HUB_JVM_OPTIONS);
+            jvm.add("-XX:StartFlightRecording=settings=profile,filename="
+                    + profileDir.resolve("latency.jfr").toAbsolutePath());
+            builder.jvmOptions(jvm);
+        }
+        HubProcess hub = builder.build();
+        try {
+            hub.start(Duration.ofMinutes(2));
+            waitCaughtUp(hub, READ_MODELS, logHead(), "  start");
+            sayLatency(latency(hub, stores.eventStore(), "lat-", rate, seconds));
+            SearchFigures search = search(hub, option("search-queries", 2000));
+            say("  search: API %,.0f queries/s (p50 %.1f ms, p99 %.1f ms); Elasticsearch directly %,.0f queries/s "
+                    + "(p50 %.1f ms, p99 %.1f ms): %.2f ×", search.api().rate(), search.api().p50(), search.api().p99(),
+                    search.direct().rate(), search.direct().p50(), search.direct().p99(),
+                    search.api().rate() / search.direct().rate());
+        } finally {
+            hub.stop();
+        }
     }
 
     private void sayLatency(Latency l) {
