@@ -51,5 +51,6 @@ echo "starting the hub on http://localhost:$PORT  (health: /actuator/health, met
 cd "$ROOT"
 # Heap and collector as the bench measured best (bench/COMPARISON.md, session 9): the lanes keep batches and reads
 # ahead alive for a second or two, so a young generation of half the heap lets them die young; ParallelGC collects it
-# on both cores.
+# on both cores. PROJHUB_JAVA_OPTS comes after, so it wins: another collector needs -XX:-UseParallelGC with it
+# (e.g. "-XX:-UseParallelGC -XX:+UseG1GC"), and another heap its -Xms and -Xmn too (e.g. "-Xms512m -Xmx512m -Xmn256m").
 exec java -Xms256m -Xmx256m -Xmn128m -XX:+UseParallelGC ${PROJHUB_JAVA_OPTS:-} -jar hub-server/target/hub-server.jar

@@ -668,7 +668,12 @@ public final class BenchMain {
         ConcurrentLinkedQueue<Sent> sent = new ConcurrentLinkedQueue<>();
         AtomicBoolean writing = new AtomicBoolean(true);
         AtomicLong lastAck = new AtomicLong();
-        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        // Daemon writers: a run that fails half-way (not visible in time, a writer's error) leaves no thread behind.
+        ExecutorService pool = Executors.newFixedThreadPool(writers, runnable -> {
+            Thread thread = new Thread(runnable, "paced-writer");
+            thread.setDaemon(true);
+            return thread;
+        });
         long begin = System.nanoTime();
         List<Future<?>> futures = new ArrayList<>();
         for (List<OrderWorkload.Append> mine : perWriter) {
@@ -705,7 +710,11 @@ public final class BenchMain {
             LogPosition min = null;
             for (String model : READ_MODELS) {
                 LogPosition checkpoint = checkpoint(lanes.get(model));
-                if (min == null || checkpoint == null || checkpoint.compareTo(min) < 0) {
+                if (checkpoint == null) {
+                    min = null; // a lane without a checkpoint: nothing is visible everywhere yet
+                    break;
+                }
+                if (min == null || checkpoint.compareTo(min) < 0) {
                     min = checkpoint;
                 }
             }

@@ -73,4 +73,38 @@ class BatchedVerificationTest {
             }
         }
     }
+
+    @Test
+    void aFailedManyStreamQueryIsAskedAgainStreamByStreamSoItCountsNoMissAndReDrivesNothing(StoreEndpoints stores)
+            throws Exception {
+        try (HikariDataSource ds = TestDatabase.migrated(stores)) {
+            EventStore store = TestDatabase.eventStore(ds);
+            String prefix = TestDatabase.uniquePrefix("batchfail");
+            TestReadModel readModel = new TestReadModel(prefix + "rm", ds);
+            readModel.batchQueryFails = true;
+            List<AppendResult> writes = new ArrayList<>();
+            List<RecordedEvent> applied = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                AppendResult result = append(store, prefix + "stream-" + i);
+                writes.add(result);
+                applied.addAll(store.readStream(result.streamId(), 1));
+            }
+            readModel.apply(applied);
+
+            TestMonitors.Recorder recorder = new TestMonitors.Recorder();
+            TestMonitors.StoreRedriver redriver = new TestMonitors.StoreRedriver(store, readModel);
+            try (PostgresConsistencyMonitor monitor = TestMonitors.monitor(ds, store,
+                    List.of(readModel.monitored(TYPES)), null, redriver, List.of(), FAST, recorder)) {
+                monitor.start();
+                writes.forEach(write -> monitor.track(write, TYPES));
+                await().atMost(Duration.ofSeconds(60)).untilAsserted(
+                        () -> assertThat(monitor.status().pendingVerifications()).isZero());
+
+                assertThat(readModel.batchProbeCalls.get()).as("the batch query was tried").isPositive();
+                assertThat(readModel.streamProbeCalls.get()).as("then each stream alone").isEqualTo(50);
+                assertThat(recorder.checks).hasSize(50).allSatisfy(check -> assertThat(check.caughtUp()).isTrue());
+                assertThat(redriver.calls).as("no stream re-driven for the query's failure").isEmpty();
+            }
+        }
+    }
 }

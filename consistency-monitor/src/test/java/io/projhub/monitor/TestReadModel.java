@@ -34,6 +34,8 @@ final class TestReadModel {
     final String name;
     private final DataSource ds;
     volatile boolean down;
+    /** While set, the probe's many-stream query fails (the store itself answers): the monitor must ask one by one. */
+    volatile boolean batchQueryFails;
     final AtomicInteger probeCalls = new AtomicInteger();
     /** Calls of the probe's {@code appliedVersions} (many streams in one query) and the streams they asked for. */
     /** Calls of the probe's {@code appliedVersion} (one stream). */
@@ -135,6 +137,9 @@ final class TestReadModel {
                 batchProbeCalls.incrementAndGet();
                 batchProbedStreams.addAndGet(streamIds.size());
                 failIfDown();
+                if (batchQueryFails) {
+                    throw new SQLException("query too large (test)");
+                }
                 java.util.Map<String, Long> versions = new java.util.LinkedHashMap<>();
                 streamIds.forEach(id -> versions.put(id, 0L));
                 try (Connection c = ds.getConnection();

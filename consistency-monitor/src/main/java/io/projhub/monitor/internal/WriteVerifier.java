@@ -232,8 +232,12 @@ final class WriteVerifier {
         synchronized (lock) {
             Map<String, Batch> filling = new HashMap<>();
             List<Entry> lagging = new ArrayList<>();
+            // Due entries of a read model with no batch open once maxInFlight is reached wait for the next tick,
+            // while the batches already open keep filling (entries of several read models alternate in the queue).
+            List<Entry> noRoom = new ArrayList<>();
+            int openWithRoom = 0;
             while (!closed && !due.isEmpty() && due.peek().dueNanos - now <= 0) {
-                Entry entry = due.peek();
+                Entry entry = due.poll();
                 String name = entry.key.readModel();
                 LaneStatus lane = laneStatuses.get(name);
                 // Lag, not a miss: the lane has not reached the write, has no checkpoint yet (not started, or the
@@ -241,7 +245,6 @@ final class WriteVerifier {
                 boolean behind = lane != null && (lane.checkpoint() == null || lane.state() == LaneState.STOPPED
                         || (entry.position != null && !lane.checkpoint().covers(entry.position)));
                 if (behind) {
-                    due.poll();
                     entry.dueNanos = now + lagRecheck; // lag, not a miss
                     lagging.add(entry);
                     continue;
@@ -249,17 +252,25 @@ final class WriteVerifier {
                 Batch batch = filling.get(name);
                 if (batch == null || batch.entries.size() >= BATCH) {
                     if (inFlight >= settings.maxInFlight()) {
-                        break;
+                        noRoom.add(entry);
+                        if (openWithRoom == 0) {
+                            break; // no batch can take more this tick
+                        }
+                        continue;
                     }
                     batch = new Batch(name, lane != null && lane.state() == LaneState.RETRYING);
                     filling.put(name, batch);
                     batches.add(batch);
                     inFlight++;
+                    openWithRoom++;
                 }
-                due.poll();
                 batch.entries.add(entry);
+                if (batch.entries.size() == BATCH) {
+                    openWithRoom--;
+                }
             }
             due.addAll(lagging);
+            due.addAll(noRoom);
         }
         for (Batch batch : batches) {
             try {
@@ -333,23 +344,71 @@ final class WriteVerifier {
                     streamIds.add(probed.get(i).key.streamId());
                 }
             }
-            Map<String, Long> applied = Map.of();
-            String error = null;
+            Map<String, Long> applied = new HashMap<>();
+            Map<String, String> errors = new HashMap<>();
             try {
-                applied = readModel.probe().appliedVersions(streamIds);
+                applied.putAll(readModel.probe().appliedVersions(streamIds));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                requeue(probed);
                 return;
             } catch (Exception e) {
-                error = Errors.describe(e);
+                // One failed query must not count a miss (and a re-drive) for every stream in it: ask stream by stream,
+                // stopping at the first failure when even a single stream cannot be read (the store is down).
+                if (!probeOneByOne(readModel, streamIds, applied, errors, Errors.describe(e))) {
+                    requeue(probed);
+                    return;
+                }
             }
             for (int i = 0; i < probed.size(); i++) {
+                String error = errors.get(streamIds.get(i));
                 long version = error != null ? -1 : applied.getOrDefault(streamIds.get(i), 0L);
                 settle(probed.get(i), expected[i], attempt[i], version, error, batch.laneRetrying());
             }
         } finally {
             synchronized (lock) {
                 inFlight--;
+            }
+        }
+    }
+
+    /**
+     * After a failed batch query: each stream asked alone. A stream that fails alone gets its own error; once the
+     * first one fails, the rest get the batch's error without being asked (the store is not answering).
+     *
+     * @return false if interrupted
+     */
+    private static boolean probeOneByOne(MonitoredReadModel readModel, List<String> streamIds, Map<String, Long> applied,
+                                         Map<String, String> errors, String batchError) {
+        boolean answering = true;
+        for (String streamId : streamIds) {
+            if (!answering) {
+                errors.put(streamId, batchError);
+                continue;
+            }
+            try {
+                applied.put(streamId, readModel.probe().appliedVersion(streamId));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            } catch (Exception e) {
+                errors.put(streamId, Errors.describe(e));
+                answering = !applied.isEmpty(); // the first stream failed too: the store, not the query
+            }
+        }
+        return true;
+    }
+
+    /** Entries a check could not finish (interrupted) go back to the queue, unless the verifier is closing. */
+    private void requeue(List<Entry> unfinished) {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            for (Entry entry : unfinished) {
+                if (current(entry)) {
+                    due.add(entry);
+                }
             }
         }
     }

@@ -123,7 +123,24 @@ public final class EventSourcedRepository<S, E> {
         // one transaction, not a snapshot query and a stream read before it.
         IdempotencyKey key = context.idempotencyKey() == null ? null
                 : new IdempotencyKey(context.idempotencyKey(), fingerprint(command));
-        List<? extends E> events = decide.get();
+        // A retry is answered with its first answer before anything is decided again: the decision may read other
+        // state (an order reads its customer) that has changed since.
+        if (key != null) {
+            Optional<AppendResult> first = store.findAppend(key);
+            if (first.isPresent()) {
+                return first.get();
+            }
+        }
+        List<? extends E> events;
+        try {
+            events = decide.get();
+        } catch (RuntimeException refused) {
+            Optional<AppendResult> first = key == null ? Optional.empty() : store.findAppend(key);
+            if (first.isPresent()) {
+                return first.get(); // a concurrent retry of this very command committed meanwhile
+            }
+            throw refused;
+        }
         if (events.isEmpty()) {
             throw new IllegalStateException("A command creating " + streamId + " decided no events");
         }

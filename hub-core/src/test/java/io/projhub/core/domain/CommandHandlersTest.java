@@ -133,6 +133,23 @@ class CommandHandlersTest {
     }
 
     @Test
+    void aRetriedCreateIsAnsweredWithItsFirstAnswerEvenIfWhatItReadHasChangedSince() {
+        String customerId = activeCustomer();
+        String orderId = uniqueId("order");
+        CreateOrder command = new CreateOrder(orderId, customerId, "EUR", List.of(item("book", "1", 1)));
+        String key = uniqueId("key");
+        AppendResult first = orders.create(command, CommandContext.withIdempotencyKey(key));
+        customers.deactivate(new DeactivateCustomer(customerId, "moved away"), CommandContext.none());
+
+        assertThat(orders.create(command, CommandContext.withIdempotencyKey(key))).isEqualTo(first);
+        assertThat(store.streamVersion(orderId)).isEqualTo(1);
+        assertThatThrownBy(() -> orders.create(command, CommandContext.withIdempotencyKey(uniqueId("key"))))
+                .as("a new key is a new command: the customer is inactive now")
+                .isInstanceOfSatisfying(BusinessRuleViolation.class,
+                        e -> assertThat(e.rule()).isEqualTo("customer-inactive"));
+    }
+
+    @Test
     void anInactiveOrUnknownCustomerCannotOrderAndNothingIsAppended() {
         String customerId = activeCustomer();
         customers.deactivate(new DeactivateCustomer(customerId, "moved away"), CommandContext.none());

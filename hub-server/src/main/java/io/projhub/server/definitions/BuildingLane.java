@@ -98,6 +98,18 @@ final class BuildingLane {
             public long appliedVersion(String streamId) throws Exception {
                 return probe.appliedVersion(streamId);
             }
+
+            @Override
+            public java.util.Map<String, Long> appliedVersions(java.util.Collection<String> streamIds)
+                    throws Exception {
+                return probe.appliedVersions(streamIds); // one round trip, as the live read model's
+            }
+
+            @Override
+            public io.projhub.core.projection.RecordedStreams recordedStreams(String cursor, int limit)
+                    throws Exception {
+                return probe.recordedStreams(cursor, limit);
+            }
         };
     }
 }
