@@ -346,13 +346,7 @@ public final class BenchMain {
         for (String model : models) {
             resetReadModels();
             HubProcess.Builder builder = hub(model.equals("all") ? null : model);
-            if (profileDir != null) {
-                Files.createDirectories(profileDir);
-                List<String> jvm = new ArrayList<>(HubProcess.HUB_JVM_OPTIONS);
-                jvm.add("-XX:StartFlightRecording=settings=profile,filename="
-                        + profileDir.resolve(model + ".jfr").toAbsolutePath());
-                builder.jvmOptions(jvm);
-            }
+            recordWithJfr(builder, profileDir, model + ".jfr");
             HubProcess hub = builder.build();
             try {
                 hub.start(Duration.ofMinutes(2));
@@ -389,6 +383,17 @@ public final class BenchMain {
      * A hub on the bench stores with the order read models; {@code only} runs that one alone (null: all of them, the
      * order definitions' customer-directory too).
      */
+    /** With a profile folder: the hub records a JDK Flight Recorder profile into {@code <profileDir>/<file>}. */
+    private static void recordWithJfr(HubProcess.Builder builder, Path profileDir, String file) throws IOException {
+        if (profileDir == null) {
+            return;
+        }
+        Files.createDirectories(profileDir);
+        List<String> jvm = new ArrayList<>(HubProcess.HUB_JVM_OPTIONS);
+        jvm.add("-XX:StartFlightRecording=settings=profile,filename=" + profileDir.resolve(file).toAbsolutePath());
+        builder.jvmOptions(jvm);
+    }
+
     private HubProcess.Builder hub(String only) {
         HubProcess.Builder builder = HubProcess.builder(root, stores.endpoints())
                 .definitions(BenchStores.ORDER_DEFINITIONS.stream().filter(n -> only == null || n.equals(only)).toList());
@@ -532,13 +537,7 @@ public final class BenchMain {
     private ApiAppend apiAppend(int commands, Path profileDir) throws Exception {
         stores.wipe();
         HubProcess.Builder builder = hub(null).property("projhub.projection.enabled", "false");
-        if (profileDir != null) {
-            Files.createDirectories(profileDir);
-            List<String> jvm = new ArrayList<>(HubProcess.HUB_JVM_OPTIONS);
-            jvm.add("-XX:StartFlightRecording=settings=profile,filename="
-                    + profileDir.resolve("commands.jfr").toAbsolutePath());
-            builder.jvmOptions(jvm);
-        }
+        recordWithJfr(builder, profileDir, "commands.jfr");
         HubProcess hub = builder.build();
         try {
             hub.start(Duration.ofMinutes(2));
@@ -622,13 +621,7 @@ public final class BenchMain {
         stores.wipe();
         resetReadModels();
         HubProcess.Builder builder = hub(null);
-        if (profileDir != null) {
-            Files.createDirectories(profileDir);
-            List<String> jvm = new ArrayList<>(HubProcess.HUB_JVM_OPTIONS);
-            jvm.add("-XX:StartFlightRecording=settings=profile,filename="
-                    + profileDir.resolve("latency.jfr").toAbsolutePath());
-            builder.jvmOptions(jvm);
-        }
+        recordWithJfr(builder, profileDir, "latency.jfr");
         HubProcess hub = builder.build();
         try {
             hub.start(Duration.ofMinutes(2));

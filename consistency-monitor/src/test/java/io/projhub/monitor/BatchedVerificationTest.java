@@ -33,23 +33,30 @@ class BatchedVerificationTest {
 
     private static final int WRITES = 1_200;
 
+    /** One write to each of {@code count} streams, all applied to the read model but {@code missed} (may be null). */
+    private static List<AppendResult> oneWritePerStream(EventStore store, String prefix, int count,
+                                                        TestReadModel readModel, String missed) throws Exception {
+        List<AppendResult> writes = new ArrayList<>();
+        List<RecordedEvent> applied = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            AppendResult result = append(store, prefix + "stream-" + i);
+            writes.add(result);
+            if (!result.streamId().equals(missed)) {
+                applied.addAll(store.readStream(result.streamId(), 1));
+            }
+        }
+        readModel.apply(applied);
+        return writes;
+    }
+
     @Test
     void writesDueTogetherAreCheckedWithOneQueryPerFiveHundredStreams(StoreEndpoints stores) throws Exception {
         try (HikariDataSource ds = TestDatabase.migrated(stores)) {
             EventStore store = TestDatabase.eventStore(ds);
             String prefix = TestDatabase.uniquePrefix("batched");
             TestReadModel readModel = new TestReadModel(prefix + "rm", ds);
-            List<AppendResult> writes = new ArrayList<>();
-            List<RecordedEvent> applied = new ArrayList<>();
             String missed = prefix + "stream-" + (WRITES / 2);
-            for (int i = 0; i < WRITES; i++) {
-                AppendResult result = append(store, prefix + "stream-" + i);
-                writes.add(result);
-                if (!result.streamId().equals(missed)) {
-                    applied.addAll(store.readStream(result.streamId(), 1));
-                }
-            }
-            readModel.apply(applied);
+            List<AppendResult> writes = oneWritePerStream(store, prefix, WRITES, readModel, missed);
 
             TestMonitors.Recorder recorder = new TestMonitors.Recorder();
             TestMonitors.StoreRedriver redriver = new TestMonitors.StoreRedriver(store, readModel);
@@ -82,14 +89,7 @@ class BatchedVerificationTest {
             String prefix = TestDatabase.uniquePrefix("batchfail");
             TestReadModel readModel = new TestReadModel(prefix + "rm", ds);
             readModel.batchQueryFails = true;
-            List<AppendResult> writes = new ArrayList<>();
-            List<RecordedEvent> applied = new ArrayList<>();
-            for (int i = 0; i < 50; i++) {
-                AppendResult result = append(store, prefix + "stream-" + i);
-                writes.add(result);
-                applied.addAll(store.readStream(result.streamId(), 1));
-            }
-            readModel.apply(applied);
+            List<AppendResult> writes = oneWritePerStream(store, prefix, 50, readModel, null);
 
             TestMonitors.Recorder recorder = new TestMonitors.Recorder();
             TestMonitors.StoreRedriver redriver = new TestMonitors.StoreRedriver(store, readModel);

@@ -121,43 +121,46 @@ public final class EventSourcedRepository<S, E> {
         // Nothing to load: a new aggregate's events depend on the command alone, and the append's NO_STREAM check
         // is the existence check (a stream of another type is refused by the append as well). So a create costs
         // one transaction, not a snapshot query and a stream read before it.
-        IdempotencyKey key = context.idempotencyKey() == null ? null
-                : new IdempotencyKey(context.idempotencyKey(), fingerprint(command));
+        IdempotencyKey key = idempotencyKey(context, command);
         // A retry is answered with its first answer before anything is decided again: the decision may read other
         // state (an order reads its customer) that has changed since.
-        if (key != null) {
-            Optional<AppendResult> first = store.findAppend(key);
-            if (first.isPresent()) {
-                return first.get();
-            }
+        Optional<AppendResult> first = firstAnswer(key);
+        if (first.isPresent()) {
+            return first.get();
         }
         List<? extends E> events;
         try {
             events = decide.get();
         } catch (RuntimeException refused) {
-            Optional<AppendResult> first = key == null ? Optional.empty() : store.findAppend(key);
-            if (first.isPresent()) {
-                return first.get(); // a concurrent retry of this very command committed meanwhile
-            }
-            throw refused;
+            return firstAnswer(key).orElseThrow(() -> refused); // a concurrent retry may have committed meanwhile
         }
         if (events.isEmpty()) {
             throw new IllegalStateException("A command creating " + streamId + " decided no events");
         }
-        EventMetadata metadata = context.toMetadata();
-        List<NewEvent> newEvents = events.stream().map(event -> registry.toNewEvent(event, metadata)).toList();
-        return store.append(streamId, kind.streamType(), ExpectedVersion.NO_STREAM, newEvents, key);
+        return store.append(streamId, kind.streamType(), ExpectedVersion.NO_STREAM,
+                newEvents(events, context.toMetadata()), key);
+    }
+
+    private IdempotencyKey idempotencyKey(CommandContext context, Object command) {
+        return context.idempotencyKey() == null ? null
+                : new IdempotencyKey(context.idempotencyKey(), fingerprint(command));
+    }
+
+    /** The answer given to the command that first used this key; empty without a key or if none has. */
+    private Optional<AppendResult> firstAnswer(IdempotencyKey key) {
+        return key == null ? Optional.empty() : store.findAppend(key);
+    }
+
+    private List<NewEvent> newEvents(List<? extends E> events, EventMetadata metadata) {
+        return events.stream().map(event -> registry.toNewEvent(event, metadata)).toList();
     }
 
     private AppendResult run(String streamId, CommandContext context, Object command,
                              Function<Optional<VersionedState<S>>, List<? extends E>> decide) {
-        IdempotencyKey key = context.idempotencyKey() == null ? null
-                : new IdempotencyKey(context.idempotencyKey(), fingerprint(command));
-        if (key != null) {
-            Optional<AppendResult> first = store.findAppend(key);
-            if (first.isPresent()) {
-                return first.get();
-            }
+        IdempotencyKey key = idempotencyKey(context, command);
+        Optional<AppendResult> first = firstAnswer(key);
+        if (first.isPresent()) {
+            return first.get();
         }
         EventMetadata metadata = context.toMetadata();
         ConcurrencyConflictException conflict = null;
@@ -170,18 +173,14 @@ public final class EventSourcedRepository<S, E> {
             } catch (RuntimeException refused) {
                 // A concurrent retry of this very command may have committed since the key was looked up; then the
                 // state it left (e.g. the money already withdrawn) must not turn its own retry into a refusal.
-                Optional<AppendResult> first = key == null ? Optional.empty() : store.findAppend(key);
-                if (first.isPresent()) {
-                    return first.get();
-                }
-                throw refused;
+                return firstAnswer(key).orElseThrow(() -> refused);
             }
             if (events.isEmpty()) {
                 throw new IllegalStateException("A command on " + streamId + " decided no events");
             }
-            List<NewEvent> newEvents = events.stream().map(event -> registry.toNewEvent(event, metadata)).toList();
             try {
-                return store.append(streamId, kind.streamType(), ExpectedVersion.exact(version), newEvents, key);
+                return store.append(streamId, kind.streamType(), ExpectedVersion.exact(version),
+                        newEvents(events, metadata), key);
             } catch (ConcurrencyConflictException e) {
                 conflict = e;
                 log.debug("Command on {} lost a race at version {} (attempt {})", streamId, version, attempt + 1);
