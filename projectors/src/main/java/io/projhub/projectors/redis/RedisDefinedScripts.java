@@ -31,10 +31,13 @@ final class RedisDefinedScripts {
      *   {t='zs', n=name, m='add'|'incr'|'rem', e=member, sc=score, kp=members to keep (absent: all)}
      *
      * Each event whose version is above the recorded one is applied in two passes: the first reads and computes
-     * every new value (nothing is written; any failure, e.g. a decimal with more digits than its scale, a long
-     * overflow, a wrong key type, stops here), the second writes them and records the version. So an event is
-     * applied whole or not at all, and a failure leaves the events before it applied and recorded: the script then
-     * returns {applied, index of the failed event, message} without touching the checkpoint. Otherwise it returns
+     * every new value into an overlay (nothing is kept yet; any failure, e.g. a decimal with more digits than its
+     * scale, a long overflow, a wrong key type, stops here), the second merges the overlay into what the call has
+     * applied and records the version. So an event is applied whole or not at all. The recorded versions are read
+     * 500 streams to an HMGET; hashes and counter totals are written once per call (one HSET per hash, one SET per
+     * total, whatever the number of events that changed them), sorted-set changes as each event is applied. A
+     * failure leaves the events before it applied and recorded: the script then writes them and returns
+     * {applied, index of the failed event, message} without touching the checkpoint. Otherwise it returns
      * {applied, 0, ''} after moving the checkpoint forward (never backwards) and storing the program hash.
      *
      * Decimals and longs are added exactly as decimal digit strings (Lua numbers are doubles): no precision limit
@@ -91,6 +94,11 @@ final class RedisDefinedScripts {
               return reversed(out, n)
             end
             local function addInt(a, b)
+              if #a <= 15 and #b <= 15 then -- fewer than 16 characters: below 10^15 each, and summed below 2^53
+                local sum = tonumber(a) + tonumber(b)
+                if sum == 0 then return '0' end
+                return string.format('%.0f', sum)
+              end
               local na, da = normal(a)
               local nb, db = normal(b)
               if #da <= 15 and #db <= 15 then -- below 2^53 each and summed: exact in doubles
@@ -113,6 +121,7 @@ final class RedisDefinedScripts {
               return text
             end
             local function long(text, what)
+              if #text <= 18 then return text end -- at most 18 digits: below 2^63
               local neg, digits = normal(text)
               if cmpAbs(digits, neg and INT64_MIN_ABS or INT64_MAX) > 0 then
                 fail(what .. ' would overflow a 64-bit long')
@@ -132,7 +141,9 @@ final class RedisDefinedScripts {
               return sign .. int .. frac .. string.rep('0', scale - #frac)
             end
             local function fromMinor(minor, scale)
-              local neg, d = normal(minor)
+              local neg = string.byte(minor, 1) == 45
+              local d = neg and string.sub(minor, 2) or minor
+              if string.byte(d, 1) == 48 then neg, d = normal(minor) end -- leading zeros, or zero
               if scale == 0 then return neg and ('-' .. d) or d end
               if #d <= scale then d = string.rep('0', scale - #d + 1) .. d end
               local s = string.sub(d, 1, #d - scale) .. '.' .. string.sub(d, #d - scale + 1)
@@ -184,26 +195,45 @@ final class RedisDefinedScripts {
               typed[key] = true
             end
 
-            -- one event's planned writes
-            local hashes, hashOrder, strings, stringOrder, zops
+            -- What the call has applied so far is kept here and written to Redis once, when the call ends (flush):
+            -- hashes {cleared, f = field -> value (false: absent), changed = fields to write}, and strings (counter
+            -- totals). An event plans into an overlay of the same shape (hashes, strings, zops), merged into the
+            -- call's state only once the whole event planned without a failure.
+            local callHashes, callHashOrder, callStrings, callStringChanged, callStringOrder = {}, {}, {}, {}, {}
+            local hashes, strings, zops
+            -- streams without a recorded version when the call began: no contribution of theirs exists (a
+            -- contribution is only written with its stream's version, and FORGET deletes both), so none is read
+            local fresh = {}
+
+            local function loaded(key)
+              local h = callHashes[key]
+              if not h then
+                h = {cleared = false, f = {}, changed = {}}
+                callHashes[key] = h
+                callHashOrder[#callHashOrder + 1] = key
+              end
+              return h
+            end
             local function hash(key)
               local h = hashes[key]
               if not h then
                 checkType(key, 'hash')
                 h = {cleared = false, f = {}, changed = {}}
                 hashes[key] = h
-                hashOrder[#hashOrder + 1] = key
               end
               return h
             end
-            local function hget(key, field)
+            local function hget(key, field, absent)
               local h = hash(key)
               local v = h.f[field]
-              if v == nil then
-                if h.cleared then return nil end
-                v = redis.call('HGET', key, field) or false
-                h.f[field] = v
-              end
+              if v ~= nil then return v or nil end
+              if h.cleared then return nil end
+              local c = loaded(key)
+              v = c.f[field]
+              if v ~= nil then return v or nil end
+              if c.cleared then return nil end
+              if absent then v = false else v = redis.call('HGET', key, field) or false end
+              c.f[field] = v
               return v or nil
             end
             local function hput(key, field, value) -- value false: delete the field
@@ -211,15 +241,19 @@ final class RedisDefinedScripts {
               h.f[field] = value
               h.changed[field] = true
             end
-            local function sget(key)
-              local v = strings[key]
-              if v == nil then
+            -- a counter's total in minor units (a long: itself), read from Redis once per call; the overlay and the
+            -- call hold {m = minor units, s = scale, L = a long} and the text is written at the end of the call
+            local function tget(key, L, scale, what)
+              local t = strings[key] or callStrings[key]
+              if t == nil then
                 checkType(key, 'string')
-                v = redis.call('GET', key) or false
-                strings[key] = v
-                stringOrder[#stringOrder + 1] = key
+                local text = redis.call('GET', key) or '0'
+                t = L and {m = integer(text, what), s = 0, L = true} or {m = toMinor(text, scale, what), s = scale}
+                callStrings[key] = t
               end
-              return v or nil
+              if t.L == L and t.s == scale then return t.m end
+              local text = t.L and t.m or fromMinor(t.m, t.s)
+              return L and integer(text, what) or toMinor(text, scale, what)
             end
 
             local function docOp(key, op)
@@ -279,16 +313,16 @@ final class RedisDefinedScripts {
                   local total = base .. 'counter:' .. c.n
                   local byStream = total .. ':by-stream'
                   local what = 'counter ' .. c.n
-                  local own = hget(byStream, e.s) or '0'
-                  local sum = sget(total) or '0'
-                  if c.m == 'L' then
-                    hput(byStream, e.s, long(addInt(integer(own, what), c.d), what))
-                    strings[total] = long(addInt(integer(sum, what), c.d), what)
+                  local L = c.m == 'L'
+                  local scale = L and 0 or tonumber(c.s)
+                  local own = hget(byStream, e.s, fresh[e.s])
+                  if L then
+                    hput(byStream, e.s, long(addInt(own and integer(own, what) or '0', c.d), what))
                   else
-                    local scale = tonumber(c.s)
-                    hput(byStream, e.s, fromMinor(addInt(toMinor(own, scale, what), c.d), scale))
-                    strings[total] = fromMinor(addInt(toMinor(sum, scale, what), c.d), scale)
+                    hput(byStream, e.s, fromMinor(addInt(own and toMinor(own, scale, what) or '0', c.d), scale))
                   end
+                  local sum = addInt(tget(total, L, scale, what), c.d)
+                  strings[total] = {m = L and long(sum, what) or sum, s = scale, L = L}
                 elseif c.t == 'zs' then
                   local key = base .. 'zset:' .. c.n
                   checkType(key, 'zset')
@@ -299,9 +333,38 @@ final class RedisDefinedScripts {
               end
             end
 
-            local function write()
-              for _, key in ipairs(hashOrder) do
-                local h = hashes[key]
+            local function merge()
+              for key, h in pairs(hashes) do
+                local c = loaded(key)
+                if h.cleared then c.cleared, c.f, c.changed = true, {}, {} end
+                for field in pairs(h.changed) do
+                  c.f[field] = h.f[field]
+                  c.changed[field] = true
+                end
+              end
+              for key, v in pairs(strings) do
+                if not callStringChanged[key] then
+                  callStringChanged[key] = true
+                  callStringOrder[#callStringOrder + 1] = key
+                end
+                callStrings[key] = v
+              end
+              for _, z in ipairs(zops) do
+                if z[1] == 'add' then redis.call('ZADD', z[2], z[4], z[3])
+                elseif z[1] == 'incr' then redis.call('ZINCRBY', z[2], z[4], z[3])
+                else redis.call('ZREM', z[2], z[3]) end
+                if z[5] then redis.call('ZREMRANGEBYRANK', z[2], 0, -(tonumber(z[5]) + 1)) end
+              end
+            end
+
+            local function inPieces(command, key, list)
+              for i = 1, #list, 1000 do
+                redis.call(command, key, unpack(list, i, math.min(i + 999, #list)))
+              end
+            end
+            local function flush()
+              for _, key in ipairs(callHashOrder) do
+                local h = callHashes[key]
                 if h.cleared then redis.call('DEL', key) end
                 local sets, dels = {}, {}
                 for field in pairs(h.changed) do
@@ -312,18 +375,12 @@ final class RedisDefinedScripts {
                     dels[#dels + 1] = field
                   end
                 end
-                if #sets > 0 then redis.call('HSET', key, unpack(sets)) end
-                if #dels > 0 then redis.call('HDEL', key, unpack(dels)) end
+                inPieces('HSET', key, sets)
+                inPieces('HDEL', key, dels)
               end
-              for _, key in ipairs(stringOrder) do
-                local v = strings[key]
-                if v then redis.call('SET', key, v) end
-              end
-              for _, z in ipairs(zops) do
-                if z[1] == 'add' then redis.call('ZADD', z[2], z[4], z[3])
-                elseif z[1] == 'incr' then redis.call('ZINCRBY', z[2], z[4], z[3])
-                else redis.call('ZREM', z[2], z[3]) end
-                if z[5] then redis.call('ZREMRANGEBYRANK', z[2], 0, -(tonumber(z[5]) + 1)) end
+              for _, key in ipairs(callStringOrder) do
+                local t = callStrings[key]
+                redis.call('SET', key, t.L and t.m or fromMinor(t.m, t.s))
               end
             end
 
@@ -332,18 +389,38 @@ final class RedisDefinedScripts {
               return tostring(err)
             end
 
+            -- the recorded versions of the call's streams, 500 to a round
+            local recorded = loaded(versions)
+            local streams, listed = {}, {}
+            for _, e in ipairs(events) do
+              if not listed[e.s] then listed[e.s] = true; streams[#streams + 1] = e.s end
+            end
+            for i = 1, #streams, 500 do
+              local last = math.min(i + 499, #streams)
+              local got = redis.call('HMGET', versions, unpack(streams, i, last))
+              for j = i, last do
+                local v = got[j - i + 1]
+                recorded.f[streams[j]] = v or false
+                if not v then fresh[streams[j]] = true end
+              end
+            end
+
             local applied = 0
             for index, e in ipairs(events) do
-              local recorded = redis.call('HGET', versions, e.s)
-              if tonumber(e.v) > tonumber(recorded or '0') then
-                hashes, hashOrder, strings, stringOrder, zops = {}, {}, {}, {}, {}
+              if tonumber(e.v) > tonumber(recorded.f[e.s] or '0') then
+                hashes, strings, zops = {}, {}, {}
                 local ok, err = pcall(plan, e)
-                if not ok then return {applied, index, message(err)} end
-                write()
-                redis.call('HSET', versions, e.s, e.v)
+                if not ok then
+                  flush()
+                  return {applied, index, message(err)}
+                end
+                merge()
+                recorded.f[e.s] = e.v
+                recorded.changed[e.s] = true
                 applied = applied + 1
               end
             end
+            flush()
 
             local function compare(a, b) -- non-negative integers as strings
               if #a ~= #b then return #a < #b and -1 or 1 end
