@@ -14,10 +14,13 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.StringJoiner;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -605,9 +608,20 @@ public final class BenchMain {
     static final class Latency {
         double p50, p95, p99, max, achievedRate, pollMillis, heapUsedMaxMb, heapCommittedMb, rssMaxMb;
         int count, askedRate;
+        /** Each lane's own p99 (append → that lane's checkpoint past the event), in {@link #READ_MODELS} order. */
+        final Map<String, Double> laneP99 = new LinkedHashMap<>();
+        /** CPU by process while the writers appended (100 % = one core). */
+        Map<String, Double> cpu = Map.of();
     }
 
     private record Sent(LogPosition position, long ackNanos) {
+    }
+
+    /** Takes the events at or before {@code visible} out of {@code pending}, adding their latency in ms. */
+    private static void takeVisible(PriorityQueue<Sent> pending, LogPosition visible, long now, List<Double> latencies) {
+        while (!pending.isEmpty() && pending.peek().position().compareTo(visible) <= 0) {
+            latencies.add((now - pending.poll().ackNanos()) / 1e6);
+        }
     }
 
     /**
@@ -620,12 +634,16 @@ public final class BenchMain {
                 results.environment.get("machine"));
         stores.wipe();
         resetReadModels();
+        // A warm hub, as in the full run (where the latency follows the projection runs): a cold JIT's compilations
+        // under load would be measured instead of the steady state.
+        int warmEvents = option("warm-events", 50_000);
+        OrderWorkload.appendAll(stores.eventStore(), new OrderWorkload("warm-", 3).generate(warmEvents), 8);
         HubProcess.Builder builder = hub(null);
         recordWithJfr(builder, profileDir, "latency.jfr");
         HubProcess hub = builder.build();
         try {
             hub.start(Duration.ofMinutes(2));
-            waitCaughtUp(hub, READ_MODELS, logHead(), "  start");
+            waitCaughtUp(hub, READ_MODELS, logHead(), "  warm-up (" + warmEvents + " events)");
             sayLatency(latency(hub, stores.eventStore(), "lat-", rate, seconds));
             SearchFigures search = search(hub, option("search-queries", 2000));
             say("  search: API %,.0f queries/s (p50 %.1f ms, p99 %.1f ms); Elasticsearch directly %,.0f queries/s "
@@ -637,11 +655,25 @@ public final class BenchMain {
         }
     }
 
+    private static String laneP99s(Latency l) {
+        StringJoiner joined = new StringJoiner(", ");
+        l.laneP99.forEach((model, p99) -> joined.add(String.format("%s %.1f ms", model, p99)));
+        return joined.toString();
+    }
+
     private void sayLatency(Latency l) {
         say("  p50 %.1f ms  p95 %.1f ms  p99 %.1f ms  max %.1f ms  (%d events, asked %d/s, achieved %.0f events/s; "
                 + "status polled every %.1f ms)", l.p50, l.p95, l.p99, l.max, l.count, l.askedRate, l.achievedRate,
                 l.pollMillis);
+        say("    p99 per lane: %s", laneP99s(l));
+        say("    CPU while appending: %s", CpuAccount.format(l.cpu));
     }
+
+    /**
+     * The pause between two polls of {@code /api/lanes} in the latency run: a dashboard's poll, not a busy loop that
+     * would take the hub's CPU from the lanes it measures.
+     */
+    static final long POLL_PAUSE_MILLIS = 10;
 
     /** The command API's clients, and as many direct writers, paced writers and search clients. */
     static final int API_CLIENTS = 16;
@@ -667,6 +699,7 @@ public final class BenchMain {
             thread.setDaemon(true);
             return thread;
         });
+        CpuAccount.Snapshot cpuBefore = CpuAccount.snapshot();
         long begin = System.nanoTime();
         List<Future<?>> futures = new ArrayList<>();
         for (List<OrderWorkload.Append> mine : perWriter) {
@@ -688,8 +721,17 @@ public final class BenchMain {
             }));
         }
         HubApi api = hub.api();
+        Map<String, Double> cpuWhileWriting = null;
         List<Double> latencies = new ArrayList<>();
-        List<Sent> pending = new ArrayList<>();
+        // Ordered by position: each poll takes out what a checkpoint has passed without looking at the rest.
+        Comparator<Sent> byPosition = Comparator.comparing(Sent::position);
+        PriorityQueue<Sent> pending = new PriorityQueue<>(byPosition);
+        Map<String, List<Double>> laneLatencies = new LinkedHashMap<>();
+        Map<String, PriorityQueue<Sent>> lanePending = new LinkedHashMap<>();
+        for (String model : READ_MODELS) {
+            laneLatencies.put(model, new ArrayList<>());
+            lanePending.put(model, new PriorityQueue<>(byPosition));
+        }
         long polls = 0;
         long pollStart = System.nanoTime();
         double heapMax = 0, committed = 0, rssMax = 0;
@@ -697,12 +739,24 @@ public final class BenchMain {
         Thread poller = Thread.currentThread();
         while (true) {
             boolean writersDone = futures.stream().allMatch(Future::isDone);
+            if (writersDone && cpuWhileWriting == null) {
+                cpuWhileWriting = CpuAccount.between(cpuBefore, CpuAccount.snapshot());
+            }
             Map<String, JsonNode> lanes = api.lanes();
             long now = System.nanoTime();
             polls++;
+            for (Sent s; (s = sent.poll()) != null; ) {
+                pending.add(s);
+                for (PriorityQueue<Sent> mine : lanePending.values()) {
+                    mine.add(s);
+                }
+            }
             LogPosition min = null;
             for (String model : READ_MODELS) {
                 LogPosition checkpoint = checkpoint(lanes.get(model));
+                if (checkpoint != null) {
+                    takeVisible(lanePending.get(model), checkpoint, now, laneLatencies.get(model));
+                }
                 if (checkpoint == null) {
                     min = null; // a lane without a checkpoint: nothing is visible everywhere yet
                     break;
@@ -711,21 +765,16 @@ public final class BenchMain {
                     min = checkpoint;
                 }
             }
-            for (Sent s; (s = sent.poll()) != null; ) {
-                pending.add(s);
-            }
             if (min != null) {
-                LogPosition visible = min;
-                pending.removeIf(s -> {
-                    if (s.position().compareTo(visible) <= 0) {
-                        latencies.add((now - s.ackNanos()) / 1e6);
-                        return true;
-                    }
-                    return false;
-                });
+                takeVisible(pending, min, now, latencies);
             }
             if (now - lastMemory > 1_000_000_000L) {
                 lastMemory = now;
+                if (Boolean.getBoolean("projhub.bench.trace")) {
+                    StringJoiner behind = new StringJoiner(" ");
+                    lanePending.forEach((model, mine) -> behind.add(model + "=" + mine.size()));
+                    say("    %5.1f s: events not yet past each lane: %s", (now - begin) / 1e9, behind);
+                }
                 heapMax = Math.max(heapMax, metric(api, "jvm.memory.used") / 1e6);
                 committed = Math.max(committed, metric(api, "jvm.memory.committed") / 1e6);
                 rssMax = Math.max(rssMax, hub.residentBytes() / 1e6);
@@ -739,6 +788,7 @@ public final class BenchMain {
             if (poller.isInterrupted()) {
                 throw new InterruptedException();
             }
+            Thread.sleep(POLL_PAUSE_MILLIS);
         }
         for (Future<?> f : futures) {
             f.get();
@@ -752,6 +802,11 @@ public final class BenchMain {
         l.p95 = percentile(latencies, 0.95);
         l.p99 = percentile(latencies, 0.99);
         l.max = latencies.get(latencies.size() - 1);
+        l.cpu = cpuWhileWriting;
+        laneLatencies.forEach((model, mine) -> {
+            mine.sort(Double::compare);
+            l.laneP99.put(model, mine.isEmpty() ? Double.NaN : percentile(mine, 0.99));
+        });
         l.askedRate = rate;
         l.achievedRate = appends.size() / ((lastAck.get() - begin) / 1e9); // while appending, not while draining
         l.pollMillis = (end - pollStart) / 1e6 / polls;
@@ -1041,6 +1096,10 @@ public final class BenchMain {
             for (Latency l : List.of(latency, latencyDouble)) {
                 md.append(String.format(Locale.ROOT, "| %,d/s | %,.0f/s | %,d | %.1f ms | %.1f ms | %.1f ms | %.1f ms |\n",
                         l.askedRate, l.achievedRate, l.count, l.p50, l.p95, l.p99, l.max));
+            }
+            md.append("\np99 of each lane on its own (append → that lane's checkpoint past the event): ");
+            for (Latency l : List.of(latency, latencyDouble)) {
+                md.append(String.format(Locale.ROOT, "at %,d/s %s; ", l.askedRate, laneP99s(l)));
             }
             md.append('\n');
             for (Latency l : List.of(latency, latencyDouble)) {

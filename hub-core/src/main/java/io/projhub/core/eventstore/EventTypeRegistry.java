@@ -108,7 +108,7 @@ public final class EventTypeRegistry {
     /** A registered event record as an event to append. */
     public NewEvent toNewEvent(Object event, EventMetadata metadata) {
         EventType type = byClass(event.getClass());
-        return new NewEvent(type.name(), mapper.valueToTree(event), metadata);
+        return new NewEvent(type.name(), mapper.valueToTree(event), metadata, true);
     }
 
     /**

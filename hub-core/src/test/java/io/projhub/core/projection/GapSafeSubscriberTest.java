@@ -119,6 +119,45 @@ class GapSafeSubscriberTest {
     }
 
     @Test
+    void concurrentAppendsShareNotificationsAndTheLastCommitStillWakesTheSubscriber(StoreEndpoints stores)
+            throws Exception {
+        DataSource ds = SubscriberTestSupport.dataSource(stores);
+        EventStore store = SubscriberTestSupport.eventStore(ds);
+        String prefix = "burst-" + UUID.randomUUID().toString().substring(0, 8) + "-";
+        RecordingProjector lane = new RecordingProjector(prefix + "lane", ds, SubscriberTestSupport.logEnd(ds), TYPES);
+        SubscriberSettings slowPolling = new SubscriberSettings(500, Duration.ofMinutes(5), Duration.ofMillis(200),
+                Duration.ofSeconds(1), Duration.ofSeconds(10));
+        try (PollingProjectionSubscriber subscriber = SubscriberTestSupport.subscriber(ds, store,
+                SubscriberTestSupport.lanes(lane, LaneSettings.DEFAULTS), slowPolling, new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
+            subscriber.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> subscriber.status().pollerHeartbeat() != null
+                    && subscriber.status().lanes().get(0).state() == LaneState.LIVE);
+            // Bursts of appends from 8 threads: the notifications of commits made while one is being sent are shared,
+            // and none is lost, so every burst's last event arrives long before the five-minute poll.
+            ExecutorService writers = Executors.newFixedThreadPool(8);
+            int expected = 0;
+            for (int burst = 0; burst < 5; burst++) {
+                List<Future<?>> work = new ArrayList<>();
+                for (int w = 0; w < 8; w++) {
+                    String stream = prefix + "b" + burst + "w" + w;
+                    work.add(writers.submit(() -> {
+                        for (int i = 0; i < 25; i++) {
+                            append(store, stream);
+                        }
+                    }));
+                }
+                for (Future<?> f : work) {
+                    f.get();
+                }
+                expected += 8 * 25;
+                int total = expected;
+                await().atMost(Duration.ofSeconds(20)).until(() -> recorded(ds, lane.name(), prefix).size() == total);
+            }
+            writers.shutdown();
+        }
+    }
+
+    @Test
     void aClosedSubscriberStartsAgainWithFreshLanesAndResumesFromTheStoresCheckpoint(StoreEndpoints stores) throws Exception {
         DataSource ds = SubscriberTestSupport.dataSource(stores);
         EventStore store = SubscriberTestSupport.eventStore(ds);

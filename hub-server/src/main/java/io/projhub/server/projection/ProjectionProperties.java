@@ -25,6 +25,7 @@ public record ProjectionProperties(
         @DefaultValue("1s") Duration statusInterval,
         @DefaultValue("5s") Duration frontierPinnedAfter,
         @DefaultValue("30s") Duration shutdownTimeout,
+        @DefaultValue("20ms") Duration readGap,
         @DefaultValue Lane defaults,
         Map<String, Lane> lanes) {
 
@@ -35,7 +36,8 @@ public record ProjectionProperties(
     }
 
     public SubscriberSettings subscriberSettings() {
-        return new SubscriberSettings(pollBatchSize, pollInterval, statusInterval, frontierPinnedAfter, shutdownTimeout);
+        return new SubscriberSettings(pollBatchSize, pollInterval, statusInterval, frontierPinnedAfter, shutdownTimeout,
+                readGap);
     }
 
     /** The settings of the named lane: built-in defaults, then {@code defaults}, then the lane's own overrides. */

@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.math.BigDecimal;
+import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,7 +17,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -800,6 +805,103 @@ class JdbcDefinedReadModelTest {
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();
             }
+        }
+    }
+
+    @Test
+    void aVersionRaisedBetweenTheReadAndTheWriteIsSeenAndTheBatchComputedAgainUnderTheLock() throws Exception {
+        String name = unique("accounts");
+        ReadModelProgram program = accounts(name, name, 1);
+        AtomicReference<Runnable> beforeNextConnection = new AtomicReference<>();
+        DataSource watched = new ForwardingDataSource(dataSource) {
+            @Override
+            public Connection getConnection() throws SQLException {
+                Runnable hook = beforeNextConnection.getAndSet(null);
+                if (hook != null) {
+                    hook.run();
+                }
+                return super.getConnection();
+            }
+        };
+        JdbcDefinedReadModel model = new JdbcDefinedReadModel(watched, schema, program);
+        JdbcDefinedReadModel otherWriter = new JdbcDefinedReadModel(dataSource, schema, program);
+        EventLog log = new EventLog();
+        String cy = account("cy");
+        log.append("account", cy, new AccountCreated(cy, dec("100.00"), "EUR", T0));
+        log.append("account", cy, deposit(cy, "50.00", "salary"));
+        model.projector().apply(batch(log.events().subList(0, 1)));
+        EventBatch deposit = batch(log.events().subList(1, 2));
+
+        // The versions are read on one connection; before the writing transaction takes the next one, another writer
+        // applies the same deposit. Writing the changes computed from the first read would count it twice.
+        AtomicReference<Runnable> armed = new AtomicReference<>(() -> {
+            try {
+                otherWriter.projector().apply(deposit);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        beforeNextConnection.set(() -> beforeNextConnection.set(armed.getAndSet(null)));
+        model.projector().apply(deposit);
+
+        assertThat(armed.get()).as("the other writer ran between the read and the write").isNull();
+        assertThat(model.document(cy, 1).orElseThrow()).containsEntry("balance", dec("150.00"))
+                .containsEntry("deposits", 1L);
+        assertThat(model.probe().appliedVersion(cy)).isEqualTo(2);
+        assertThat(model.projector().checkpoint()).isEqualTo(log.head());
+    }
+
+    /** A DataSource that hands out its delegate's connections (a test overrides what it watches). */
+    private static class ForwardingDataSource implements DataSource {
+        private final DataSource delegate;
+
+        ForwardingDataSource(DataSource delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public Connection getConnection() throws SQLException {
+            return delegate.getConnection();
+        }
+
+        @Override
+        public Connection getConnection(String username, String password) throws SQLException {
+            return delegate.getConnection(username, password);
+        }
+
+        @Override
+        public PrintWriter getLogWriter() throws SQLException {
+            return delegate.getLogWriter();
+        }
+
+        @Override
+        public void setLogWriter(PrintWriter out) throws SQLException {
+            delegate.setLogWriter(out);
+        }
+
+        @Override
+        public void setLoginTimeout(int seconds) throws SQLException {
+            delegate.setLoginTimeout(seconds);
+        }
+
+        @Override
+        public int getLoginTimeout() throws SQLException {
+            return delegate.getLoginTimeout();
+        }
+
+        @Override
+        public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+            return delegate.getParentLogger();
+        }
+
+        @Override
+        public <T> T unwrap(Class<T> type) throws SQLException {
+            return delegate.unwrap(type);
+        }
+
+        @Override
+        public boolean isWrapperFor(Class<?> type) throws SQLException {
+            return delegate.isWrapperFor(type);
         }
     }
 

@@ -86,8 +86,6 @@ public final class PostgresEventStore implements EventStore {
 
     private static final String INSERT_EVENT_ROW = "(?, ?, ?, ?, ?, ?::jsonb, ?::jsonb)";
 
-    private static final String NOTIFY = "select pg_notify(?, '')";
-
     private static final String FIND_KEY = """
             select stream_id, version, tx_id, position, request_fingerprint
               from idempotency_keys
@@ -169,11 +167,13 @@ public final class PostgresEventStore implements EventStore {
     private final DataSource dataSource;
     private final EventTypeRegistry registry;
     private final JsonMapper mapper;
+    private final AppendNotifier notifier;
 
     public PostgresEventStore(DataSource dataSource, EventTypeRegistry registry) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
         this.registry = Objects.requireNonNull(registry, "registry");
         this.mapper = registry.mapper();
+        this.notifier = new AppendNotifier(dataSource, NOTIFICATION_CHANNEL);
     }
 
     // ---------------------------------------------------------------- append
@@ -218,7 +218,7 @@ public final class PostgresEventStore implements EventStore {
 
     /**
      * Best effort: once the append has committed, a connection that breaks now (the server shutting down right after
-     * the commit, which the post-commit NOTIFY is the first to notice) must not turn a committed append into a
+     * the commit, which restoring auto-commit is the first to notice) must not turn a committed append into a
      * failure, which a caller without an idempotency key would retry into a duplicate. The pool resets or discards
      * the connection anyway.
      */
@@ -272,27 +272,9 @@ public final class PostgresEventStore implements EventStore {
             return first;
         }
         c.commit();
-        notifyListeners(c);
+        notifier.committed();
         log.debug("Appended {} event(s) to {} up to version {}", events.size(), streamId, result.newVersion());
         return result;
-    }
-
-    /**
-     * Wakes subscribers after the commit, in a transaction of its own. A NOTIFY inside the append's transaction would
-     * hold PostgreSQL's global notify lock through that commit's WAL flush, so concurrent appends could not share a
-     * flush (group commit) and the append rate would be one commit per flush. A notification that is lost (a crash
-     * right after the commit) only delays subscribers until their next poll.
-     */
-    private void notifyListeners(Connection c) {
-        try {
-            c.setAutoCommit(true);
-            try (PreparedStatement ps = c.prepareStatement(NOTIFY)) {
-                ps.setString(1, NOTIFICATION_CHANNEL);
-                ps.execute();
-            }
-        } catch (SQLException e) {
-            log.debug("Could not notify subscribers (they poll anyway): {}", e.getMessage());
-        }
     }
 
     private AppendResult firstAppendOrThrow(Connection c, IdempotencyKey key, ConcurrencyConflictException conflict)
@@ -411,7 +393,8 @@ public final class PostgresEventStore implements EventStore {
             if (event.data() == null || !event.data().isObject()) {
                 throw new InvalidCommandException(field + ".data", "must be a JSON object");
             }
-            Optional<String> problem = registry.bindingProblem(event.type(), event.data());
+            Optional<String> problem = event.fromRegisteredType() ? Optional.empty()
+                    : registry.bindingProblem(event.type(), event.data());
             if (problem.isPresent()) {
                 throw new InvalidCommandException(field + ".data", problem.get());
             }

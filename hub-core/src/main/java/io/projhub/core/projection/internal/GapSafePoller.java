@@ -74,8 +74,14 @@ final class GapSafePoller implements Runnable {
             }
             log.info("poller event=started tail={}", tail.token());
             int failures = 0;
+            long lastRead = 0;
             while (running) {
                 try {
+                    long sinceLastRead = System.nanoTime() - lastRead;
+                    if (sinceLastRead < settings.readGap().toNanos()) {
+                        pause((settings.readGap().toNanos() - sinceLastRead) / 1_000_000);
+                    }
+                    lastRead = System.nanoTime();
                     List<RecordedEvent> events = store.readAll(tail, settings.pollBatchSize());
                     heartbeat = Instant.now();
                     failures = 0;
