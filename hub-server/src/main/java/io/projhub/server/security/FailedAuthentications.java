@@ -3,8 +3,9 @@ package io.projhub.server.security;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
+import java.util.Comparator;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 import io.github.bucket4j.Bucket;
@@ -15,8 +16,10 @@ import io.github.bucket4j.TimeMeter;
  * The failed authentications each client address may still make, for {@link FailedAuthenticationThrottle}: one
  * Bucket4j bucket per address, {@code maxFailures} tokens refilled all at once every {@code window}. Bounded: at most
  * {@code maxClients} addresses (IPv6 ones grouped by their /64, which one client usually holds whole); when full, the
- * least recently seen addresses whose bucket is full again (no failure left to remember) are dropped, and if it is
- * still full the least recently seen one. One lock; every operation is O(1) amortized.
+ * addresses whose bucket is full again (no failure left to remember) are dropped, and if none is, the least recently
+ * seen one. Every request with credentials passes here, so the buckets are read without a lock (Bucket4j's local
+ * buckets are thread-safe; a lock here serialized all requests and queued them behind any thread the OS paused while
+ * holding it); only adding an address takes one, and only a full map is scanned.
  */
 final class FailedAuthentications {
 
@@ -34,8 +37,18 @@ final class FailedAuthentications {
     private final Duration window;
     private final int maxClients;
     private final TimeMeter clock;
-    /** Guarded by itself. */
-    private final LinkedHashMap<String, Bucket> buckets = new LinkedHashMap<>(64, 0.75f, true);
+    private final ConcurrentHashMap<String, Tracked> buckets = new ConcurrentHashMap<>();
+    /** Orders the addresses by when they were last seen (a counter: two requests in one clock tick still differ). */
+    private final AtomicLong seen = new AtomicLong();
+
+    private static final class Tracked {
+        final Bucket bucket;
+        volatile long lastSeen;
+
+        Tracked(Bucket bucket) {
+            this.bucket = bucket;
+        }
+    }
 
     FailedAuthentications(int maxFailures, Duration window, int maxClients) {
         this(maxFailures, window, maxClients, System::nanoTime);
@@ -60,23 +73,27 @@ final class FailedAuthentications {
 
     /** Takes one failure from the client's allowance if any is left: the decision and the taking are one step. */
     Attempt attempt(String client) {
-        synchronized (buckets) {
-            Bucket bucket = buckets.get(client);
-            if (bucket == null) {
-                makeRoom();
-                bucket = Bucket.builder()
-                        .addLimit(limit -> limit.capacity(maxFailures).refillIntervally(maxFailures, window))
-                        .withCustomTimePrecision(clock)
-                        .build();
-                buckets.put(client, bucket);
+        Tracked tracked = buckets.get(client);
+        if (tracked == null) {
+            synchronized (buckets) {
+                tracked = buckets.get(client);
+                if (tracked == null) {
+                    makeRoom();
+                    tracked = new Tracked(Bucket.builder()
+                            .addLimit(limit -> limit.capacity(maxFailures).refillIntervally(maxFailures, window))
+                            .withCustomTimePrecision(clock)
+                            .build());
+                    buckets.put(client, tracked);
+                }
             }
-            ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
-            if (!probe.isConsumed()) {
-                long nanos = probe.getNanosToWaitForRefill();
-                return new Attempt(false, false, Math.max(1, (nanos + 999_999_999L) / 1_000_000_000L));
-            }
-            return new Attempt(true, probe.getRemainingTokens() == 0, 0);
         }
+        tracked.lastSeen = seen.incrementAndGet();
+        ConsumptionProbe probe = tracked.bucket.tryConsumeAndReturnRemaining(1);
+        if (!probe.isConsumed()) {
+            long nanos = probe.getNanosToWaitForRefill();
+            return new Attempt(false, false, Math.max(1, (nanos + 999_999_999L) / 1_000_000_000L));
+        }
+        return new Attempt(true, probe.getRemainingTokens() == 0, 0);
     }
 
     /** The allowed attempt did not fail: its failure is given back (never beyond the allowance). */
@@ -84,35 +101,26 @@ final class FailedAuthentications {
         if (!attempt.allowed()) {
             return;
         }
-        synchronized (buckets) {
-            Bucket bucket = buckets.get(client);
-            if (bucket != null) {
-                bucket.addTokens(1);
-            }
+        Tracked tracked = buckets.get(client);
+        if (tracked != null) {
+            tracked.bucket.addTokens(1);
         }
     }
 
     int size() {
-        synchronized (buckets) {
-            return buckets.size();
-        }
+        return buckets.size();
     }
 
+    /** Called holding the lock on {@code buckets}, before adding an address. */
     private void makeRoom() {
         if (buckets.size() < maxClients) {
             return;
         }
-        Iterator<Bucket> eldestFirst = buckets.values().iterator();
-        while (eldestFirst.hasNext()) {
-            if (eldestFirst.next().getAvailableTokens() < maxFailures) {
-                break; // failures still counted: kept, and so is every more recently seen address
-            }
-            eldestFirst.remove();
-        }
+        buckets.values().removeIf(t -> t.bucket.getAvailableTokens() >= maxFailures);
         if (buckets.size() >= maxClients) {
-            eldestFirst = buckets.values().iterator();
-            eldestFirst.next();
-            eldestFirst.remove();
+            buckets.entrySet().stream()
+                    .min(Comparator.comparingLong(e -> e.getValue().lastSeen))
+                    .ifPresent(eldest -> buckets.remove(eldest.getKey(), eldest.getValue()));
         }
     }
 
