@@ -550,17 +550,20 @@ public final class BenchMain {
             AtomicLong failures = new AtomicLong();
             int threads = 16;
             ExecutorService pool = Executors.newFixedThreadPool(threads);
-            // Warm-up, not counted: the same commands from the same clients until the JIT has compiled their path (a
-            // cold hub spends more CPU compiling than serving: 72 s of compiler threads in a 45 s run of 10,000).
-            int warmCustomers = 500;
-            runCommands(pool, threads, warmCustomers, i -> api.post("/api/customers", "{\"id\":\"warm-" + i
-                    + "\",\"name\":\"Warm " + i + "\",\"email\":\"w" + i + "@example.com\"}"), failures);
-            runCommands(pool, threads, WARM_COMMANDS, i -> api.post("/api/orders", "{\"id\":\"warm-order-" + i
-                    + "\",\"customerId\":\"warm-" + (i % warmCustomers) + "\",\"currency\":\"EUR\",\"items\":["
-                    + "{\"name\":\"product-" + (i % 50) + "\",\"price\":\"12.50\",\"quantity\":2}]}"), failures);
-            CpuAccount.Snapshot cpuBefore = CpuAccount.snapshot();
-            long begin = System.nanoTime();
+            CpuAccount.Snapshot cpuBefore;
+            long begin;
             try {
+                // Warm-up, not counted: the same commands from the same clients until the JIT has compiled their path
+                // (a cold hub spends more CPU compiling than serving: 72 s of compiler threads in a 45 s run of 10,000).
+                int warmCustomers = 500;
+                runCommands(pool, threads, warmCustomers, i -> api.post("/api/customers", "{\"id\":\"warm-" + i
+                        + "\",\"name\":\"Warm " + i + "\",\"email\":\"w" + i + "@example.com\"}"), failures);
+                runCommands(pool, threads, WARM_COMMANDS, i -> api.post("/api/orders", "{\"id\":\"warm-order-" + i
+                        + "\",\"customerId\":\"warm-" + (i % warmCustomers) + "\",\"currency\":\"EUR\",\"items\":["
+                        + "{\"name\":\"product-" + (i % 50) + "\",\"price\":\"12.50\",\"quantity\":2}]}"),
+                        failures);
+                cpuBefore = CpuAccount.snapshot();
+                begin = System.nanoTime();
                 // customers first (orders name them), then orders
                 runCommands(pool, threads, customers, i -> api.post("/api/customers", "{\"id\":\"api-customer-" + i
                         + "\",\"name\":\"Customer " + i + "\",\"email\":\"c" + i + "@example.com\"}"), failures);
@@ -664,7 +667,7 @@ public final class BenchMain {
 
     private static String laneP99s(Latency l) {
         StringJoiner joined = new StringJoiner(", ");
-        l.laneP99.forEach((model, p99) -> joined.add(String.format("%s %.1f ms", model, p99)));
+        l.laneP99.forEach((model, p99) -> joined.add(String.format(Locale.ROOT, "%s %.1f ms", model, p99)));
         return joined.toString();
     }
 

@@ -24,7 +24,8 @@ public record SubscriberSettings(int pollBatchSize, Duration pollInterval, Durat
         if (pollBatchSize < 1 || pollInterval.isNegative() || pollInterval.isZero() || statusInterval.isZero()
                 || statusInterval.isNegative() || frontierPinnedAfter.isNegative() || shutdownTimeout.isNegative()
                 || readGap.isNegative()) {
-            throw new IllegalArgumentException("subscriber settings: batch size and intervals must be positive");
+            throw new IllegalArgumentException(
+                    "subscriber settings: batch size and intervals must be positive (the read gap may be zero)");
         }
     }
 

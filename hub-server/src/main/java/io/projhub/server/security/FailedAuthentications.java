@@ -16,8 +16,8 @@ import io.github.bucket4j.TimeMeter;
  * The failed authentications each client address may still make, for {@link FailedAuthenticationThrottle}: one
  * Bucket4j bucket per address, {@code maxFailures} tokens refilled all at once every {@code window}. Bounded: at most
  * {@code maxClients} addresses (IPv6 ones grouped by their /64, which one client usually holds whole); when full, the
- * addresses whose bucket is full again (no failure left to remember) are dropped, and if none is, the least recently
- * seen one. Every request with credentials passes here, so the buckets are read without a lock (Bucket4j's local
+ * addresses whose bucket is full again (no failure left to remember) are dropped, then the least recently seen ones,
+ * down to nine tenths of the bound. Every request with credentials passes here, so the buckets are read without a lock (Bucket4j's local
  * buckets are thread-safe; a lock here serialized all requests and queued them behind any thread the OS paused while
  * holding it); only adding an address takes one, and only a full map is scanned.
  */
@@ -73,6 +73,22 @@ final class FailedAuthentications {
 
     /** Takes one failure from the client's allowance if any is left: the decision and the taking are one step. */
     Attempt attempt(String client) {
+        while (true) {
+            Tracked tracked = tracked(client);
+            tracked.lastSeen = seen.incrementAndGet();
+            ConsumptionProbe probe = tracked.bucket.tryConsumeAndReturnRemaining(1);
+            if (buckets.get(client) != tracked) {
+                continue; // dropped meanwhile to make room: count this one in the address's new bucket
+            }
+            if (!probe.isConsumed()) {
+                long nanos = probe.getNanosToWaitForRefill();
+                return new Attempt(false, false, Math.max(1, (nanos + 999_999_999L) / 1_000_000_000L));
+            }
+            return new Attempt(true, probe.getRemainingTokens() == 0, 0);
+        }
+    }
+
+    private Tracked tracked(String client) {
         Tracked tracked = buckets.get(client);
         if (tracked == null) {
             synchronized (buckets) {
@@ -87,13 +103,7 @@ final class FailedAuthentications {
                 }
             }
         }
-        tracked.lastSeen = seen.incrementAndGet();
-        ConsumptionProbe probe = tracked.bucket.tryConsumeAndReturnRemaining(1);
-        if (!probe.isConsumed()) {
-            long nanos = probe.getNanosToWaitForRefill();
-            return new Attempt(false, false, Math.max(1, (nanos + 999_999_999L) / 1_000_000_000L));
-        }
-        return new Attempt(true, probe.getRemainingTokens() == 0, 0);
+        return tracked;
     }
 
     /** The allowed attempt did not fail: its failure is given back (never beyond the allowance). */
@@ -111,16 +121,24 @@ final class FailedAuthentications {
         return buckets.size();
     }
 
-    /** Called holding the lock on {@code buckets}, before adding an address. */
+    /**
+     * Called holding the lock on {@code buckets}, before adding an address. A full map is brought down to nine tenths
+     * in one pass (first the addresses with no failure to remember, then the least recently seen), so that new
+     * addresses arriving one after another do not each scan it.
+     */
     private void makeRoom() {
         if (buckets.size() < maxClients) {
             return;
         }
         buckets.values().removeIf(t -> t.bucket.getAvailableTokens() >= maxFailures);
-        if (buckets.size() >= maxClients) {
+        int target = maxClients - Math.max(1, maxClients / 10);
+        int excess = buckets.size() - target;
+        if (excess > 0) {
             buckets.entrySet().stream()
-                    .min(Comparator.comparingLong(e -> e.getValue().lastSeen))
-                    .ifPresent(eldest -> buckets.remove(eldest.getKey(), eldest.getValue()));
+                    .sorted(Comparator.comparingLong(e -> e.getValue().lastSeen))
+                    .limit(excess)
+                    .toList()
+                    .forEach(eldest -> buckets.remove(eldest.getKey(), eldest.getValue()));
         }
     }
 

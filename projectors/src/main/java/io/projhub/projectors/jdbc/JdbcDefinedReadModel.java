@@ -500,7 +500,8 @@ public final class JdbcDefinedReadModel implements DefinedReadModel {
         /**
          * The current documents of {@code keys} (their main-table fields that have a value, typed like
          * {@link JdbcDefinedReadModel#document}; child rows are not part of {@code doc}), read in one statement
-         * inside the batch's transaction and locked until it ends, so the fold sees what the batch will overwrite.
+         * inside the writing transaction and locked until it ends: to confirm what the fold read without a lock (or,
+         * when that changed, for the fold computed again under the lock).
          */
         private Map<String, Map<String, Object>> lockDocuments(Connection c, Set<String> keys) throws SQLException {
             return selectDocuments(c, keys, " for update");

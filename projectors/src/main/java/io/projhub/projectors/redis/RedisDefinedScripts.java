@@ -34,8 +34,9 @@ final class RedisDefinedScripts {
      * every new value into an overlay (nothing is kept yet; any failure, e.g. a decimal with more digits than its
      * scale, a long overflow, a wrong key type, stops here), the second merges the overlay into what the call has
      * applied and records the version. So an event is applied whole or not at all. The recorded versions are read
-     * 500 streams to an HMGET; hashes and counter totals are written once per call (one HSET per hash, one SET per
-     * total, whatever the number of events that changed them), sorted-set changes as each event is applied. A
+     * 500 streams to an HMGET; hashes and counter totals are written once per call (one HSET per hash for up to 500
+     * fields, one SET per total, whatever the number of events that changed them), then the sorted-set changes in
+     * event order, then the version records. A
      * failure leaves the events before it applied and recorded: the script then writes them and returns
      * {applied, index of the failed event, message} without touching the checkpoint. Otherwise it returns
      * {applied, 0, ''} after moving the checkpoint forward (never backwards) and storing the program hash.
@@ -200,6 +201,7 @@ final class RedisDefinedScripts {
             -- totals). An event plans into an overlay of the same shape (hashes, strings, zops), merged into the
             -- call's state only once the whole event planned without a failure.
             local callHashes, callHashOrder, callStrings, callStringChanged, callStringOrder = {}, {}, {}, {}, {}
+            local callZops = {}
             local hashes, strings, zops
             -- streams without a recorded version when the call began: no contribution of theirs exists (a
             -- contribution is only written with its stream's version, and FORGET deletes both), so none is read
@@ -248,7 +250,7 @@ final class RedisDefinedScripts {
               if t == nil then
                 checkType(key, 'string')
                 local text = redis.call('GET', key) or '0'
-                t = L and {m = integer(text, what), s = 0, L = true} or {m = toMinor(text, scale, what), s = scale}
+                t = L and {m = integer(text, what), s = 0, L = true} or {m = toMinor(text, scale, what), s = scale, L = false}
                 callStrings[key] = t
               end
               if t.L == L and t.s == scale then return t.m end
@@ -349,12 +351,7 @@ final class RedisDefinedScripts {
                 end
                 callStrings[key] = v
               end
-              for _, z in ipairs(zops) do
-                if z[1] == 'add' then redis.call('ZADD', z[2], z[4], z[3])
-                elseif z[1] == 'incr' then redis.call('ZINCRBY', z[2], z[4], z[3])
-                else redis.call('ZREM', z[2], z[3]) end
-                if z[5] then redis.call('ZREMRANGEBYRANK', z[2], 0, -(tonumber(z[5]) + 1)) end
-              end
+              for _, z in ipairs(zops) do callZops[#callZops + 1] = z end
             end
 
             local function inPieces(command, key, list)
@@ -362,26 +359,37 @@ final class RedisDefinedScripts {
                 redis.call(command, key, unpack(list, i, math.min(i + 999, #list)))
               end
             end
+            local function writeHash(key)
+              local h = callHashes[key]
+              if h.cleared then redis.call('DEL', key) end
+              local sets, dels = {}, {}
+              for field in pairs(h.changed) do
+                local v = h.f[field]
+                if v then
+                  sets[#sets + 1] = field; sets[#sets + 1] = v
+                elseif not h.cleared then
+                  dels[#dels + 1] = field
+                end
+              end
+              inPieces('HSET', key, sets)
+              inPieces('HDEL', key, dels)
+            end
+            -- documents and contributions, totals, sorted sets in event order, then the version records
             local function flush()
               for _, key in ipairs(callHashOrder) do
-                local h = callHashes[key]
-                if h.cleared then redis.call('DEL', key) end
-                local sets, dels = {}, {}
-                for field in pairs(h.changed) do
-                  local v = h.f[field]
-                  if v then
-                    sets[#sets + 1] = field; sets[#sets + 1] = v
-                  elseif not h.cleared then
-                    dels[#dels + 1] = field
-                  end
-                end
-                inPieces('HSET', key, sets)
-                inPieces('HDEL', key, dels)
+                if key ~= versions then writeHash(key) end
               end
               for _, key in ipairs(callStringOrder) do
                 local t = callStrings[key]
                 redis.call('SET', key, t.L and t.m or fromMinor(t.m, t.s))
               end
+              for _, z in ipairs(callZops) do
+                if z[1] == 'add' then redis.call('ZADD', z[2], z[4], z[3])
+                elseif z[1] == 'incr' then redis.call('ZINCRBY', z[2], z[4], z[3])
+                else redis.call('ZREM', z[2], z[3]) end
+                if z[5] then redis.call('ZREMRANGEBYRANK', z[2], 0, -(tonumber(z[5]) + 1)) end
+              end
+              writeHash(versions)
             end
 
             local function message(err)

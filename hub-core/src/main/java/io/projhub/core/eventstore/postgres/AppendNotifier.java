@@ -55,10 +55,15 @@ final class AppendNotifier {
         sender.allowCoreThreadTimeOut(true);
     }
 
-    /** Called after an append's commit; never blocks on PostgreSQL. */
+    /** Called after an append's commit; never blocks on PostgreSQL, never throws (the append has committed). */
     void committed() {
         if (pending.compareAndSet(false, true)) {
-            sender.execute(this::send);
+            try {
+                sender.execute(this::send);
+            } catch (Throwable e) {
+                pending.set(false); // the next commit tries again; subscribers poll meanwhile
+                log.warn("event=notify-not-scheduled error=\"{}\"", e.toString());
+            }
         }
     }
 

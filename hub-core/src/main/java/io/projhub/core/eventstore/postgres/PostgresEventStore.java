@@ -49,8 +49,9 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code idempotency_keys}; see {@link EventStoreMigrations}).
  *
  * <p>An append's first write is its event insert, so the transaction id stored with each event
- * ({@code pg_current_xact_id()}) is taken at that moment; {@link #readAll} relies on it. Each append also sends a
- * {@link #NOTIFICATION_CHANNEL} notification on commit, so a subscriber may wake early; polling stays the guarantee.
+ * ({@code pg_current_xact_id()}) is taken at that moment; {@link #readAll} relies on it. After appends a
+ * {@link #NOTIFICATION_CHANNEL} notification follows the commits (one for the commits of up to 10 ms, see
+ * {@link AppendNotifier}), so a subscriber may wake early; polling stays the guarantee.
  */
 public final class PostgresEventStore implements EventStore {
 

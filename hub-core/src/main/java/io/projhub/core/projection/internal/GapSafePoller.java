@@ -23,8 +23,9 @@ import io.projhub.core.projection.SubscriberSettings;
 
 /**
  * The shared reader of the global log: one gap-safe read feeds every lane that is caught up. It wakes early on
- * PostgreSQL {@code NOTIFY projhub_events} (sent by each append) and polls on an interval as the guarantee, since
- * a notified event may still sit behind an older transaction in flight.
+ * PostgreSQL {@code NOTIFY projhub_events} (sent after appends, one for the commits of up to 10 ms) and polls on an
+ * interval as the guarantee, since a notified event may still sit behind an older transaction in flight. It reads at
+ * most once per {@code readGap} unless the last read was full.
  */
 final class GapSafePoller implements Runnable {
 
@@ -74,14 +75,20 @@ final class GapSafePoller implements Runnable {
             }
             log.info("poller event=started tail={}", tail.token());
             int failures = 0;
-            long lastRead = 0;
+            long gap = settings.readGap().toNanos();
+            long lastRead = System.nanoTime() - gap;
+            boolean behind = false;
             while (running) {
                 try {
                     long sinceLastRead = System.nanoTime() - lastRead;
-                    if (sinceLastRead < settings.readGap().toNanos()) {
-                        pause((settings.readGap().toNanos() - sinceLastRead) / 1_000_000);
+                    if (!behind && sinceLastRead < gap) {
+                        pause((gap - sinceLastRead) / 1_000_000);
+                        if (!running) {
+                            break;
+                        }
                     }
                     lastRead = System.nanoTime();
+                    behind = false;
                     List<RecordedEvent> events = store.readAll(tail, settings.pollBatchSize());
                     heartbeat = Instant.now();
                     failures = 0;
@@ -95,6 +102,7 @@ final class GapSafePoller implements Runnable {
                             lane.offer(delivery);
                         }
                         if (events.size() == settings.pollBatchSize()) {
+                            behind = true; // more is waiting: read it at once
                             continue;
                         }
                     }
