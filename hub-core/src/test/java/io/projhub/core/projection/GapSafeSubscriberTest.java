@@ -101,17 +101,10 @@ class GapSafeSubscriberTest {
         EventStore store = SubscriberTestSupport.eventStore(ds);
         String prefix = "notify-" + UUID.randomUUID().toString().substring(0, 8) + "-";
         RecordingProjector lane = new RecordingProjector(prefix + "lane", ds, SubscriberTestSupport.logEnd(ds), TYPES);
-        SubscriberSettings slowPolling = new SubscriberSettings(500, Duration.ofMinutes(5), Duration.ofMillis(200),
-                Duration.ofSeconds(1), Duration.ofSeconds(10));
-        try (PollingProjectionSubscriber subscriber = SubscriberTestSupport.subscriber(ds, store,
-                SubscriberTestSupport.lanes(lane, LaneSettings.DEFAULTS), slowPolling, new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
-            subscriber.start();
-            await().atMost(Duration.ofSeconds(10)).until(() -> subscriber.status().pollerHeartbeat() != null
-                    && subscriber.status().lanes().get(0).state() == LaneState.LIVE);
+        try (PollingProjectionSubscriber subscriber = liveWithSlowPolling(ds, store, lane)) {
             Thread.sleep(500); // let the poller settle into its wait
 
-            store.append(prefix + "s", "stress", io.projhub.core.eventstore.ExpectedVersion.ANY, List.of(
-                    new io.projhub.core.eventstore.NewEvent("StressEvent", tools.jackson.databind.node.JsonNodeFactory.instance.objectNode())));
+            append(store, prefix + "s");
 
             // Without LISTEN/NOTIFY the event would wait for the next poll, five minutes away.
             await().atMost(Duration.ofSeconds(20)).until(() -> recorded(ds, lane.name(), prefix).size() == 1);
@@ -125,13 +118,7 @@ class GapSafeSubscriberTest {
         EventStore store = SubscriberTestSupport.eventStore(ds);
         String prefix = "burst-" + UUID.randomUUID().toString().substring(0, 8) + "-";
         RecordingProjector lane = new RecordingProjector(prefix + "lane", ds, SubscriberTestSupport.logEnd(ds), TYPES);
-        SubscriberSettings slowPolling = new SubscriberSettings(500, Duration.ofMinutes(5), Duration.ofMillis(200),
-                Duration.ofSeconds(1), Duration.ofSeconds(10));
-        try (PollingProjectionSubscriber subscriber = SubscriberTestSupport.subscriber(ds, store,
-                SubscriberTestSupport.lanes(lane, LaneSettings.DEFAULTS), slowPolling, new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
-            subscriber.start();
-            await().atMost(Duration.ofSeconds(10)).until(() -> subscriber.status().pollerHeartbeat() != null
-                    && subscriber.status().lanes().get(0).state() == LaneState.LIVE);
+        try (PollingProjectionSubscriber subscriber = liveWithSlowPolling(ds, store, lane)) {
             // Bursts of appends from 8 threads: the notifications of commits made while one is being sent are shared,
             // and none is lost, so every burst's last event arrives long before the five-minute poll.
             ExecutorService writers = Executors.newFixedThreadPool(8);
@@ -178,6 +165,28 @@ class GapSafeSubscriberTest {
             assertThat(recorded(ds, lane.name(), prefix)).containsExactly(prefix + "s@1", prefix + "s@2");
             await().atMost(Duration.ofSeconds(10)).until(() -> subscriber.status().lanes().get(0).state() == LaneState.LIVE);
         }
+    }
+
+    /**
+     * A started subscriber with one live lane that polls only every five minutes: what arrives sooner was woken by a
+     * notification.
+     */
+    private static PollingProjectionSubscriber liveWithSlowPolling(DataSource ds, EventStore store,
+                                                                   RecordingProjector lane) {
+        SubscriberSettings slowPolling = new SubscriberSettings(500, Duration.ofMinutes(5), Duration.ofMillis(200),
+                Duration.ofSeconds(1), Duration.ofSeconds(10));
+        PollingProjectionSubscriber subscriber = SubscriberTestSupport.subscriber(ds, store,
+                SubscriberTestSupport.lanes(lane, LaneSettings.DEFAULTS), slowPolling,
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+        subscriber.start();
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> subscriber.status().pollerHeartbeat() != null
+                    && subscriber.status().lanes().get(0).state() == LaneState.LIVE);
+        } catch (RuntimeException | Error e) {
+            subscriber.close();
+            throw e;
+        }
+        return subscriber;
     }
 
     private static void append(EventStore store, String stream) {

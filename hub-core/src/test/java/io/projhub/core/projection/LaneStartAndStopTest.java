@@ -4,17 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.logging.Logger;
 
 import javax.sql.DataSource;
 
@@ -26,6 +23,7 @@ import io.projhub.core.eventstore.ExpectedVersion;
 import io.projhub.core.eventstore.NewEvent;
 import io.projhub.core.eventstore.postgres.PostgresEventStore;
 import io.projhub.core.projection.internal.PollingProjectionSubscriber;
+import io.projhub.testsupport.ForwardingDataSource;
 import io.projhub.testsupport.RealStores;
 import io.projhub.testsupport.StoreEndpoints;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -109,13 +107,12 @@ class LaneStartAndStopTest {
     }
 
     /** The hub's own tables on a PostgreSQL the test can "take down": connections are refused while down. */
-    static final class SwitchableDataSource implements DataSource {
+    static final class SwitchableDataSource extends ForwardingDataSource {
         final AtomicBoolean down = new AtomicBoolean();
         final AtomicBoolean refused = new AtomicBoolean();
-        private final DataSource delegate;
 
         SwitchableDataSource(DataSource delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         @Override
@@ -124,47 +121,12 @@ class LaneStartAndStopTest {
                 refused.set(true);
                 throw new SQLTransientConnectionException("connection refused (PostgreSQL is down)");
             }
-            return delegate.getConnection();
+            return super.getConnection();
         }
 
         @Override
         public Connection getConnection(String username, String password) throws SQLException {
             return getConnection();
-        }
-
-        @Override
-        public PrintWriter getLogWriter() throws SQLException {
-            return delegate.getLogWriter();
-        }
-
-        @Override
-        public void setLogWriter(PrintWriter out) throws SQLException {
-            delegate.setLogWriter(out);
-        }
-
-        @Override
-        public void setLoginTimeout(int seconds) throws SQLException {
-            delegate.setLoginTimeout(seconds);
-        }
-
-        @Override
-        public int getLoginTimeout() throws SQLException {
-            return delegate.getLoginTimeout();
-        }
-
-        @Override
-        public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-            return delegate.getParentLogger();
-        }
-
-        @Override
-        public <T> T unwrap(Class<T> iface) throws SQLException {
-            return delegate.unwrap(iface);
-        }
-
-        @Override
-        public boolean isWrapperFor(Class<?> iface) throws SQLException {
-            return delegate.isWrapperFor(iface);
         }
     }
 }

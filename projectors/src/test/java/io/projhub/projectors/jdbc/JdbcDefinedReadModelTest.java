@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.math.BigDecimal;
-import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,7 +17,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 import org.junit.jupiter.api.AfterAll;
@@ -55,6 +52,7 @@ import io.projhub.projectors.jdbc.JdbcDefinedReadModel.RowsQuery;
 import io.projhub.projectors.jdbc.JdbcDefinedReadModel.RowsResult;
 import io.projhub.projectors.testing.EventLog;
 import io.projhub.projectors.testing.TestPrograms;
+import io.projhub.testsupport.ForwardingDataSource;
 import io.projhub.testsupport.RealStores;
 import io.projhub.testsupport.StoreEndpoints;
 import tools.jackson.databind.JsonNode;
@@ -849,60 +847,6 @@ class JdbcDefinedReadModelTest {
                 .containsEntry("deposits", 1L);
         assertThat(model.probe().appliedVersion(cy)).isEqualTo(2);
         assertThat(model.projector().checkpoint()).isEqualTo(log.head());
-    }
-
-    /** A DataSource that hands out its delegate's connections (a test overrides what it watches). */
-    private static class ForwardingDataSource implements DataSource {
-        private final DataSource delegate;
-
-        ForwardingDataSource(DataSource delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public Connection getConnection() throws SQLException {
-            return delegate.getConnection();
-        }
-
-        @Override
-        public Connection getConnection(String username, String password) throws SQLException {
-            return delegate.getConnection(username, password);
-        }
-
-        @Override
-        public PrintWriter getLogWriter() throws SQLException {
-            return delegate.getLogWriter();
-        }
-
-        @Override
-        public void setLogWriter(PrintWriter out) throws SQLException {
-            delegate.setLogWriter(out);
-        }
-
-        @Override
-        public void setLoginTimeout(int seconds) throws SQLException {
-            delegate.setLoginTimeout(seconds);
-        }
-
-        @Override
-        public int getLoginTimeout() throws SQLException {
-            return delegate.getLoginTimeout();
-        }
-
-        @Override
-        public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-            return delegate.getParentLogger();
-        }
-
-        @Override
-        public <T> T unwrap(Class<T> type) throws SQLException {
-            return delegate.unwrap(type);
-        }
-
-        @Override
-        public boolean isWrapperFor(Class<?> type) throws SQLException {
-            return delegate.isWrapperFor(type);
-        }
     }
 
     /** The physical name of the accounts model's child table. */
